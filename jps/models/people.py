@@ -1,0 +1,97 @@
+"""Agencies and the people who work in them."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Agency(models.Model):
+    """An organisation taking part in joint problem solving: the police force itself or a partner."""
+
+    class Kind(models.TextChoices):
+        POLICE = "police", "Police"
+        DISTRICT_COUNCIL = "district_council", "District or borough council"
+        COUNTY_COUNCIL = "county_council", "County council"
+        WARDENS = "wardens", "Community wardens"
+        HOUSING = "housing", "Housing provider"
+        FIRE = "fire", "Fire and rescue"
+        HEALTH = "health", "Health"
+        EDUCATION = "education", "School or education"
+        YOUTH = "youth", "Youth services"
+        TRADING_STANDARDS = "trading_standards", "Trading Standards"
+        VOLUNTARY = "voluntary", "Voluntary group"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=160, unique=True)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    force = models.ForeignKey(
+        "jps.Force",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agencies",
+        help_text="The force area the agency works in; empty for national agencies.",
+    )
+    contact_email = models.EmailField(blank=True, help_text="Where action reminders go when no person is named.")
+    requires_two_factor = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_police(self) -> bool:
+        return self.kind == self.Kind.POLICE
+
+
+class User(AbstractUser):
+    """A member of staff of one agency, with one role.
+
+    Officers and partners work in neighbourhoods; supervisors cover districts. The
+    districts a user may see are the union of both (see ``scope_district_ids``).
+    """
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", "Neighbourhood officer / PCSO"
+        PARTNER = "partner", "Partner agency"
+        SUPERVISOR = "supervisor", "Supervisor"
+        ANALYST = "analyst", "Analyst"
+        TRAINING = "training", "Training manager"
+        WEB_EDITOR = "webeditor", "Web editor"
+        CALL_HANDLER = "callhandler", "Call handler"
+        ADMIN = "admin", "Administrator"
+
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.OFFICER, db_index=True)
+    districts = models.ManyToManyField("jps.District", blank=True, related_name="staff")
+    neighbourhoods = models.ManyToManyField("jps.Neighbourhood", blank=True, related_name="staff")
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_superuser or self.role == self.Role.ADMIN
+
+    @property
+    def force_id(self) -> int | None:
+        return self.agency.force_id if self.agency_id and self.agency else None
+
+    @cached_property
+    def scope_district_ids(self) -> frozenset[int]:
+        """Districts this user works in: those named directly and those of their neighbourhoods."""
+        direct = set(self.districts.values_list("id", flat=True))
+        via = set(self.neighbourhoods.values_list("district_id", flat=True))
+        return frozenset(direct | via)

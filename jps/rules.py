@@ -1,0 +1,165 @@
+"""Who may do what: the one place for permissions.
+
+Visibility of problems is one rule, ``problem_scope_q``: the list selectors filter
+with it and the object predicate ``can_view_problem`` asks the database the same
+question, so a list and a detail page can never disagree. The other predicates
+are small ``rules`` functions combined with ``&`` and ``|`` and registered as
+Django permissions, so views, templates (``{% has_perm %}``) and the API all call
+``user.has_perm("jps.<perm>", obj)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.db.models import Exists, OuterRef, Q
+
+from .models import CLOSED_STAGES, OPEN_STAGES, Action, Participation, Problem, ProgressUpdate, User
+
+Role = User.Role
+
+
+def problem_scope_q(user: Any) -> Q:
+    """The problems ``user`` may see, as a filter on ``Problem``.
+
+    Officers and supervisors: their districts. Partners: problems their agency leads
+    or takes part in. Analysts: closed problems of their force. Call handlers: open
+    problems of their force (to advise callers). Web editors: public priorities of
+    their force. Training managers: none (they see learning needs). Administrators: all.
+    """
+    nothing = Q(pk__in=[])
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return nothing
+    if user.is_administrator:
+        return Q()
+    role = user.role
+    if role in (Role.OFFICER, Role.SUPERVISOR):
+        return Q(district_id__in=sorted(user.scope_district_ids)) | Q(owner_id=user.pk)
+    if role == Role.PARTNER:
+        if not user.agency_id:
+            return Q(owner_id=user.pk)
+        takes_part = Participation.objects.filter(problem_id=OuterRef("pk"), agency_id=user.agency_id)
+        return Q(lead_agency_id=user.agency_id) | Q(Exists(takes_part)) | Q(owner_id=user.pk)
+    force_id = user.force_id
+    if force_id is None:
+        return nothing
+    if role == Role.ANALYST:
+        return Q(force_id=force_id, stage__in=CLOSED_STAGES)
+    if role == Role.CALL_HANDLER:
+        return Q(force_id=force_id, stage__in=OPEN_STAGES)
+    if role == Role.WEB_EDITOR:
+        return Q(force_id=force_id, public_priority=True)
+    return nothing
+
+
+# --- facts about a user and an object -------------------------------------------------
+
+
+@rules.predicate
+def is_administrator(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_administrator)
+
+
+def _has_role(*roles: str) -> Any:
+    @rules.predicate(name=f"has_role_{'_'.join(roles)}")
+    def check(user: Any) -> bool:
+        return bool(user.is_authenticated and user.role in roles)
+
+    return check
+
+
+is_officer = _has_role(Role.OFFICER)
+is_supervisor = _has_role(Role.SUPERVISOR)
+is_partner = _has_role(Role.PARTNER)
+is_analyst = _has_role(Role.ANALYST)
+is_training_manager = _has_role(Role.TRAINING)
+is_web_editor = _has_role(Role.WEB_EDITOR)
+
+
+@rules.predicate
+def can_view_problem(user: Any, problem: Problem | None) -> bool:
+    if problem is None:
+        return False
+    return Problem.objects.filter(problem_scope_q(user), pk=problem.pk).exists()
+
+
+@rules.predicate
+def in_problem_district(user: Any, problem: Problem | None) -> bool:
+    return problem is not None and problem.district_id in user.scope_district_ids
+
+
+@rules.predicate
+def owns_problem(user: Any, problem: Problem | None) -> bool:
+    return problem is not None and problem.owner_id == user.pk
+
+
+@rules.predicate
+def problem_is_open(user: Any, problem: Problem | None) -> bool:
+    return problem is not None and problem.is_open
+
+
+@rules.predicate
+def problem_is_closed(user: Any, problem: Problem | None) -> bool:
+    return problem is not None and not problem.is_open
+
+
+@rules.predicate
+def same_force(user: Any, problem: Problem | None) -> bool:
+    return problem is not None and user.force_id is not None and problem.force_id == user.force_id
+
+
+@rules.predicate
+def action_of_own_agency(user: Any, action: Action | None) -> bool:
+    return action is not None and user.agency_id is not None and action.agency_id == user.agency_id
+
+
+@rules.predicate
+def can_view_action_problem(user: Any, action: Action | None) -> bool:
+    return action is not None and can_view_problem(user, action.problem)
+
+
+@rules.predicate
+def can_work_action_problem(user: Any, action: Action | None) -> bool:
+    return action is not None and can_work_problem(user, action.problem)
+
+
+@rules.predicate
+def update_problem_in_force(user: Any, update: ProgressUpdate | None) -> bool:
+    return update is not None and same_force(user, update.problem)
+
+
+# --- permissions -----------------------------------------------------------------------
+
+#: Police staff who may log problems in their own districts.
+can_log_problem = is_administrator | is_officer | is_supervisor | is_partner
+
+#: Work a problem: edit it, its analysis and assessment, plan actions, move it forward.
+can_work_problem = is_administrator | (problem_is_open & (owns_problem | ((is_officer | is_supervisor) & in_problem_district)))
+
+#: Sign-off and closure, reopening and reviews are for supervisors of the district.
+can_supervise_problem = is_administrator | (is_supervisor & in_problem_district)
+
+#: Personal data of complainants and victims: police staff working the problem only.
+can_view_contacts = is_administrator | owns_problem | ((is_officer | is_supervisor) & in_problem_district)
+
+#: Partners update only their own agency's actions on problems they can see.
+can_change_action = (can_work_action_problem) | (is_partner & action_of_own_agency & can_view_action_problem)
+
+#: Progress notes: anyone working the problem, and partners taking part.
+can_add_update = can_work_problem | (is_partner & can_view_problem & problem_is_open)
+
+can_approve_update = is_administrator | (is_web_editor & update_problem_in_force)
+can_evaluate_problem = is_administrator | (is_analyst & same_force & problem_is_closed)
+can_view_learning_needs = is_administrator | is_training_manager | is_analyst
+
+rules.add_perm("jps.see_problem", can_view_problem)
+rules.add_perm("jps.log_problem", can_log_problem)
+rules.add_perm("jps.work_problem", can_work_problem)
+rules.add_perm("jps.supervise_problem", can_supervise_problem)
+rules.add_perm("jps.view_contacts", can_view_contacts)
+rules.add_perm("jps.update_action", can_change_action)
+rules.add_perm("jps.add_update", can_add_update)
+rules.add_perm("jps.approve_update", can_approve_update)
+rules.add_perm("jps.evaluate_problem", can_evaluate_problem)
+rules.add_perm("jps.view_learning_needs", can_view_learning_needs)

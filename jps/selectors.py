@@ -1,0 +1,145 @@
+"""Every read of the domain that depends on who is asking goes through here.
+
+``problems_visible_to`` is the scope; lists for the web, the API, the tasks and the
+exports start from it (or, for public output, from ``public_priorities``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from .models import (
+    Action,
+    LearningNeed,
+    Problem,
+    ProgressUpdate,
+    Stage,
+    User,
+)
+from .rules import problem_scope_q
+
+
+def problems_visible_to(user: Any) -> QuerySet[Problem]:
+    """The problems ``user`` may see, with the relations every list shows."""
+    return Problem.objects.filter(problem_scope_q(user)).select_related(
+        "neighbourhood", "district", "category", "owner", "lead_agency"
+    )
+
+
+def problem_get_for(user: Any, pk: int | str) -> Problem:
+    """One problem if ``user`` may see it; ``Problem.DoesNotExist`` otherwise, so callers answer 404."""
+    return problems_visible_to(user).get(pk=pk)
+
+
+def reviews_overdue(*, user: Any, today: datetime.date | None = None) -> QuerySet[Problem]:
+    """A supervisor's review queue: open problems in scope past their review date, most overdue first."""
+    return problems_visible_to(user).review_overdue(today=today).order_by("next_review_due", "id")
+
+
+def reviews_due(*, user: Any, within_days: int = 7, today: datetime.date | None = None) -> QuerySet[Problem]:
+    today = today or timezone.localdate()
+    return (
+        problems_visible_to(user)
+        .open()
+        .filter(next_review_due__lte=today + datetime.timedelta(days=within_days))
+        .order_by("next_review_due", "id")
+    )
+
+
+def closures_awaiting_signoff(*, user: Any) -> QuerySet[Problem]:
+    return (
+        problems_visible_to(user)
+        .filter(stage=Stage.ASSESSMENT, closure_requested_at__isnull=False)
+        .order_by("closure_requested_at")
+    )
+
+
+def problems_owned_by(*, user: User) -> QuerySet[Problem]:
+    return problems_visible_to(user).open().filter(owner=user).order_by("next_review_due", "id")
+
+
+def actions_visible_to(user: Any) -> QuerySet[Action]:
+    """Actions on problems the user can see."""
+    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    return Action.objects.filter(problem_id__in=visible).select_related(
+        "problem", "agency", "assignee", "problem__neighbourhood"
+    )
+
+
+def actions_open_for_agency(*, user: User) -> QuerySet[Action]:
+    """A partner's to-do list: their agency's open actions, soonest due first."""
+    return (
+        actions_visible_to(user)
+        .filter(agency_id=user.agency_id, status__in=Action.OPEN_STATUSES)
+        .order_by("due_on", "id")
+    )
+
+
+def updates_awaiting_approval(*, user: Any) -> QuerySet[ProgressUpdate]:
+    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    return (
+        ProgressUpdate.objects.filter(status=ProgressUpdate.Status.PENDING, problem_id__in=visible)
+        .select_related("problem", "author", "problem__neighbourhood")
+        .order_by("created_at")
+    )
+
+
+def evaluations_waiting(*, user: Any) -> QuerySet[Problem]:
+    """Closed problems (with action) not yet evaluated, oldest closure first."""
+    return (
+        problems_visible_to(user)
+        .filter(stage=Stage.CLOSED, evaluation__isnull=True)
+        .order_by("closed_at", "id")
+    )
+
+
+def learning_needs_visible_to(user: Any) -> QuerySet[LearningNeed]:
+    if not user.has_perm("jps.view_learning_needs"):
+        return LearningNeed.objects.none()
+    needs = LearningNeed.objects.select_related("district", "person", "evaluation__problem")
+    if user.is_administrator:
+        return needs
+    return needs.filter(district__force_id=user.force_id)
+
+
+def problem_detail(user: Any, pk: int | str) -> Problem:
+    """One problem with everything its page shows, in a fixed number of queries."""
+    actions = Action.objects.select_related("agency", "assignee").order_by("due_on", "id")
+    updates = ProgressUpdate.objects.select_related("author", "decided_by")
+    queryset = (
+        problems_visible_to(user)
+        .select_related("analysis", "assessment", "closed_by", "originator_agency", "created_by")
+        .prefetch_related(
+            Prefetch("actions", queryset=actions),
+            Prefetch("updates", queryset=updates),
+            "reviews__reviewer",
+            "participations__agency",
+            "transfers__from_agency",
+            "transfers__to_agency",
+        )
+    )
+    return queryset.get(pk=pk)
+
+
+def problem_history(problem: Problem, *, limit: int = 200) -> list[dict[str, Any]]:
+    """Who changed what, when, from the audit trail, newest first, with the fields that changed."""
+    records = list(problem.history.select_related("history_user").order_by("-history_date")[: limit + 1])
+    entries = []
+    for newer, older in zip(records, records[1:] + [None]):
+        changed = []
+        if older is not None:
+            changed = [c.field for c in newer.diff_against(older).changes]
+        entries.append(
+            {
+                "when": newer.history_date,
+                "who": newer.history_user,
+                "kind": newer.get_history_type_display(),
+                "reason": newer.history_change_reason or "",
+                "fields": changed,
+            }
+        )
+    return entries[:limit]

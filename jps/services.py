@@ -1,0 +1,568 @@
+"""Every write to the domain goes through a function here.
+
+Each service checks the permission (``jps.rules``) and the workflow table
+(``jps.workflow``), validates its input (raising ``ValidationError`` naming the
+field), saves with the acting user recorded in the audit trail, and leaves
+follow-up work to ``transaction.on_commit``. The web interface, the API, the
+tasks and the management commands all call these, so the rules hold everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import (
+    REVIEW_INTERVAL_DAYS,
+    Action,
+    Agency,
+    Analysis,
+    Assessment,
+    BestPracticeTag,
+    Category,
+    Contact,
+    Evaluation,
+    LearningNeed,
+    Neighbourhood,
+    Participation,
+    Problem,
+    ProgressUpdate,
+    ReferenceCounter,
+    Stage,
+    SupervisoryReview,
+    Transfer,
+    User,
+)
+from .workflow import TRANSITIONS
+
+
+class TransitionRefused(Exception):
+    """A stage change that the workflow does not allow now; ``missing`` says what it lacks."""
+
+    def __init__(self, message: str, *, missing: list[str] | None = None, conflict: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.missing = missing or []
+        self.conflict = conflict
+
+
+def _require(user: User, perm: str, obj: Any = None) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(f"You do not have permission to do this ({perm.split('.')[-1].replace('_', ' ')}).")
+
+
+def _save(obj: models.Model, *, by: User, reason: str = "", **kwargs: Any) -> None:
+    """Validate and save, recording who made the change (and why) in the history row."""
+    obj.full_clean(**kwargs)
+    obj._history_user = by  # type: ignore[attr-defined]
+    if reason:
+        obj._change_reason = reason[:100]  # type: ignore[attr-defined]
+    obj.save()
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _next_reference(problem: Problem) -> str:
+    year = timezone.localdate().year
+    ReferenceCounter.objects.get_or_create(force=problem.force, year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(force=problem.force, year=year)
+    ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db()
+    return f"{problem.force.code}-{year}-{counter.last:05d}"
+
+
+# --- problems ----------------------------------------------------------------------------
+
+PROBLEM_EDITABLE = {
+    "title",
+    "description",
+    "problem_statement",
+    "category",
+    "classification",
+    "risk",
+    "neighbourhood",
+    "location",
+    "latitude",
+    "longitude",
+    "source",
+    "originator",
+    "originator_agency",
+    "review_interval_days",
+    "public_priority",
+    "adopted_on",
+    "public_title",
+}
+
+
+@transaction.atomic
+def problem_create(
+    *,
+    by: User,
+    neighbourhood: Neighbourhood,
+    category: Category,
+    source: str,
+    originator: str,
+    title: str,
+    description: str,
+    owner: User | None = None,
+    lead_agency: Agency | None = None,
+    **fields: Any,
+) -> Problem:
+    """Log a new problem in scanning. The logger owns it unless another owner is named.
+
+    Source and originator are mandatory so the origin of every problem is known; the
+    review clock starts from the risk's default interval.
+    """
+    _require(by, "jps.log_problem")
+    unknown = set(fields) - PROBLEM_EDITABLE
+    if unknown:
+        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+    if not by.is_administrator and by.role != User.Role.PARTNER and neighbourhood.district_id not in by.scope_district_ids:
+        raise ValidationError({"neighbourhood": "You can only log problems in your own districts."})
+    owner = owner or by
+    problem = Problem(
+        neighbourhood=neighbourhood,
+        district_id=neighbourhood.district_id,
+        force_id=neighbourhood.district.force_id,
+        category=category,
+        source=source,
+        originator=originator,
+        title=title,
+        description=description,
+        owner=owner,
+        lead_agency=lead_agency or owner.agency or by.agency,
+        created_by=by,
+        **fields,
+    )
+    if "review_interval_days" not in fields:
+        problem.review_interval_days = REVIEW_INTERVAL_DAYS.get(problem.risk, 56)
+    if problem.public_priority and not problem.adopted_on:
+        problem.adopted_on = _today()
+    problem.next_review_due = _today() + datetime.timedelta(days=problem.review_interval_days)
+    problem.reference = "pending"
+    problem.full_clean(exclude=["reference", "lead_agency"])
+    if problem.lead_agency_id is None:
+        raise ValidationError({"lead_agency": "A lead agency is required."})
+    problem.reference = _next_reference(problem)
+    _save(problem, by=by, reason="Logged")
+    return problem
+
+
+@transaction.atomic
+def problem_update(*, problem: Problem, by: User, **fields: Any) -> Problem:
+    """Edit the record's content. Stage, ownership and closure have their own services."""
+    _require(by, "jps.work_problem", problem)
+    unknown = set(fields) - PROBLEM_EDITABLE
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    for name, value in fields.items():
+        setattr(problem, name, value)
+    if "neighbourhood" in fields:
+        problem.district_id = problem.neighbourhood.district_id
+        problem.force_id = problem.neighbourhood.district.force_id
+    if "risk" in fields and "review_interval_days" not in fields:
+        problem.review_interval_days = REVIEW_INTERVAL_DAYS.get(problem.risk, problem.review_interval_days)
+    if problem.public_priority and not problem.adopted_on:
+        problem.adopted_on = _today()
+    _save(problem, by=by)
+    return problem
+
+
+@transaction.atomic
+def problem_transition(*, problem: Problem, to: str, by: User, reason: str = "") -> Problem:
+    """Move a problem to another SARA stage.
+
+    Checks the transition table and its permission, refuses with the list of what is
+    missing, claims the change with a conditional UPDATE (two people acting at once
+    cannot both win), then records who did it and why in the history. Closing signs
+    off the problem; reopening restarts the review clock.
+    """
+    key = (problem.stage, to)
+    transition = TRANSITIONS.get(key)
+    if transition is None:
+        names = dict(Stage.choices)
+        raise TransitionRefused(
+            f"A problem in {names.get(problem.stage, problem.stage)} cannot move to {names.get(to, to)}."
+        )
+    _require(by, transition.permission, problem)
+    missing = transition.missing(problem, reason)
+    if missing:
+        raise TransitionRefused(
+            f"{transition.label} refused for {problem.reference}: missing {', '.join(missing)}.", missing=missing
+        )
+    now = timezone.now()
+    changes: dict[str, Any] = {"stage": to, "stage_changed_at": now}
+    if to in (Stage.CLOSED, Stage.CLOSED_NO_ACTION):
+        changes.update(closed_at=now, closed_by=by, closure_reason=reason, next_review_due=None)
+    elif problem.stage in (Stage.CLOSED, Stage.CLOSED_NO_ACTION):
+        changes.update(
+            closed_at=None,
+            closed_by=None,
+            closure_requested_at=None,
+            next_review_due=_today() + datetime.timedelta(days=problem.review_interval_days),
+        )
+    claimed = Problem.objects.filter(pk=problem.pk, stage=problem.stage).update(**changes)
+    if claimed != 1:
+        raise TransitionRefused(f"{problem.reference} was changed by someone else; reload it and try again.", conflict=True)
+    for name, value in changes.items():
+        setattr(problem, name, value)
+    label = f"{transition.label}: {reason}" if reason else transition.label
+    _save(problem, by=by, reason=label)
+    return problem
+
+
+@transaction.atomic
+def problem_request_closure(*, problem: Problem, by: User) -> Problem:
+    """The owner asks a supervisor to sign off: it joins the sign-off queue; it does not close."""
+    _require(by, "jps.work_problem", problem)
+    if problem.stage != Stage.ASSESSMENT:
+        raise TransitionRefused("Closure can only be requested once the problem is in assessment.")
+    missing = TRANSITIONS[(Stage.ASSESSMENT, Stage.CLOSED)].missing(problem)
+    if missing:
+        raise TransitionRefused(f"Closure cannot be requested yet: missing {', '.join(missing)}.", missing=missing)
+    problem.closure_requested_at = timezone.now()
+    _save(problem, by=by, reason="Closure requested")
+    return problem
+
+
+@transaction.atomic
+def problem_transfer(*, problem: Problem, by: User, to_agency: Agency, to_owner: User, reason: str) -> Transfer:
+    """Hand a whole problem to another agency and owner, on the record."""
+    _require(by, "jps.work_problem", problem)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the problem is being handed over."})
+    if to_owner.agency_id != to_agency.pk:
+        raise ValidationError({"to_owner": "The new owner must work for the receiving agency."})
+    transfer = Transfer(
+        problem=problem,
+        from_agency=problem.lead_agency,
+        to_agency=to_agency,
+        from_user=problem.owner,
+        to_user=to_owner,
+        reason=reason,
+        by=by,
+    )
+    transfer.full_clean()
+    transfer.save()
+    participation_add(problem=problem, agency=problem.lead_agency, by=by)
+    problem.lead_agency = to_agency
+    problem.owner = to_owner
+    _save(problem, by=by, reason=f"Transferred to {to_agency}")
+    return transfer
+
+
+def participation_add(*, problem: Problem, agency: Agency, by: User) -> Participation:
+    """Bring an agency into a problem (idempotent); its staff can then see it."""
+    existing = Participation.objects.filter(problem=problem, agency=agency).first()
+    if existing:
+        return existing
+    participation = Participation(problem=problem, agency=agency)
+    _save(participation, by=by)
+    return participation
+
+
+@transaction.atomic
+def problem_add_partner(*, problem: Problem, agency: Agency, by: User) -> Participation:
+    _require(by, "jps.work_problem", problem)
+    return participation_add(problem=problem, agency=agency, by=by)
+
+
+# --- analysis and assessment ----------------------------------------------------------------
+
+ANALYSIS_FIELDS = {"victim", "offender", "location", "data_sources", "causes", "objective"}
+ASSESSMENT_FIELDS = {
+    "outcome",
+    "reduction_percent",
+    "measure_before",
+    "measure_after",
+    "displacement_checked",
+    "displacement_notes",
+    "objective_met",
+    "evidence",
+    "public_outcome",
+}
+
+
+def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+
+
+@transaction.atomic
+def analysis_save(*, problem: Problem, by: User, **fields: Any) -> Analysis:
+    _require(by, "jps.work_problem", problem)
+    _check_fields(fields, ANALYSIS_FIELDS)
+    analysis = Analysis.objects.filter(problem=problem).first() or Analysis(problem=problem)
+    for name, value in fields.items():
+        setattr(analysis, name, value)
+    _save(analysis, by=by)
+    problem.analysis = analysis
+    return analysis
+
+
+@transaction.atomic
+def assessment_save(*, problem: Problem, by: User, **fields: Any) -> Assessment:
+    _require(by, "jps.work_problem", problem)
+    _check_fields(fields, ASSESSMENT_FIELDS)
+    assessment = Assessment.objects.filter(problem=problem).first() or Assessment(problem=problem)
+    for name, value in fields.items():
+        setattr(assessment, name, value)
+    if assessment.outcome == Assessment.Outcome.REDUCED and assessment.reduction_percent is None:
+        raise ValidationError({"reduction_percent": "Say by how much the problem was reduced (per cent)."})
+    if assessment.reduction_percent is not None and assessment.reduction_percent > 100:
+        raise ValidationError({"reduction_percent": "A reduction cannot exceed 100 per cent."})
+    _save(assessment, by=by)
+    problem.assessment = assessment
+    return assessment
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def action_add(
+    *,
+    problem: Problem,
+    by: User,
+    action_type: str,
+    description: str,
+    agency: Agency,
+    assignee: User | None = None,
+    due_on: datetime.date | None = None,
+) -> Action:
+    """Plan a response; the owning agency joins the problem so its staff can see it."""
+    _require(by, "jps.work_problem", problem)
+    if assignee is not None and assignee.agency_id != agency.pk:
+        raise ValidationError({"assignee": "The person responsible must work for the action's agency."})
+    action = Action(
+        problem=problem,
+        action_type=action_type,
+        description=description,
+        agency=agency,
+        assignee=assignee,
+        due_on=due_on,
+        created_by=by,
+    )
+    _save(action, by=by)
+    if agency.pk != problem.lead_agency_id:
+        participation_add(problem=problem, agency=agency, by=by)
+    return action
+
+
+ACTION_EDITABLE = {"status", "result", "due_on", "description", "assignee", "action_type"}
+
+
+@transaction.atomic
+def action_update(*, action: Action, by: User, **fields: Any) -> Action:
+    """Update an action: partners may update only their own agency's actions."""
+    _require(by, "jps.update_action", action)
+    _check_fields(fields, ACTION_EDITABLE)
+    for name, value in fields.items():
+        setattr(action, name, value)
+    if action.assignee is not None and action.assignee.agency_id != action.agency_id:
+        raise ValidationError({"assignee": "The person responsible must work for the action's agency."})
+    if action.status == Action.Status.DONE:
+        if not action.result.strip():
+            raise ValidationError({"result": "Record the result of the action before marking it done."})
+        action.completed_on = action.completed_on or _today()
+    else:
+        action.completed_on = None
+    _save(action, by=by)
+    return action
+
+
+@transaction.atomic
+def action_transfer(*, action: Action, by: User, to_agency: Agency, reason: str, to_user: User | None = None) -> Transfer:
+    """Hand an action to another agency explicitly; it stays open, never a silent dead end."""
+    _require(by, "jps.update_action", action)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the action is being handed over."})
+    if to_agency.pk == action.agency_id:
+        raise ValidationError({"to_agency": "The action already belongs to this agency."})
+    if to_user is not None and to_user.agency_id != to_agency.pk:
+        raise ValidationError({"to_user": "The person must work for the receiving agency."})
+    transfer = Transfer(
+        problem=action.problem,
+        action=action,
+        from_agency=action.agency,
+        to_agency=to_agency,
+        from_user=action.assignee,
+        to_user=to_user,
+        reason=reason,
+        by=by,
+    )
+    transfer.save()
+    action.agency = to_agency
+    action.assignee = to_user
+    _save(action, by=by, reason=f"Transferred to {to_agency}")
+    participation_add(problem=action.problem, agency=to_agency, by=by)
+    return transfer
+
+
+# --- contacts -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_add(*, problem: Problem, by: User, **fields: Any) -> Contact:
+    _require(by, "jps.view_contacts", problem)
+    contact = Contact(problem=problem, **fields)
+    _save(contact, by=by)
+    return contact
+
+
+# --- supervision ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_record(
+    *,
+    problem: Problem,
+    by: User,
+    comment: str,
+    decision: str,
+    new_owner: User | None = None,
+    to_stage: str = "",
+    reason: str = "",
+) -> SupervisoryReview:
+    """Record a supervisor's review, act on its decision, and move the review date on.
+
+    The decision is carried out in the same transaction: if it is refused (a closure
+    without an assessment, say) the review is not recorded either.
+    """
+    _require(by, "jps.supervise_problem", problem)
+    if not problem.is_open:
+        raise ValidationError({"problem": "Only open problems are reviewed."})
+    if not comment.strip():
+        raise ValidationError({"comment": "Write the review comment."})
+    if decision not in SupervisoryReview.Decision.values:
+        raise ValidationError({"decision": "Choose a decision."})
+    today = _today()
+    review = SupervisoryReview(
+        problem=problem,
+        reviewer=by,
+        comment=comment,
+        decision=decision,
+        stage_at_review=problem.stage,
+        was_overdue_days=problem.days_overdue(today),
+    )
+    Decision = SupervisoryReview.Decision
+    if decision == Decision.CHANGE_OWNER:
+        if new_owner is None:
+            raise ValidationError({"new_owner": "Choose the new owner."})
+        problem.owner = new_owner
+        if new_owner.agency_id and new_owner.agency_id != problem.lead_agency_id:
+            participation_add(problem=problem, agency=problem.lead_agency, by=by)
+            problem.lead_agency_id = new_owner.agency_id
+    elif decision == Decision.ESCALATE:
+        problem.escalated_at = timezone.now()
+    elif decision in (Decision.MOVE_STAGE, Decision.CLOSE):
+        target = Stage.CLOSED if decision == Decision.CLOSE else to_stage
+        if not target:
+            raise ValidationError({"to_stage": "Choose the stage to move to."})
+        problem_transition(problem=problem, to=target, by=by, reason=reason or comment)
+    if problem.is_open:
+        problem.next_review_due = today + datetime.timedelta(days=problem.review_interval_days)
+        review.next_review_due = problem.next_review_due
+    _save(problem, by=by, reason=f"Reviewed: {review.get_decision_display()}")
+    _save(review, by=by)
+    return review
+
+
+# --- progress updates ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_add(*, problem: Problem, by: User, text: str, propose_public: bool = False) -> ProgressUpdate:
+    """A dated progress note; one proposed for the public waits for a web editor."""
+    _require(by, "jps.add_update", problem)
+    status = ProgressUpdate.Status.PENDING if propose_public else ProgressUpdate.Status.INTERNAL
+    if propose_public and not problem.public_priority:
+        raise ValidationError({"propose_public": "Only public priorities have public updates."})
+    update = ProgressUpdate(problem=problem, author=by, text=text, status=status)
+    _save(update, by=by)
+    return update
+
+
+@transaction.atomic
+def update_decide(*, update: ProgressUpdate, by: User, approve: bool, public_text: str = "") -> ProgressUpdate:
+    """A web editor approves (with the text as it will be published) or rejects a public update."""
+    _require(by, "jps.approve_update", update)
+    if update.status != ProgressUpdate.Status.PENDING:
+        raise ValidationError({"status": "This update is not awaiting approval."})
+    if approve and not public_text.strip():
+        raise ValidationError({"public_text": "Write the text to publish."})
+    claimed = ProgressUpdate.objects.filter(pk=update.pk, status=ProgressUpdate.Status.PENDING).update(
+        status=ProgressUpdate.Status.APPROVED if approve else ProgressUpdate.Status.REJECTED
+    )
+    if claimed != 1:
+        raise ValidationError({"status": "Another editor has already decided this update."})
+    update.refresh_from_db()
+    update.public_text = public_text if approve else ""
+    update.decided_by = by
+    update.decided_at = timezone.now()
+    _save(update, by=by)
+    return update
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evaluation_record(
+    *,
+    problem: Problem,
+    by: User,
+    rating: str,
+    learning: str,
+    what_worked: str = "",
+    what_did_not: str = "",
+    transferable: bool = False,
+    best_practice: bool = False,
+    tags: Iterable[str] = (),
+    learning_needs: Iterable[dict[str, Any]] = (),
+) -> Evaluation:
+    """An analyst evaluates a closed problem: colour, learning, tags and learning needs."""
+    _require(by, "jps.evaluate_problem", problem)
+    if problem.is_open:
+        raise ValidationError({"problem": "Only closed problems are evaluated."})
+    if best_practice and rating != Evaluation.Rating.GREEN:
+        raise ValidationError({"best_practice": "Only an effective (green) evaluation can be best practice."})
+    evaluation = Evaluation.objects.filter(problem=problem).first() or Evaluation(problem=problem, analyst=by)
+    evaluation.analyst = by
+    evaluation.rating = rating
+    evaluation.learning = learning
+    evaluation.what_worked = what_worked
+    evaluation.what_did_not = what_did_not
+    evaluation.transferable = transferable
+    evaluation.best_practice = best_practice
+    _save(evaluation, by=by)
+    tag_objects = []
+    for name in {t.strip() for t in tags if t.strip()}:
+        slug = "-".join(name.lower().split())[:80]
+        tag, _ = BestPracticeTag.objects.get_or_create(slug=slug, defaults={"name": name[:80]})
+        tag_objects.append(tag)
+    evaluation.tags.set(tag_objects)
+    for need in learning_needs:
+        item = LearningNeed(evaluation=evaluation, district_id=problem.district_id, **need)
+        _save(item, by=by)
+    return evaluation
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+def user_scope_set(*, user: User, districts: Iterable[Any] = (), neighbourhoods: Iterable[Any] = ()) -> User:
+    """Set where a user works; clears the cached scope so permissions follow at once."""
+    user.districts.set(list(districts))
+    user.neighbourhoods.set(list(neighbourhoods))
+    user.__dict__.pop("scope_district_ids", None)
+    return user

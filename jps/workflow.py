@@ -1,0 +1,124 @@
+"""The SARA state machine: which stage may follow which, who may move it, and what it needs.
+
+The table ``TRANSITIONS`` is the only place that knows this; the services check it,
+the UI asks it which buttons to show and why one is disabled, and the API reports
+its refusals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import Action, Problem, Stage
+
+Guard = Callable[[Problem, str], list[str]]
+
+
+def _needs_statement(problem: Problem, reason: str) -> list[str]:
+    return [] if problem.problem_statement.strip() else ["a problem statement naming the behaviour, place and time"]
+
+
+def _needs_analysis(problem: Problem, reason: str) -> list[str]:
+    analysis = getattr(problem, "analysis", None)
+    labels = {
+        "victim": "the victim in the analysis",
+        "offender": "the offender in the analysis",
+        "location": "the location in the analysis",
+        "objective": "a measurable objective",
+    }
+    if analysis is None:
+        return ["an analysis (victim, offender, location and a measurable objective)"]
+    return [label for name, label in labels.items() if not getattr(analysis, name).strip()]
+
+
+def _needs_completed_action(problem: Problem, reason: str) -> list[str]:
+    actions = problem.actions.all()
+    if not actions.exists():
+        return ["at least one action in the response plan"]
+    if not actions.filter(status=Action.Status.DONE).exists():
+        return ["at least one action completed with its result"]
+    return []
+
+
+def _needs_assessment(problem: Problem, reason: str) -> list[str]:
+    assessment = getattr(problem, "assessment", None)
+    if assessment is None:
+        return ["an assessment (outcome, evidence and whether displacement was checked)"]
+    missing = []
+    if not assessment.outcome:
+        missing.append("the outcome of the assessment")
+    if not assessment.objective_met.strip():
+        missing.append("the outcome against the objective")
+    if not assessment.evidence.strip():
+        missing.append("the evidence in the assessment")
+    return missing
+
+
+def _needs_reason(problem: Problem, reason: str) -> list[str]:
+    return [] if reason.strip() else ["a reason"]
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    target: str
+    label: str
+    permission: str  # a rules permission checked against the problem
+    guards: tuple[Guard, ...] = field(default_factory=tuple)
+
+    def missing(self, problem: Problem, reason: str = "") -> list[str]:
+        return [item for guard in self.guards for item in guard(problem, reason)]
+
+
+WORK = "jps.work_problem"
+SUPERVISE = "jps.supervise_problem"
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (t.source, t.target): t
+    for t in [
+        Transition(Stage.SCANNING, Stage.ANALYSIS, "Start analysis", WORK, (_needs_statement,)),
+        Transition(Stage.ANALYSIS, Stage.RESPONSE, "Start response", WORK, (_needs_analysis,)),
+        Transition(Stage.RESPONSE, Stage.ASSESSMENT, "Start assessment", WORK, (_needs_completed_action,)),
+        Transition(Stage.ASSESSMENT, Stage.CLOSED, "Sign off and close", SUPERVISE, (_needs_assessment,)),
+        Transition(Stage.SCANNING, Stage.CLOSED_NO_ACTION, "Close without action", SUPERVISE, (_needs_reason,)),
+        Transition(Stage.ANALYSIS, Stage.CLOSED_NO_ACTION, "Close without action", SUPERVISE, (_needs_reason,)),
+        Transition(Stage.ANALYSIS, Stage.SCANNING, "Back to scanning", WORK, (_needs_reason,)),
+        Transition(Stage.RESPONSE, Stage.ANALYSIS, "Back to analysis", WORK, (_needs_reason,)),
+        Transition(Stage.ASSESSMENT, Stage.RESPONSE, "Back to response", WORK, (_needs_reason,)),
+        Transition(Stage.CLOSED, Stage.RESPONSE, "Reopen", SUPERVISE, (_needs_reason,)),
+        Transition(Stage.CLOSED_NO_ACTION, Stage.SCANNING, "Reopen", SUPERVISE, (_needs_reason,)),
+    ]
+}
+
+
+def transitions_from(stage: str) -> list[Transition]:
+    return [t for (source, _), t in TRANSITIONS.items() if source == stage]
+
+
+@dataclass(frozen=True)
+class TransitionOption:
+    """A transition as one user sees it on one problem: allowed, or why not."""
+
+    transition: Transition
+    allowed: bool
+    why_not: str
+
+    @property
+    def needs_reason(self) -> bool:
+        return _needs_reason in self.transition.guards
+
+
+def transition_options(problem: Problem, user: Any) -> list[TransitionOption]:
+    """What the UI shows: each transition from here, and the reason a disabled one is disabled."""
+    options = []
+    for t in transitions_from(problem.stage):
+        if not user.has_perm(t.permission, problem):
+            who = "a supervisor of this district" if t.permission == SUPERVISE else "the owner or the district's officers"
+            options.append(TransitionOption(t, False, f"Only {who} can do this."))
+            continue
+        missing = [m for m in t.missing(problem, reason="given") if m != "a reason"]
+        why = f"Needs {', '.join(missing)}." if missing else ""
+        options.append(TransitionOption(t, not missing, why))
+    return options
