@@ -76,7 +76,15 @@ class ProblemAdmin(SimpleHistoryAdmin):
         return False  # problems are never hard-deleted
 
 
-for model in [m.Participation, m.Contact, m.Analysis, m.Assessment, m.SupervisoryReview, m.ProgressUpdate,
-              m.Evaluation, m.LearningNeed]:
+for model in [
+    m.Participation,
+    m.Contact,
+    m.Analysis,
+    m.Assessment,
+    m.SupervisoryReview,
+    m.ProgressUpdate,
+    m.Evaluation,
+    m.LearningNeed,
+]:
     admin.site.register(model, SimpleHistoryAdmin)
 admin.site.register([m.Transfer, m.BestPracticeTag])

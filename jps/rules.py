@@ -135,7 +135,9 @@ def update_problem_in_force(user: Any, update: ProgressUpdate | None) -> bool:
 can_log_problem = is_administrator | is_officer | is_supervisor | is_partner
 
 #: Work a problem: edit it, its analysis and assessment, plan actions, move it forward.
-can_work_problem = is_administrator | (problem_is_open & (owns_problem | ((is_officer | is_supervisor) & in_problem_district)))
+can_work_problem = is_administrator | (
+    problem_is_open & (owns_problem | ((is_officer | is_supervisor) & in_problem_district))
+)
 
 #: Sign-off and closure, reopening and reviews are for supervisors of the district.
 can_supervise_problem = is_administrator | (is_supervisor & in_problem_district)

@@ -90,11 +90,7 @@ def updates_awaiting_approval(*, user: Any) -> QuerySet[ProgressUpdate]:
 
 def evaluations_waiting(*, user: Any) -> QuerySet[Problem]:
     """Closed problems (with action) not yet evaluated, oldest closure first."""
-    return (
-        problems_visible_to(user)
-        .filter(stage=Stage.CLOSED, evaluation__isnull=True)
-        .order_by("closed_at", "id")
-    )
+    return problems_visible_to(user).filter(stage=Stage.CLOSED, evaluation__isnull=True).order_by("closed_at", "id")
 
 
 def learning_needs_visible_to(user: Any) -> QuerySet[LearningNeed]:
@@ -129,7 +125,7 @@ def problem_history(problem: Problem, *, limit: int = 200) -> list[dict[str, Any
     """Who changed what, when, from the audit trail, newest first, with the fields that changed."""
     records = list(problem.history.select_related("history_user").order_by("-history_date")[: limit + 1])
     entries = []
-    for newer, older in zip(records, records[1:] + [None]):
+    for newer, older in zip(records, [*records[1:], None], strict=True):
         changed = []
         if older is not None:
             changed = [c.field for c in newer.diff_against(older).changes]

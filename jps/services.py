@@ -125,7 +125,11 @@ def problem_create(
     unknown = set(fields) - PROBLEM_EDITABLE
     if unknown:
         raise ValidationError({name: "This field cannot be set here." for name in unknown})
-    if not by.is_administrator and by.role != User.Role.PARTNER and neighbourhood.district_id not in by.scope_district_ids:
+    if (
+        not by.is_administrator
+        and by.role != User.Role.PARTNER
+        and neighbourhood.district_id not in by.scope_district_ids
+    ):
         raise ValidationError({"neighbourhood": "You can only log problems in your own districts."})
     owner = owner or by
     problem = Problem(
@@ -211,7 +215,9 @@ def problem_transition(*, problem: Problem, to: str, by: User, reason: str = "")
         )
     claimed = Problem.objects.filter(pk=problem.pk, stage=problem.stage).update(**changes)
     if claimed != 1:
-        raise TransitionRefused(f"{problem.reference} was changed by someone else; reload it and try again.", conflict=True)
+        raise TransitionRefused(
+            f"{problem.reference} was changed by someone else; reload it and try again.", conflict=True
+        )
     for name, value in changes.items():
         setattr(problem, name, value)
     label = f"{transition.label}: {reason}" if reason else transition.label
@@ -381,7 +387,9 @@ def action_update(*, action: Action, by: User, **fields: Any) -> Action:
 
 
 @transaction.atomic
-def action_transfer(*, action: Action, by: User, to_agency: Agency, reason: str, to_user: User | None = None) -> Transfer:
+def action_transfer(
+    *, action: Action, by: User, to_agency: Agency, reason: str, to_user: User | None = None
+) -> Transfer:
     """Hand an action to another agency explicitly; it stays open, never a silent dead end."""
     _require(by, "jps.update_action", action)
     if not reason.strip():

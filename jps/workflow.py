@@ -115,7 +115,9 @@ def transition_options(problem: Problem, user: Any) -> list[TransitionOption]:
     options = []
     for t in transitions_from(problem.stage):
         if not user.has_perm(t.permission, problem):
-            who = "a supervisor of this district" if t.permission == SUPERVISE else "the owner or the district's officers"
+            who = (
+                "a supervisor of this district" if t.permission == SUPERVISE else "the owner or the district's officers"
+            )
             options.append(TransitionOption(t, False, f"Only {who} can do this."))
             continue
         missing = [m for m in t.missing(problem, reason="given") if m != "a reason"]

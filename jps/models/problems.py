@@ -79,6 +79,9 @@ class ReferenceCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["force", "year"], name="reference_counter_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.force_id}/{self.year}: {self.last}"
+
 
 class ProblemQuerySet(models.QuerySet["Problem"]):
     def open(self) -> ProblemQuerySet:
@@ -121,9 +124,7 @@ class Problem(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_problems")
     lead_agency = models.ForeignKey("jps.Agency", on_delete=models.PROTECT, related_name="led_problems")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
 
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.SCANNING, editable=False)
     stage_changed_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -424,12 +425,8 @@ class ProgressUpdate(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["problem", "-created_at"], name="update_problem_recent"),
-            models.Index(
-                fields=["created_at"], name="update_pending", condition=Q(status="pending")
-            ),
-            models.Index(
-                fields=["problem", "decided_at"], name="update_approved", condition=Q(status="approved")
-            ),
+            models.Index(fields=["created_at"], name="update_pending", condition=Q(status="pending")),
+            models.Index(fields=["problem", "decided_at"], name="update_approved", condition=Q(status="approved")),
         ]
 
     def __str__(self) -> str:

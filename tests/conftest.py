@@ -1,0 +1,133 @@
+"""Shared fixtures: one area, one user per role, and a problem in the officer's district."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from jps import models as m
+
+from . import factories as f
+
+
+def pytest_report_header(config):  # type: ignore[no-untyped-def]
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"database: {engine} ({settings.DATABASES['default'].get('HOST') or 'embedded'})"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _print_database(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        print(f"\nTests run on {connection.vendor} {connection.settings_dict.get('NAME')}")
+
+
+@pytest.fixture
+def force(db) -> m.Force:  # type: ignore[no-untyped-def]
+    return f.ForceFactory()
+
+
+@pytest.fixture
+def district(force) -> m.District:  # type: ignore[no-untyped-def]
+    return f.DistrictFactory(force=force, name="Canterbury")
+
+
+@pytest.fixture
+def other_district(force) -> m.District:  # type: ignore[no-untyped-def]
+    return f.DistrictFactory(force=force, name="Dover")
+
+
+@pytest.fixture
+def neighbourhood(district) -> m.Neighbourhood:  # type: ignore[no-untyped-def]
+    return f.NeighbourhoodFactory(district=district, name="Northgate")
+
+
+@pytest.fixture
+def other_neighbourhood(other_district) -> m.Neighbourhood:  # type: ignore[no-untyped-def]
+    return f.NeighbourhoodFactory(district=other_district, name="Castle")
+
+
+@pytest.fixture
+def police(force) -> m.Agency:  # type: ignore[no-untyped-def]
+    return f.PoliceAgencyFactory(force=force)
+
+
+@pytest.fixture
+def council(force) -> m.Agency:  # type: ignore[no-untyped-def]
+    return f.AgencyFactory(name="Canterbury City Council", force=force)
+
+
+@pytest.fixture
+def housing(force) -> m.Agency:  # type: ignore[no-untyped-def]
+    return f.AgencyFactory(name="Orbit Housing", kind=m.Agency.Kind.HOUSING, force=force)
+
+
+@pytest.fixture
+def category(db) -> m.Category:  # type: ignore[no-untyped-def]
+    return f.CategoryFactory()
+
+
+@pytest.fixture
+def pcso(police, neighbourhood) -> m.User:  # type: ignore[no-untyped-def]
+    return f.UserFactory(username="pcso", role=m.User.Role.OFFICER, agency=police, neighbourhoods=[neighbourhood])
+
+
+@pytest.fixture
+def other_officer(police, other_neighbourhood) -> m.User:  # type: ignore[no-untyped-def]
+    return f.UserFactory(
+        username="dover_pcso", role=m.User.Role.OFFICER, agency=police, neighbourhoods=[other_neighbourhood]
+    )
+
+
+@pytest.fixture
+def supervisor(police, district) -> m.User:  # type: ignore[no-untyped-def]
+    return f.UserFactory(username="sergeant", role=m.User.Role.SUPERVISOR, agency=police, districts=[district])
+
+
+@pytest.fixture
+def other_supervisor(police, other_district) -> m.User:  # type: ignore[no-untyped-def]
+    return f.UserFactory(
+        username="dover_sergeant", role=m.User.Role.SUPERVISOR, agency=police, districts=[other_district]
+    )
+
+
+@pytest.fixture
+def partner_user(council, neighbourhood) -> m.User:  # type: ignore[no-untyped-def]
+    return f.UserFactory(username="council", role=m.User.Role.PARTNER, agency=council, neighbourhoods=[neighbourhood])
+
+
+@pytest.fixture
+def other_partner(housing, neighbourhood) -> m.User:  # type: ignore[no-untyped-def]
+    return f.UserFactory(username="housing", role=m.User.Role.PARTNER, agency=housing, neighbourhoods=[neighbourhood])
+
+
+@pytest.fixture
+def analyst(police) -> m.User:  # type: ignore[no-untyped-def]
+    return f.UserFactory(username="analyst", role=m.User.Role.ANALYST, agency=police)
+
+
+@pytest.fixture
+def training_manager(police) -> m.User:  # type: ignore[no-untyped-def]
+    return f.UserFactory(username="training", role=m.User.Role.TRAINING, agency=police)
+
+
+@pytest.fixture
+def web_editor(police) -> m.User:  # type: ignore[no-untyped-def]
+    return f.UserFactory(username="webeditor", role=m.User.Role.WEB_EDITOR, agency=police)
+
+
+@pytest.fixture
+def call_handler(police) -> m.User:  # type: ignore[no-untyped-def]
+    return f.UserFactory(username="callhandler", role=m.User.Role.CALL_HANDLER, agency=police)
+
+
+@pytest.fixture
+def admin_user(police) -> m.User:  # type: ignore[no-untyped-def]
+    return f.UserFactory(username="admin", role=m.User.Role.ADMIN, agency=police, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def problem(pcso, neighbourhood, category) -> m.Problem:  # type: ignore[no-untyped-def]
+    """A problem owned by the PCSO in their own neighbourhood, in scanning."""
+    return f.ProblemFactory(owner=pcso, neighbourhood=neighbourhood, category=category)
