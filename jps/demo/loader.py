@@ -20,7 +20,12 @@ from jps import services
 
 from . import data
 
-DISTRICT_SUPERVISOR = {"Canterbury": "supervisor", "Dover": "sgt_dover", "Maidstone": "sgt_maidstone", "Thanet": "sgt_maidstone"}
+DISTRICT_SUPERVISOR = {
+    "Canterbury": "supervisor",
+    "Dover": "sgt_dover",
+    "Maidstone": "sgt_maidstone",
+    "Thanet": "sgt_maidstone",
+}
 DISTRICT_COUNCIL = {
     "Canterbury": "Canterbury City Council",
     "Dover": "Dover District Council",
@@ -162,8 +167,16 @@ class DemoLoader:
             self.evaluate(problem, index=index)
         return True
 
-    def walk(self, problem: m.Problem, target: str, *, owner: m.User, supervisor: m.User,
-             partner_agency: m.Agency, index: int) -> None:
+    def walk(
+        self,
+        problem: m.Problem,
+        target: str,
+        *,
+        owner: m.User,
+        supervisor: m.User,
+        partner_agency: m.Agency,
+        index: int,
+    ) -> None:
         if target == m.Stage.CLOSED_NO_ACTION:
             services.problem_transition(
                 problem=problem, to=target, by=supervisor, reason="Parish council now leads; no police action needed."
@@ -214,7 +227,9 @@ class DemoLoader:
             )
             services.problem_request_closure(problem=problem, by=owner)
         if problem.is_open and index % 2:
-            services.review_record(problem=problem, by=supervisor, comment="Plan is sound; keep going.", decision="continue")
+            services.review_record(
+                problem=problem, by=supervisor, comment="Plan is sound; keep going.", decision="continue"
+            )
 
     def plan_actions(self, problem: m.Problem, *, owner: m.User, partner_agency: m.Agency, done: bool) -> None:
         if problem.actions.exists():

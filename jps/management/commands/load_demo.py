@@ -15,6 +15,6 @@ class Command(BaseCommand):
     def handle(self, *args, password=None, **options):  # type: ignore[no-untyped-def]
         password = password or secrets.token_urlsafe(12)
         DemoLoader(password=password, log=self.stdout.write).load()
-        self.stdout.write(self.style.SUCCESS("Demo logins (password: %s):" % password))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {password}):"))
         for username, (role, agency, *_rest) in data.USERS.items():
             self.stdout.write(f"  {username:<16} {role:<12} {agency}")
