@@ -33,7 +33,7 @@ DISTRICT_COUNCIL = {
     "Thanet": "Thanet District Council",
 }
 PARTNER_AGENCY = {"P1": "Canterbury City Council", "P2": "Orbit Housing"}
-FLOW = [m.Stage.SCANNING, m.Stage.ANALYSIS, m.Stage.RESPONSE, m.Stage.ASSESSMENT, m.Stage.CLOSED]
+FLOW: list[str] = [m.Stage.SCANNING, m.Stage.ANALYSIS, m.Stage.RESPONSE, m.Stage.ASSESSMENT, m.Stage.CLOSED]
 
 
 class DemoLoader:
