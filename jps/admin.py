@@ -88,3 +88,20 @@ for model in [
 ]:
     admin.site.register(model, SimpleHistoryAdmin)
 admin.site.register([m.Transfer, m.BestPracticeTag])
+
+
+class MeetingItemInline(admin.TabularInline):
+    model = m.MeetingItem
+    extra = 0
+    raw_id_fields = ["problem", "recorded_by"]
+
+
+@admin.register(m.Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "starts_at", "status", "residents_attending"]
+    list_filter = ["status", "force"]
+    search_fields = ["title", "venue"]
+    date_hierarchy = "starts_at"
+    raw_id_fields = ["chair"]
+    filter_horizontal = ["neighbourhoods", "agencies"]
+    inlines = [MeetingItemInline]

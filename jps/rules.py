@@ -165,3 +165,74 @@ rules.add_perm("jps.add_update", can_add_update)
 rules.add_perm("jps.approve_update", can_approve_update)
 rules.add_perm("jps.evaluate_problem", can_evaluate_problem)
 rules.add_perm("jps.view_learning_needs", can_view_learning_needs)
+
+
+# --- PACT meetings ---------------------------------------------------------------------
+
+
+def meeting_scope_q(user: Any) -> Q:
+    """The meetings ``user`` may see, as a filter on ``Meeting``; scoped like problems.
+
+    Officers and supervisors: meetings of a neighbourhood in their districts. Partners:
+    those too (they sit at PACT meetings), and any meeting their agency attended.
+    Analysts, call handlers and web editors: their force's meetings (the agenda is
+    public; web editors publish it). Training managers: none. Administrators: all.
+    """
+    from .models import Meeting
+
+    nothing = Q(pk__in=[])
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return nothing
+    if user.is_administrator:
+        return Q()
+    role = user.role
+    in_districts = Exists(
+        Meeting.neighbourhoods.through.objects.filter(
+            meeting_id=OuterRef("pk"), neighbourhood__district_id__in=sorted(user.scope_district_ids)
+        )
+    )
+    if role in (Role.OFFICER, Role.SUPERVISOR):
+        return Q(in_districts)
+    if role == Role.PARTNER:
+        if not user.agency_id:
+            return Q(in_districts)
+        attended = Meeting.agencies.through.objects.filter(meeting_id=OuterRef("pk"), agency_id=user.agency_id)
+        return Q(in_districts) | Q(Exists(attended))
+    if role in (Role.ANALYST, Role.CALL_HANDLER, Role.WEB_EDITOR) and user.force_id is not None:
+        return Q(force_id=user.force_id)
+    return nothing
+
+
+@rules.predicate
+def can_view_meeting(user: Any, meeting: Any) -> bool:
+    from .models import Meeting
+
+    if meeting is None:
+        return False
+    return Meeting.objects.filter(meeting_scope_q(user), pk=meeting.pk).exists()
+
+
+@rules.predicate
+def in_meeting_districts(user: Any, meeting: Any) -> bool:
+    """A meeting is the district's when any of its neighbourhoods is in the user's districts."""
+    if meeting is None or meeting.pk is None:
+        return False
+    districts = {n.district_id for n in meeting.neighbourhoods.all()}
+    return bool(districts & user.scope_district_ids)
+
+
+@rules.predicate
+def neighbourhood_in_scope(user: Any, neighbourhood: Any) -> bool:
+    """No object: the role alone decides (may this user record meetings at all?)."""
+    return neighbourhood is None or neighbourhood.district_id in user.scope_district_ids
+
+
+#: Record meetings (for a neighbourhood, when one is given): the district's officers and supervisors.
+can_record_meeting = is_administrator | ((is_officer | is_supervisor) & neighbourhood_in_scope)
+
+#: Change a meeting, and agree, carry over and sign off priorities at it.
+can_change_meeting = is_administrator | ((is_officer | is_supervisor) & in_meeting_districts)
+
+rules.add_perm("jps.see_meeting", can_view_meeting)
+rules.add_perm("jps.record_meeting", can_record_meeting)
+rules.add_perm("jps.change_meeting", can_change_meeting)

@@ -1,4 +1,5 @@
 from .evaluation import BestPracticeTag, Evaluation, LearningNeed
+from .meetings import Meeting, MeetingItem
 from .people import Agency, User
 from .places import District, Force, Neighbourhood
 from .problems import (
@@ -39,6 +40,8 @@ __all__ = [
     "Evaluation",
     "Force",
     "LearningNeed",
+    "Meeting",
+    "MeetingItem",
     "Neighbourhood",
     "Participation",
     "Problem",

@@ -1,0 +1,124 @@
+"""Public meeting output: upcoming meetings, You said — we did, and the data.police.uk events shape.
+
+Nothing about residents but the attendance count may reach a public file: the meeting
+fixture carries a resident's name in its internal notes and a community chair's name.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+from django.utils import timezone
+
+from jps import meetings, services
+from jps.models import Meeting
+
+pytestmark = pytest.mark.django_db
+
+EVENT_KEYS = {"title", "description", "address", "type", "start_date", "end_date"}
+PRIVATE = ["Jane", "Station Road complained", "Margaret", "Example", "internal progress detail"]
+
+
+def schedule(pcso, neighbourhood, days, **extra):  # type: ignore[no-untyped-def]
+    when = (timezone.now() + datetime.timedelta(days=days)).replace(hour=19, minute=0, second=0, microsecond=0)
+    fields = {"venue": "Northgate Community Centre", "address": "Northgate, Canterbury CT1 1BE"} | extra
+    return meetings.meeting_create(
+        by=pcso,
+        neighbourhoods=[neighbourhood],
+        starts_at=when,
+        ends_at=when + datetime.timedelta(hours=2),
+        chair_name="Margaret Example",
+        notes="Jane from Station Road complained about her neighbour.",
+        public_agenda="Agree the ward's priorities.",
+        **fields,
+    )
+
+
+def test_upcoming_meetings_for_three_months_in_the_events_shape(pcso, neighbourhood, other_neighbourhood):
+    soon = schedule(pcso, neighbourhood, 10)
+    online = schedule(
+        pcso, neighbourhood, 40, online=True, venue="", address="", online_url="https://meet.example/pact"
+    )
+    schedule(pcso, neighbourhood, 120)  # beyond three months
+    cancelled = schedule(pcso, neighbourhood, 20)
+    meetings.meeting_update(meeting=cancelled, by=pcso, status=Meeting.Status.CANCELLED)
+
+    events = meetings.meeting_events_export(neighbourhood=neighbourhood)
+    assert [e["start_date"] for e in events] == [
+        meetings._local_iso(soon.starts_at),
+        meetings._local_iso(online.starts_at),
+    ]
+    assert all(set(event) == EVENT_KEYS for event in events)
+    first = events[0]
+    assert first["type"] == "meeting" and first["title"] == "Northgate PACT meeting"
+    assert first["address"] == "Northgate Community Centre, Northgate, Canterbury CT1 1BE"
+    assert first["start_date"].endswith("T19:00:00")
+    assert events[1]["address"] == "Online: https://meet.example/pact"
+    assert meetings.meeting_events_export(neighbourhood=other_neighbourhood) == []
+
+    page = meetings.public_meetings_for_neighbourhood(neighbourhood=neighbourhood)
+    assert page["events"] == events
+    assert [m["purpose"] for m in page["upcoming"]] == ["Agree the ward's priorities."] * 2
+    assert set(page["upcoming"][0]) == {"title", "starts_at", "ends_at", "venue", "address", "online_url", "purpose"}
+
+
+def test_you_said_we_did_and_nothing_about_residents_but_counts(
+    pcso, supervisor, held_meeting, neighbourhood, category, council
+):
+    agreed = meetings.meeting_agree_new_priority(
+        meeting=held_meeting,
+        by=pcso,
+        neighbourhood=neighbourhood,
+        category=category,
+        title="Speeding on St Stephen's Road",
+        description="Raised by Jane at 4 Station Road.",  # internal: never published
+        originator="Jane Resident, 4 Station Road",  # internal: never published
+        public_title="Speeding near the primary school",
+    )
+    raised = meetings.meeting_raise(
+        meeting=held_meeting,
+        by=pcso,
+        summary="Parking on the pavement in Military Road",
+        public_response="Referred to the council's parking enforcement team.",
+        note="internal progress detail",
+    )
+    schedule(pcso, neighbourhood, 14)
+    assert agreed.problem.updates.count() == 0
+    services.update_add(problem=agreed.problem, by=pcso, text="internal progress detail")
+
+    page = meetings.public_meetings_for_neighbourhood(neighbourhood=neighbourhood)
+    [past] = page["you_said_we_did"]
+    assert past["residents_attending"] == 23 and past["date"] == held_meeting.date.isoformat()
+    assert [(i["kind"], i["you_said"]) for i in past["items"]] == [
+        ("agreed", "Speeding near the primary school"),
+        ("raised", raised.summary),
+    ]
+    assert past["items"][0]["we_did"] == f"Agreed as a priority, led by {pcso.agency}."
+    assert past["items"][1]["we_did"] == "Referred to the council's parking enforcement team."
+
+    published = json.dumps(page)
+    for text in PRIVATE + ["4 Station Road", "St Stephen's Road", pcso.username, pcso.last_name]:
+        assert text not in published, text
+    assert set(past) == {"title", "date", "residents_attending", "items"}
+    assert all(set(item) == {"kind", "kind_label", "you_said", "we_did"} for item in past["items"])
+
+
+def test_a_priority_that_stops_being_public_drops_out_of_you_said_we_did(pcso, held_meeting, neighbourhood, category):
+    agreed = meetings.meeting_agree_new_priority(
+        meeting=held_meeting,
+        by=pcso,
+        neighbourhood=neighbourhood,
+        category=category,
+        title="Drug dealing in the car park",
+        description="Dealing seen in the multi-storey car park.",
+    )
+    services.problem_update(problem=agreed.problem, by=pcso, public_priority=False)
+    [past] = meetings.you_said_we_did(neighbourhood=neighbourhood)
+    assert past["items"] == []
+
+
+def test_cancelled_and_scheduled_meetings_have_no_you_said_we_did(pcso, neighbourhood):
+    schedule(pcso, neighbourhood, 5)
+    assert meetings.you_said_we_did(neighbourhood=neighbourhood) == []
