@@ -7,7 +7,7 @@ if ! command -v docker-compose >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null
 fi
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"; rm -f .env.check' EXIT
+trap 'rm -rf "$tmp" .env' EXIT
 cp env.example .env
 POSTGRES_PASSWORD=check docker-compose -f compose.yaml config -q
 rm -f .env
