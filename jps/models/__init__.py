@@ -1,3 +1,4 @@
+from .access import ProblemView
 from .evaluation import BestPracticeTag, Evaluation, LearningNeed
 from .people import Agency, User
 from .places import District, Force, Neighbourhood
@@ -43,6 +44,7 @@ __all__ = [
     "Participation",
     "Problem",
     "ProblemQuerySet",
+    "ProblemView",
     "ProgressUpdate",
     "ReferenceCounter",
     "Risk",
