@@ -148,6 +148,9 @@ if os.environ.get("EMAIL_HOST"):
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "1")
 
+# Personal data on closed problems is redacted this many days after closure.
+JPS_RETENTION_DAYS = envint("JPS_RETENTION_DAYS", 6 * 365)
+
 # Redis is optional: without it the embedded demo runs Celery tasks eagerly.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
