@@ -105,3 +105,22 @@ class MeetingAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["chair"]
     filter_horizontal = ["neighbourhoods", "agencies"]
     inlines = [MeetingItemInline]
+
+
+@admin.register(m.ProblemView)
+class ProblemViewAdmin(admin.ModelAdmin):
+    """Searchable, never editable: the access log is append-only, administrators included."""
+
+    list_display = ["at", "user", "problem", "channel", "request_id"]
+    list_filter = ["channel"]
+    search_fields = ["user__username", "problem__reference"]
+    list_select_related = ["user", "problem"]
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -1,3 +1,4 @@
+from .access import ProblemView
 from .evaluation import BestPracticeTag, Evaluation, LearningNeed
 from .meetings import Meeting, MeetingItem
 from .people import Agency, User
@@ -46,6 +47,7 @@ __all__ = [
     "Participation",
     "Problem",
     "ProblemQuerySet",
+    "ProblemView",
     "ProgressUpdate",
     "ReferenceCounter",
     "Risk",
