@@ -19,6 +19,7 @@ from jps import models as m
 from jps import services
 
 from . import data
+from .meetings import load_demo_meetings
 
 DISTRICT_SUPERVISOR = {
     "Canterbury": "supervisor",
@@ -51,6 +52,7 @@ class DemoLoader:
         self.load_users()
         created = sum(self.load_problem(index, row) for index, row in enumerate(data.PROBLEMS))
         self.log(f"Demo problems: {created} created, {len(data.PROBLEMS) - created} already present.")
+        load_demo_meetings(log=self.log)
 
     # --- reference data -----------------------------------------------------------------
 
