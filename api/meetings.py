@@ -1,0 +1,346 @@
+"""``/api/meetings/``: PACT meetings and the decisions taken at them.
+
+Thin, like the rest of the API: reads start from ``jps.meetings.meetings_visible_to``
+(anything out of sight is a 404), writes call the services in ``jps.meetings`` (which
+check ``jps.rules``; a visible meeting the user may not change is a 403). Problems
+named in a request are looked up in ``problems_visible_to(user)`` only, and a
+meeting's items show a problem's id and reference only to users who may see it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from jps import meetings, selectors
+from jps.models import Agency, Assessment, Category, Meeting, MeetingItem, Neighbourhood, Risk, User
+from jps.services import TransitionRefused
+
+# --- fields and serializers ------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleProblemField(serializers.PrimaryKeyRelatedField):
+    """A problem id, accepted only if the requesting user may see the problem."""
+
+    def get_queryset(self) -> Any:
+        return selectors.problems_visible_to(self.context["request"].user)
+
+
+class MeetingItemSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    problem = serializers.SerializerMethodField()
+    problem_reference = serializers.SerializerMethodField()
+    recorded_by = serializers.CharField(source="recorded_by.__str__", read_only=True)
+
+    class Meta:
+        model = MeetingItem
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "problem",
+            "problem_reference",
+            "summary",
+            "public_response",
+            "note",
+            "closure_requested",
+            "recorded_by",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+    def _visible(self, item: MeetingItem) -> bool:
+        return item.problem_id is not None and item.problem_id in self.context.get("visible_problem_ids", set())
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_problem(self, item: MeetingItem) -> int | None:
+        return item.problem_id if self._visible(item) else None
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_problem_reference(self, item: MeetingItem) -> str | None:
+        return item.problem.reference if self._visible(item) and item.problem else None
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    neighbourhood_names = serializers.SerializerMethodField()
+    chair_display = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "title",
+            "status",
+            "neighbourhoods",
+            "neighbourhood_names",
+            "starts_at",
+            "ends_at",
+            "online",
+            "venue",
+            "address",
+            "online_url",
+            "chair",
+            "chair_name",
+            "chair_display",
+            "agencies",
+            "residents_attending",
+            "public_agenda",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_neighbourhood_names(self, meeting: Meeting) -> list[str]:
+        return [n.display_name for n in meeting.neighbourhoods.all()]
+
+
+class MeetingDetailSerializer(MeetingSerializer):
+    items = MeetingItemSerializer(many=True, read_only=True)
+
+    class Meta(MeetingSerializer.Meta):
+        fields = [*MeetingSerializer.Meta.fields, "items"]
+        read_only_fields = fields
+
+
+class MeetingWriteSerializer(serializers.Serializer):
+    """Input for creating (all of it) or changing (``PATCH``, any of it) a meeting; never saves."""
+
+    neighbourhoods = serializers.PrimaryKeyRelatedField(
+        queryset=Neighbourhood.objects.select_related("district"), many=True
+    )
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    title = serializers.CharField(required=False, max_length=200)
+    online = serializers.BooleanField(required=False)
+    venue = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    online_url = serializers.URLField(required=False, allow_blank=True)
+    chair = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    chair_name = serializers.CharField(required=False, allow_blank=True, max_length=160)
+    agencies = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True, required=False)
+    residents_attending = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100000)
+    public_agenda = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=Meeting.Status.choices, required=False)
+
+
+class AgreeSerializer(serializers.Serializer):
+    neighbourhood = serializers.PrimaryKeyRelatedField(queryset=Neighbourhood.objects.select_related("district"))
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    problem_statement = serializers.CharField(required=False, allow_blank=True, default="")
+    originator = serializers.CharField(required=False, allow_blank=True, max_length=160, default="")
+    public_title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    risk = serializers.ChoiceField(choices=Risk.choices, required=False)
+
+
+class AdoptSerializer(serializers.Serializer):
+    problem = VisibleProblemField()
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CarryOverSerializer(serializers.Serializer):
+    problem = VisibleProblemField()
+    progress_note = serializers.CharField()
+    public_response = serializers.CharField(required=False, allow_blank=True, default="")
+    propose_public = serializers.BooleanField(required=False, default=False)
+
+
+class SignOffSerializer(serializers.Serializer):
+    problem = VisibleProblemField()
+    public_outcome = serializers.CharField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    outcome = serializers.ChoiceField(choices=Assessment.Outcome.choices, required=False)
+    reduction_percent = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    measure_before = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    measure_after = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    displacement_checked = serializers.BooleanField(required=False)
+    displacement_notes = serializers.CharField(required=False, allow_blank=True)
+    objective_met = serializers.CharField(required=False, allow_blank=True)
+    evidence = serializers.CharField(required=False, allow_blank=True)
+
+
+class RaiseSerializer(serializers.Serializer):
+    summary = serializers.CharField()
+    public_response = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class StandardSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", read_only=True)
+    district_name = serializers.CharField(source="district.name", read_only=True)
+    last_meeting_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    next_meeting_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Neighbourhood
+        fields = ["id", "name", "district", "district_name", "last_meeting_at", "next_meeting_at"]
+
+
+# --- errors -----------------------------------------------------------------------------------------
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Domain refusals as clear JSON: a field's ValidationError → 400, PermissionDenied → 403, a refused
+    stage change → 409."""
+    if isinstance(exc, TransitionRefused):
+        return Response({"detail": exc.message, "missing": exc.missing}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            body = {("non_field_errors" if k == "__all__" else k): list(v) for k, v in exc.message_dict.items()}
+        else:
+            body = {"non_field_errors": list(exc.messages)}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    return drf_exception_handler(exc, context)
+
+
+# --- the viewset --------------------------------------------------------------------------------------
+
+_decision = {201: MeetingItemSerializer}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Meetings the user may see, newest first",
+        parameters=[
+            OpenApiParameter("neighbourhood", OpenApiTypes.INT),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Meeting.Status.values),
+            OpenApiParameter("from", OpenApiTypes.DATETIME, description="Starting at or after"),
+            OpenApiParameter("to", OpenApiTypes.DATETIME, description="Starting before"),
+        ],
+    ),
+    retrieve=extend_schema(summary="One meeting with what was decided at it (404 if out of sight)"),
+    create=extend_schema(request=MeetingWriteSerializer, responses={201: MeetingDetailSerializer}),
+    partial_update=extend_schema(request=MeetingWriteSerializer, responses={200: MeetingDetailSerializer}),
+)
+class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = MeetingSerializer
+    parser_classes = [JSONParser]
+    filter_backends: list[Any] = []
+
+    def get_exception_handler(self) -> Any:
+        return exception_handler
+
+    def get_queryset(self) -> QuerySet[Meeting]:
+        meetings_ = meetings.meetings_visible_to(self.request.user).order_by("-starts_at", "-id")
+        if self.action != "list":
+            return meetings_
+        params = self.request.query_params
+        if params.get("neighbourhood"):
+            if not params["neighbourhood"].isdigit():
+                raise exceptions.ValidationError({"neighbourhood": "Give a neighbourhood id."})
+            meetings_ = meetings_.filter(neighbourhoods=int(params["neighbourhood"]))
+        if params.get("status"):
+            if params["status"] not in Meeting.Status.values:
+                raise exceptions.ValidationError({"status": f"One of {', '.join(Meeting.Status.values)}."})
+            meetings_ = meetings_.filter(status=params["status"])
+        for name, lookup in (("from", "starts_at__gte"), ("to", "starts_at__lt")):
+            if params.get(name):
+                moment = _parse_moment(params[name], name)
+                meetings_ = meetings_.filter(**{lookup: moment})
+        return meetings_
+
+    def get_object(self) -> Meeting:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def _detail(self, meeting: Meeting, code: int = 200) -> Response:
+        meeting = meetings.meeting_detail(self.request.user, meeting.pk)
+        context = self.get_serializer_context() | {
+            "visible_problem_ids": meetings.visible_problem_ids(self.request.user, meeting)
+        }
+        return Response(MeetingDetailSerializer(meeting, context=context).data, status=code)
+
+    def _validated(self, serializer_class: type[serializers.Serializer], **kwargs: Any) -> dict[str, Any]:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._detail(self.get_object())
+
+    def create(self, request: Request) -> Response:
+        data = self._validated(MeetingWriteSerializer)
+        meeting = meetings.meeting_create(by=request.user, **data)
+        return self._detail(meeting, 201)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        meeting = self.get_object()
+        data = self._validated(MeetingWriteSerializer, partial=True)
+        meetings.meeting_update(meeting=meeting, by=request.user, **data)
+        return self._detail(meeting)
+
+    def _decide(self, serializer_class: type[serializers.Serializer], service: Any) -> Response:
+        meeting = self.get_object()
+        data = self._validated(serializer_class)
+        item = service(meeting=meeting, by=self.request.user, **data)
+        context = {"visible_problem_ids": meetings.visible_problem_ids(self.request.user, meeting)}
+        return Response(MeetingItemSerializer(item, context=context).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AgreeSerializer, responses=_decision)
+    @action(detail=True, methods=["post"])
+    def agree(self, request: Request, pk: str) -> Response:
+        """Log a new problem agreed at this meeting as a public priority adopted on the meeting's date."""
+        return self._decide(AgreeSerializer, meetings.meeting_agree_new_priority)
+
+    @extend_schema(request=AdoptSerializer, responses=_decision)
+    @action(detail=True, methods=["post"])
+    def adopt(self, request: Request, pk: str) -> Response:
+        """Adopt an existing problem as a public priority, dated the meeting's date."""
+        return self._decide(AdoptSerializer, meetings.meeting_adopt_existing)
+
+    @extend_schema(request=CarryOverSerializer, responses=_decision)
+    @action(detail=True, methods=["post"], url_path="carry-over")
+    def carry_over(self, request: Request, pk: str) -> Response:
+        """Carry a priority over to the next meeting, with a progress note."""
+        return self._decide(CarryOverSerializer, meetings.meeting_carry_over)
+
+    @extend_schema(request=SignOffSerializer, responses=_decision)
+    @action(detail=True, methods=["post"], url_path="sign-off")
+    def sign_off(self, request: Request, pk: str) -> Response:
+        """Sign a priority off as resolved: feeds its assessment and requests a supervisor's closure."""
+        return self._decide(SignOffSerializer, meetings.meeting_sign_off)
+
+    @extend_schema(request=RaiseSerializer, responses=_decision)
+    @action(detail=True, methods=["post"], url_path="raise")
+    def raise_item(self, request: Request, pk: str) -> Response:
+        """Record something residents raised that was not made a priority, and the answer given."""
+        return self._decide(RaiseSerializer, meetings.meeting_raise)
+
+    @extend_schema(responses={200: StandardSerializer(many=True)})
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def standard(self, request: Request) -> Response:
+        """Neighbourhoods in the user's districts with no meeting in the last month or none scheduled."""
+        failing = meetings.neighbourhoods_failing_meeting_standard(user=request.user)
+        return Response(StandardSerializer(failing, many=True).data)
+
+
+def _parse_moment(value: str, name: str) -> datetime.datetime:
+    """A date or date-time from the query string; a clear 400 for anything else."""
+    try:
+        moment = parse_datetime(value) or datetime.datetime.combine(datetime.date.fromisoformat(value), datetime.time())
+    except ValueError:
+        raise exceptions.ValidationError({name: "Give a date or date-time (ISO 8601)."}) from None
+    return moment if moment.tzinfo else timezone.make_aware(moment)
