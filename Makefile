@@ -42,5 +42,5 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy jps
 
-test: install lint browser
+test: install lint typecheck browser
 	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
