@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import services
@@ -576,3 +576,40 @@ def public_meetings_for_neighbourhood(
         "you_said_we_did": you_said_we_did(neighbourhood=neighbourhood, now=now),
         "events": [meeting_event(meeting) for meeting in upcoming],
     }
+
+
+# --- choices for the forms -----------------------------------------------------------------------
+
+
+def neighbourhoods_for_meetings(*, user: Any) -> QuerySet[Neighbourhood]:
+    """Where ``user`` may record meetings: their districts' neighbourhoods (administrators: all)."""
+    queryset = Neighbourhood.objects.select_related("district").order_by("district__name", "name")
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("jps.record_meeting"):
+        return queryset.none()
+    if user.is_administrator:
+        return queryset
+    return queryset.filter(district_id__in=sorted(user.scope_district_ids))
+
+
+def meeting_problem_choices(*, user: Any, meeting: Meeting, kind: str) -> QuerySet[Problem]:
+    """The problems a decision of ``kind`` at ``meeting`` can be about, among those ``user`` may see.
+
+    Mirrors the services' checks (so a form never offers what they refuse): adopt an open
+    problem not yet public; carry over an open public priority; sign off a public
+    priority in response or assessment; each once per meeting.
+    """
+    from .selectors import problems_visible_to
+
+    problems = (
+        problems_visible_to(user)
+        .open()
+        .filter(neighbourhood__in=meeting.neighbourhoods.all())
+        .exclude(Exists(MeetingItem.objects.filter(problem_id=OuterRef("pk"), meeting=meeting, kind=kind)))
+        .order_by("reference")
+    )
+    if kind == Kind.AGREED:
+        return problems.filter(public_priority=False)
+    problems = problems.filter(public_priority=True)
+    if kind == Kind.SIGNED_OFF:
+        return problems.filter(stage__in=[Stage.RESPONSE, Stage.ASSESSMENT])
+    return problems
