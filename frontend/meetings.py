@@ -46,7 +46,9 @@ class MeetingForm(forms.Form):
     online = forms.BooleanField(required=False, label="Held online")
     venue = forms.CharField(max_length=200, required=False, help_text="Published, e.g. 'Northgate Community Centre'.")
     address = forms.CharField(max_length=300, required=False, help_text="Published.")
-    online_url = forms.URLField(required=False, label="Link to join", help_text="For an online meeting.")
+    online_url = forms.URLField(
+        required=False, assume_scheme="https", label="Link to join", help_text="For an online meeting."
+    )
     chair_name = forms.CharField(
         max_length=160,
         required=False,
