@@ -152,6 +152,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
+# Reminder jobs (jps.reminders); the times they run are in the admin (django-celery-beat).
+REMINDER_ESCALATION_GRACE_DAYS = envint("REMINDER_ESCALATION_GRACE_DAYS", 7)
+REMINDER_ACTION_DUE_SOON_DAYS = envint("REMINDER_ACTION_DUE_SOON_DAYS", 3)
+REMINDER_PUBLIC_UPDATE_DAYS = envint("REMINDER_PUBLIC_UPDATE_DAYS", 30)
+REMINDER_EVALUATION_AFTER_DAYS = envint("REMINDER_EVALUATION_AFTER_DAYS", 14)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

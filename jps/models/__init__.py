@@ -21,6 +21,7 @@ from .problems import (
     SupervisoryReview,
     Transfer,
 )
+from .reminders import Reminder
 
 __all__ = [
     "CLOSED_STAGES",
@@ -43,6 +44,7 @@ __all__ = [
     "Problem",
     "ProgressUpdate",
     "ReferenceCounter",
+    "Reminder",
     "Risk",
     "Source",
     "Stage",
