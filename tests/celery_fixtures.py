@@ -2,7 +2,7 @@
 
 Import the fixtures into a package's ``conftest.py``::
 
-    from tests.celery_fixtures import celery_worker, celery_worker_pair, closed_broker  # noqa: F401
+    from tests.celery_fixtures import celery_worker, celery_worker_concurrent, closed_broker  # noqa: F401
 
 ``celery_worker`` points the project's Celery app at ``REDIS_URL`` (default
 ``redis://127.0.0.1:6379/3`` when unset, so the suite also runs from a plain shell),
@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
 import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping, used by the start-up check)
@@ -30,10 +30,11 @@ REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/3"
 
 
 def _forget_connections(app: Celery) -> None:
-    """Drop the app's cached broker pool, producer pool and result backend so a new URL takes effect."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    """Drop the app's cached broker pool, producer pool and result backend so a new URL takes effect.
+
+    The pools themselves stay open in kombu's registry (keyed by URL) and are reused next time.
+    """
+    app._pool = None
     app.amqp._producer_pool = None
     app._backend_cache = None
     if hasattr(app._local, "backend"):
@@ -60,27 +61,14 @@ def _close_worker_db_connections(**kwargs: Any) -> None:
 
 
 @contextmanager
-def running_workers(count: int = 1, **options: Any) -> Iterator[list[Any]]:
-    """``count`` celery test workers (threads) consuming from Redis."""
+def running_worker(*, pool: str = "solo", concurrency: int = 1, **options: Any) -> Iterator[Any]:
+    """celery's test worker, in a thread of this process, consuming from Redis."""
     with celery_pointed_at(REDIS_URL) as app:
         app.control.purge()
         signals.task_postrun.connect(_close_worker_db_connections, weak=False)
         try:
-            with ExitStack() as stack:
-                workers = [
-                    stack.enter_context(
-                        start_worker(
-                            app,
-                            pool="solo",
-                            hostname=f"jps-test-{n}@localhost",
-                            perform_ping_check=n == 0,
-                            shutdown_timeout=60,
-                            **options,
-                        )
-                    )
-                    for n in range(count)
-                ]
-                yield workers
+            with start_worker(app, pool=pool, concurrency=concurrency, shutdown_timeout=60, **options) as worker:
+                yield worker
         finally:
             signals.task_postrun.disconnect(_close_worker_db_connections)
 
@@ -88,15 +76,19 @@ def running_workers(count: int = 1, **options: Any) -> Iterator[list[Any]]:
 @pytest.fixture
 def celery_worker(transactional_db: None) -> Iterator[Any]:
     """One real worker; send tasks with ``.delay()`` and wait with ``.get(timeout=...)``."""
-    with running_workers(1) as workers:
-        yield workers[0]
+    with running_worker() as worker:
+        yield worker
 
 
 @pytest.fixture
-def celery_worker_pair(transactional_db: None) -> Iterator[list[Any]]:
-    """Two real workers consuming the same queue at once."""
-    with running_workers(2) as workers:
-        yield workers
+def celery_worker_concurrent(transactional_db: None) -> Iterator[Any]:
+    """A real worker running two tasks at once (thread pool), each with its own database connection.
+
+    (Two solo test workers in one process share kombu's global event loop and do not
+    reliably both consume; a pool of two is the dependable way to run jobs in parallel.)
+    """
+    with running_worker(pool="threads", concurrency=2) as worker:
+        yield worker
 
 
 def closed_port() -> int:

@@ -14,7 +14,7 @@ from django.core.mail.backends import locmem
 
 from jps import models as m
 from tests import factories as f
-from tests.celery_fixtures import celery_worker, celery_worker_pair, closed_broker  # noqa: F401
+from tests.celery_fixtures import celery_worker, celery_worker_concurrent, closed_broker  # noqa: F401
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
