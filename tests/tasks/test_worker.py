@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 import time_machine
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 
 from jps import services
 from jps.models import Problem, ProgressUpdate, Reminder, Source
@@ -80,8 +80,11 @@ def test_two_runs_at_once_send_nothing_twice(celery_worker_concurrent, world, se
     assert len(set(recipients())) == expected_people  # nobody twice
     assert one["sent_items"] + two["sent_items"] == Reminder.objects.count() == 9 + 8 * 2
     assert not Reminder.objects.filter(sent_at__isnull=True).exists()
-    threads = {thread for thread, _ in conftest.SENT_BY}
-    assert len(threads) == 2, "both runs should have delivered part of the digests, at the same time"
+    if connection.vendor == "postgresql":
+        # Proof the runs overlapped. (The embedded SQLite database serialises writers: there
+        # the second run may wait on a lock, retry, and find everything sent.)
+        threads = {thread for thread, _ in conftest.SENT_BY}
+        assert len(threads) == 2, "both runs should have delivered part of the digests, at the same time"
 
 
 def test_a_write_succeeds_while_the_broker_is_unreachable(
