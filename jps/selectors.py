@@ -16,6 +16,8 @@ from .models import (
     Action,
     LearningNeed,
     Problem,
+    ProblemQuerySet,
+    ProblemView,
     ProgressUpdate,
     Reminder,
     Stage,
@@ -24,9 +26,9 @@ from .models import (
 from .rules import problem_scope_q
 
 
-def problems_visible_to(user: Any) -> QuerySet[Problem]:
+def problems_visible_to(user: Any) -> ProblemQuerySet:
     """The problems ``user`` may see, with the relations every list shows."""
-    return Problem.objects.filter(problem_scope_q(user)).select_related(
+    return Problem.objects.filter(problem_scope_q(user)).select_related(  # type: ignore[return-value]
         "neighbourhood", "district", "category", "owner", "lead_agency"
     )
 
@@ -75,7 +77,7 @@ def actions_open_for_agency(*, user: User) -> QuerySet[Action]:
     """A partner's to-do list: their agency's open actions, soonest due first."""
     return (
         actions_visible_to(user)
-        .filter(agency_id=user.agency_id, status__in=Action.OPEN_STATUSES)
+        .filter(agency_id=user.agency_id or 0, status__in=Action.OPEN_STATUSES)
         .order_by("due_on", "id")
     )
 
@@ -156,3 +158,13 @@ def reminders_for(user: Any) -> QuerySet[Reminder]:
         .select_related("problem", "problem__neighbourhood", "action")
         .order_by("-created_at", "-id")
     )
+
+
+def problem_views_visible_to(user: Any) -> QuerySet[ProblemView]:
+    """The access log as a supervisor (their districts) or an administrator (everything) may search it."""
+    views = ProblemView.objects.select_related("user", "problem")
+    if not user.has_perm("jps.view_access_log"):
+        return views.none()
+    if user.is_administrator:
+        return views
+    return views.filter(problem__district_id__in=sorted(user.scope_district_ids))

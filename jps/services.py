@@ -32,6 +32,7 @@ from .models import (
     Neighbourhood,
     Participation,
     Problem,
+    ProblemView,
     ProgressUpdate,
     ReferenceCounter,
     Stage,
@@ -574,3 +575,11 @@ def user_scope_set(*, user: User, districts: Iterable[Any] = (), neighbourhoods:
     user.neighbourhoods.set(list(neighbourhoods))
     user.__dict__.pop("scope_district_ids", None)
     return user
+
+
+# --- access log -------------------------------------------------------------------------------
+
+
+def problem_view_record(*, user: User, problem: Problem, channel: str, request_id: str = "") -> ProblemView:
+    """Log that ``user`` viewed ``problem``; call it from every page, endpoint or export that shows one."""
+    return ProblemView.objects.create(user=user, problem=problem, channel=channel, request_id=request_id[:64])

@@ -1,3 +1,4 @@
+from .access import ProblemView
 from .evaluation import BestPracticeTag, Evaluation, LearningNeed
 from .people import Agency, User
 from .places import District, Force, Neighbourhood
@@ -13,6 +14,7 @@ from .problems import (
     Contact,
     Participation,
     Problem,
+    ProblemQuerySet,
     ProgressUpdate,
     ReferenceCounter,
     Risk,
@@ -42,6 +44,8 @@ __all__ = [
     "Neighbourhood",
     "Participation",
     "Problem",
+    "ProblemQuerySet",
+    "ProblemView",
     "ProgressUpdate",
     "ReferenceCounter",
     "Reminder",

@@ -24,12 +24,6 @@ def at(day: str, hour: int = 7) -> datetime.datetime:
     return datetime.datetime.combine(datetime.date.fromisoformat(day), datetime.time(hour), tzinfo=LONDON)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
-    """The role fixtures hash a password each; PBKDF2 would make each test take seconds."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class World:
     pcso: m.User
