@@ -21,6 +21,7 @@ from .problems import (
     SupervisoryReview,
     Transfer,
 )
+from .public import AlertSubscription, Postcode, PublishRun
 
 __all__ = [
     "CLOSED_STAGES",
@@ -28,6 +29,7 @@ __all__ = [
     "REVIEW_INTERVAL_DAYS",
     "Action",
     "Agency",
+    "AlertSubscription",
     "Analysis",
     "Assessment",
     "BestPracticeTag",
@@ -40,8 +42,10 @@ __all__ = [
     "LearningNeed",
     "Neighbourhood",
     "Participation",
+    "Postcode",
     "Problem",
     "ProgressUpdate",
+    "PublishRun",
     "ReferenceCounter",
     "Risk",
     "Source",
