@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from frontend.public_site.renderer import PublishError, publish, site_root
+from frontend.public_site.renderer import rollback as rollback_site
 
 
 class Command(BaseCommand):
