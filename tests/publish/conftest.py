@@ -190,6 +190,14 @@ def site_files(root: Path) -> dict[str, bytes]:
     return out
 
 
+def reset_connections(app) -> None:  # type: ignore[no-untyped-def]
+    """Forget pooled broker connections so a changed ``broker_url`` takes effect."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def redis_url() -> str:
     return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/4"
@@ -204,11 +212,11 @@ def celery_worker_app(redis_url):  # type: ignore[no-untyped-def]
 
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=redis_url, task_always_eager=False)
-    app.pool.force_close_all()
+    reset_connections(app)
     import tasks.publishing  # noqa: F401  (register the tasks)
 
     app.control.purge()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         yield app
     app.conf.update(saved)
-    app.pool.force_close_all()
+    reset_connections(app)
