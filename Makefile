@@ -28,5 +28,5 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy jps
 
-test: install lint
+test: install lint typecheck
 	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)

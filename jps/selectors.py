@@ -16,6 +16,7 @@ from .models import (
     Action,
     LearningNeed,
     Problem,
+    ProblemQuerySet,
     ProgressUpdate,
     Stage,
     User,
@@ -23,9 +24,9 @@ from .models import (
 from .rules import problem_scope_q
 
 
-def problems_visible_to(user: Any) -> QuerySet[Problem]:
+def problems_visible_to(user: Any) -> ProblemQuerySet:
     """The problems ``user`` may see, with the relations every list shows."""
-    return Problem.objects.filter(problem_scope_q(user)).select_related(
+    return Problem.objects.filter(problem_scope_q(user)).select_related(  # type: ignore[return-value]
         "neighbourhood", "district", "category", "owner", "lead_agency"
     )
 
@@ -74,7 +75,7 @@ def actions_open_for_agency(*, user: User) -> QuerySet[Action]:
     """A partner's to-do list: their agency's open actions, soonest due first."""
     return (
         actions_visible_to(user)
-        .filter(agency_id=user.agency_id, status__in=Action.OPEN_STATUSES)
+        .filter(agency_id=user.agency_id or 0, status__in=Action.OPEN_STATUSES)
         .order_by("due_on", "id")
     )
 

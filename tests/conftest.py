@@ -23,6 +23,12 @@ def _print_database(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         print(f"\nTests run on {connection.vendor} {connection.settings_dict.get('NAME')}")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    """Real hashers are deliberately slow; tests only need passwords to round-trip."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def force(db) -> m.Force:  # type: ignore[no-untyped-def]
     return f.ForceFactory()

@@ -50,7 +50,7 @@ class Risk(models.TextChoices):
 
 
 #: Default days between supervisory reviews, by risk (sergeant cadence in practice).
-REVIEW_INTERVAL_DAYS = {Risk.STANDARD: 56, Risk.MEDIUM: 28, Risk.HIGH: 14}
+REVIEW_INTERVAL_DAYS: dict[str, int] = {Risk.STANDARD: 56, Risk.MEDIUM: 28, Risk.HIGH: 14}
 
 
 class Category(models.Model):
