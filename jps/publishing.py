@@ -211,6 +211,15 @@ def publish_soon(*, reason: str) -> None:
         except Exception:
             logger.exception("Could not queue the public site export (%s); the nightly export will catch up.", reason)
 
+    connection = transaction.get_connection()
+    # One export per transaction is enough: it sees every change the transaction made. (A pending
+    # callback still listed was registered in this transaction or a savepoint that encloses us now,
+    # so it cannot be rolled back without this change being rolled back too.)
+    if connection.in_atomic_block and any(
+        getattr(entry[1], "jps_publish", False) for entry in connection.run_on_commit
+    ):
+        return
+    queue.jps_publish = True  # type: ignore[attr-defined]
     transaction.on_commit(queue)
 
 

@@ -272,12 +272,19 @@ class Renderer:
             by_outward[pc.outward].append(pc)
         for outward, codes in by_outward.items():
             rows = [
-                {"postcode": pc.postcode, "neighbourhood": self.data.nbhd[pc.neighbourhood_id].display_name,
-                 "page_to": self.data.nbhd_path(self.data.nbhd[pc.neighbourhood_id])}
+                {
+                    "postcode": pc.postcode,
+                    "neighbourhood": self.data.nbhd[pc.neighbourhood_id].display_name,
+                    "page_to": self.data.nbhd_path(self.data.nbhd[pc.neighbourhood_id]),
+                }
                 for pc in codes
                 if pc.neighbourhood_id in self.data.nbhd
             ]
-            files.update(self.html(f"postcodes/{outward}.html", "postcode.html", {"outward": outward, "rows": rows}, self.data.now))
+            files.update(
+                self.html(
+                    f"postcodes/{outward}.html", "postcode.html", {"outward": outward, "rows": rows}, self.data.now
+                )
+            )
             lookup = {r["postcode"]: {"neighbourhood": r["neighbourhood"], "url": r["page_to"]} for r in rows}
             files[f"postcodes/{outward}.json"] = json.dumps(lookup, indent=1, ensure_ascii=False)
         return files
@@ -424,7 +431,9 @@ def _read_manifest(version_dir: Path | None) -> dict[str, Any] | None:
     return json.loads((version_dir / MANIFEST).read_text())
 
 
-def publish(*, output: str | Path | None = None, full: bool = False, now: datetime.datetime | None = None) -> PublishResult:
+def publish(
+    *, output: str | Path | None = None, full: bool = False, now: datetime.datetime | None = None
+) -> PublishResult:
     """Export the public site; incremental from the current version unless ``full`` (or there is none)."""
     root = site_root(output)
     with _locked(root):
