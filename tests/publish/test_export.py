@@ -81,7 +81,7 @@ def test_one_changed_problem_rewrites_only_the_pages_it_appears_on(two_areas, pe
     assert runs == [(True, len(first.written)), (False, 7), (False, 0)]
 
 
-def test_a_priority_moved_or_withdrawn_leaves_no_stale_pages(two_areas, people, settings, area, other_neighbourhood):
+def test_a_withdrawn_priority_leaves_no_stale_pages(two_areas, people, settings, area, other_neighbourhood):
     here, _there = two_areas
     root = settings.PUBLIC_SITE_DIR
     publish(full=True)
@@ -147,3 +147,18 @@ def test_command_full_export_to_a_chosen_folder(two_areas, tmp_path, capsys):
     assert (out / "current" / "index.html").exists()
     assert (out / "current" / "static" / "public_site.css").exists()
     assert "Full export" in capsys.readouterr().out
+
+
+def test_a_priority_moved_to_another_neighbourhood_is_rerendered_in_both(two_areas, people, settings, area):
+    here, there = two_areas
+    root = settings.PUBLIC_SITE_DIR
+    publish(full=True)
+    elsewhere = f.NeighbourhoodFactory(district=area.district, name="Wincheap")
+    services.problem_update(problem=here, by=people["pcso"], neighbourhood=elsewhere)
+    result = publish()
+    old_page = f"neighbourhoods/{area.district.slug}/{area.slug}/index.html"
+    new_page = f"neighbourhoods/{area.district.slug}/{elsewhere.slug}/index.html"
+    assert {old_page, new_page} <= set(result.written)
+    assert f"priorities/{there.reference.lower()}/index.html" not in result.written
+    assert "Here" not in (root / "current" / old_page).read_text().split("<main")[1]
+    assert "Here" in (root / "current" / new_page).read_text().split("<main")[1]
