@@ -17,6 +17,7 @@ from .models import (
     LearningNeed,
     Problem,
     ProblemQuerySet,
+    ProblemView,
     ProgressUpdate,
     Stage,
     User,
@@ -140,3 +141,13 @@ def problem_history(problem: Problem, *, limit: int = 200) -> list[dict[str, Any
             }
         )
     return entries[:limit]
+
+
+def problem_views_visible_to(user: Any) -> QuerySet[ProblemView]:
+    """The access log as a supervisor (their districts) or an administrator (everything) may search it."""
+    views = ProblemView.objects.select_related("user", "problem")
+    if not user.has_perm("jps.view_access_log"):
+        return views.none()
+    if user.is_administrator:
+        return views
+    return views.filter(problem__district_id__in=sorted(user.scope_district_ids))

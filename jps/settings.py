@@ -154,6 +154,9 @@ if os.environ.get("EMAIL_HOST"):
 PUBLIC_SITE_DIR = Path(os.environ.get("PUBLIC_SITE_DIR", BASE_DIR / "public_site"))
 PUBLIC_SITE_URL = os.environ.get("PUBLIC_SITE_URL", f"{SITE_URL}/public/")
 
+# Personal data on closed problems is redacted this many days after closure.
+JPS_RETENTION_DAYS = envint("JPS_RETENTION_DAYS", 6 * 365)
+
 # Redis is optional: without it the embedded demo runs Celery tasks eagerly.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"

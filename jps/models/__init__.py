@@ -1,3 +1,4 @@
+from .access import ProblemView
 from .evaluation import BestPracticeTag, Evaluation, LearningNeed
 from .people import Agency, User
 from .places import District, Force, Neighbourhood
@@ -46,6 +47,7 @@ __all__ = [
     "Postcode",
     "Problem",
     "ProblemQuerySet",
+    "ProblemView",
     "ProgressUpdate",
     "PublishRun",
     "ReferenceCounter",

@@ -31,7 +31,7 @@ def remove_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("jps", "0002_public_site"),
+        ("jps", "0005_public_site"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jps', '0001_initial'),
+        ('jps', '0004_retention'),
     ]
 
     operations = [
