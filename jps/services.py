@@ -584,7 +584,6 @@ def user_scope_set(*, user: User, districts: Iterable[Any] = (), neighbourhoods:
     return user
 
 
-<<<<<<< HEAD
 # --- resident email alerts (public site) ------------------------------------------------------
 
 
@@ -619,11 +618,11 @@ def alert_digest_claim(*, subscription: AlertSubscription, until: datetime.datet
     if subscription.last_sent_at is None:
         claimed = AlertSubscription.objects.filter(pk=subscription.pk, last_sent_at__isnull=True)
     return claimed.update(last_sent_at=until) == 1
-=======
+
+
 # --- access log -------------------------------------------------------------------------------
 
 
 def problem_view_record(*, user: User, problem: Problem, channel: str, request_id: str = "") -> ProblemView:
     """Log that ``user`` viewed ``problem``; call it from every page, endpoint or export that shows one."""
     return ProblemView.objects.create(user=user, problem=problem, channel=channel, request_id=request_id[:64])
->>>>>>> main
