@@ -25,6 +25,7 @@ class PeriodicJob:
     minute: str
     hour: str
     description: str
+    kwargs: dict[str, Any] | None = None
 
 
 DEFAULT_SCHEDULE = [
@@ -44,6 +45,21 @@ DEFAULT_SCHEDULE = [
         minute="30",
         hour="*",
         description="Catch-up: sends reminders recorded by an earlier run that did not go out (crash, mail down).",
+    ),
+    PeriodicJob(
+        name="Public site: nightly full export",
+        task="jps.publishing.publish_site",
+        minute="30",
+        hour="2",
+        description="Safety net: re-renders the whole public site (exports also run when an update is approved).",
+        kwargs={"full": True},
+    ),
+    PeriodicJob(
+        name="Public site: resident alert digests",
+        task="jps.publishing.send_alert_digests",
+        minute="0",
+        hour="7",
+        description="Emails each confirmed subscriber the updates and outcomes approved since their last digest.",
     ),
 ]
 
@@ -69,7 +85,7 @@ def install_schedule(*, using: str = "default", reset: bool = False) -> list[tup
             "task": job.task,
             "crontab": crontab,
             "interval": None,
-            "kwargs": json.dumps({}),
+            "kwargs": json.dumps(job.kwargs or {}),
             "description": job.description,
             "enabled": True,
         }

@@ -23,6 +23,7 @@ from .problems import (
     SupervisoryReview,
     Transfer,
 )
+from .public import AlertSubscription, Postcode, PublishRun
 from .reminders import Reminder
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "REVIEW_INTERVAL_DAYS",
     "Action",
     "Agency",
+    "AlertSubscription",
     "Analysis",
     "Assessment",
     "BestPracticeTag",
@@ -43,10 +45,12 @@ __all__ = [
     "LearningNeed",
     "Neighbourhood",
     "Participation",
+    "Postcode",
     "Problem",
     "ProblemQuerySet",
     "ProblemView",
     "ProgressUpdate",
+    "PublishRun",
     "ReferenceCounter",
     "Reminder",
     "Risk",
