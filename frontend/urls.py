@@ -53,4 +53,5 @@ urlpatterns = [
     path("neighbourhoods/", views.neighbourhood_list, name="neighbourhood_list"),
     path("neighbourhoods/<int:pk>/", views.neighbourhood_page, name="neighbourhood"),
     path("meetings/", include("frontend.meetings")),
+    path("", include("frontend.public_site.urls")),  # resident alerts; the static public site at /public/ in DEBUG
 ]

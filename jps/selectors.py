@@ -20,6 +20,7 @@ from .models import (
     ProblemQuerySet,
     ProblemView,
     ProgressUpdate,
+    Reminder,
     Stage,
     User,
 )
@@ -142,6 +143,22 @@ def problem_history(problem: Problem, *, limit: int = 200) -> list[dict[str, Any
             }
         )
     return entries[:limit]
+
+
+def reminders_for(user: Any) -> QuerySet[Reminder]:
+    """The reminders sent (or waiting to be sent) to ``user``, newest first.
+
+    Limited to problems the user can still see, so a reminder never shows a problem that
+    has since moved out of their scope.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Reminder.objects.none()
+    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    return (
+        Reminder.objects.filter(recipient_id=user.pk, problem_id__in=visible)
+        .select_related("problem", "problem__neighbourhood", "action")
+        .order_by("-created_at", "-id")
+    )
 
 
 def problem_views_visible_to(user: Any) -> QuerySet[ProblemView]:

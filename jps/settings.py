@@ -81,7 +81,7 @@ WSGI_APPLICATION = "jps.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "frontend" / "public_site" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -126,6 +126,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "frontend" / "public_site" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -148,6 +150,10 @@ if os.environ.get("EMAIL_HOST"):
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "1")
 
+# The static public site (issue 6): rendered into PUBLIC_SITE_DIR/versions/, served from PUBLIC_SITE_DIR/current.
+PUBLIC_SITE_DIR = Path(os.environ.get("PUBLIC_SITE_DIR", BASE_DIR / "public_site"))
+PUBLIC_SITE_URL = os.environ.get("PUBLIC_SITE_URL", f"{SITE_URL}/public/")
+
 # Personal data on closed problems is redacted this many days after closure.
 JPS_RETENTION_DAYS = envint("JPS_RETENTION_DAYS", 6 * 365)
 
@@ -161,6 +167,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+
+# Reminder jobs (jps.reminders); the times they run are in the admin (django-celery-beat).
+REMINDER_ESCALATION_GRACE_DAYS = envint("REMINDER_ESCALATION_GRACE_DAYS", 7)
+REMINDER_ACTION_DUE_SOON_DAYS = envint("REMINDER_ACTION_DUE_SOON_DAYS", 3)
+REMINDER_PUBLIC_UPDATE_DAYS = envint("REMINDER_PUBLIC_UPDATE_DAYS", 30)
+REMINDER_EVALUATION_AFTER_DAYS = envint("REMINDER_EVALUATION_AFTER_DAYS", 14)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -24,6 +24,8 @@ from .problems import (
     SupervisoryReview,
     Transfer,
 )
+from .public import AlertSubscription, Postcode, PublishRun
+from .reminders import Reminder
 
 __all__ = [
     "CLOSED_STAGES",
@@ -31,6 +33,7 @@ __all__ = [
     "REVIEW_INTERVAL_DAYS",
     "Action",
     "Agency",
+    "AlertSubscription",
     "Analysis",
     "Assessment",
     "BestPracticeTag",
@@ -45,11 +48,14 @@ __all__ = [
     "MeetingItem",
     "Neighbourhood",
     "Participation",
+    "Postcode",
     "Problem",
     "ProblemQuerySet",
     "ProblemView",
     "ProgressUpdate",
+    "PublishRun",
     "ReferenceCounter",
+    "Reminder",
     "Risk",
     "Source",
     "Stage",

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jps', '0004_retention'),
+        ('jps', '0006_public_site'),
     ]
 
     operations = [
