@@ -522,60 +522,84 @@ def _we_did(item: MeetingItem) -> str:
     return ""
 
 
-def you_said_we_did(
-    *, neighbourhood: Neighbourhood, now: datetime.datetime | None = None, months: int = 12
-) -> list[dict[str, Any]]:
-    """Past meetings of a neighbourhood, newest first, with what residents raised and what was done.
+#: How far back "You said — we did" goes, and how far ahead upcoming meetings are listed.
+PUBLIC_PAST = datetime.timedelta(days=372)
+PUBLIC_AHEAD = datetime.timedelta(days=93)
 
-    Only published fields: the meeting's title, date and attendance count, and each
-    item's kind, published summary and response (or the problem's public outcome).
+
+def _you_said(meeting: Meeting, neighbourhood_id: int) -> dict[str, Any]:
+    """One past meeting as "You said — we did" for one neighbourhood: published fields only."""
+    return {
+        "title": meeting.title,
+        "date": meeting.date.isoformat(),
+        "residents_attending": meeting.residents_attending,
+        "items": [
+            {
+                "kind": item.kind,
+                "kind_label": item.get_kind_display(),
+                "you_said": item.summary,
+                "we_did": _we_did(item),
+            }
+            for item in meeting.items.all()
+            if item.problem is None
+            or (item.problem.public_priority and item.problem.neighbourhood_id == neighbourhood_id)
+        ],
+    }
+
+
+def public_meetings_by_neighbourhood(
+    *, neighbourhood_ids: Iterable[int], now: datetime.datetime | None = None
+) -> dict[int, dict[str, Any]]:
+    """What each neighbourhood's public page shows about meetings, for many neighbourhoods at once.
+
+    Three queries whatever the number of neighbourhoods (meetings, their neighbourhoods,
+    their items), so the public-site renderer can call it once per build. For each id:
+    ``upcoming`` (the next three months: date, time, venue, purpose), ``you_said_we_did``
+    (the past year's held meetings, newest first) and ``events`` (the upcoming meetings
+    in the data.police.uk events shape).
     """
     now = now or timezone.now()
-    since = now - datetime.timedelta(days=31 * months)
+    ids = set(neighbourhood_ids)
     items = MeetingItem.objects.select_related("problem__lead_agency", "problem__assessment").order_by("id")
-    meetings = (
-        _public_meetings(neighbourhood)
-        .filter(status=Meeting.Status.HELD, starts_at__lte=now, starts_at__gte=since)
-        .prefetch_related(Prefetch("items", queryset=items))
-        .order_by("-starts_at")
+    found = (
+        Meeting.objects.filter(
+            Exists(Meeting.neighbourhoods.through.objects.filter(meeting_id=OuterRef("pk"), neighbourhood_id__in=ids)),
+            starts_at__gte=now - PUBLIC_PAST,
+            starts_at__lte=now + PUBLIC_AHEAD,
+        )
+        .exclude(status=Meeting.Status.CANCELLED)
+        .prefetch_related(
+            Prefetch("neighbourhoods", queryset=Neighbourhood.objects.only("id")),
+            Prefetch("items", queryset=items),
+        )
+        .order_by("starts_at", "id")
     )
-    return [
-        {
-            "title": meeting.title,
-            "date": meeting.date.isoformat(),
-            "residents_attending": meeting.residents_attending,
-            "items": [
-                {
-                    "kind": item.kind,
-                    "kind_label": item.get_kind_display(),
-                    "you_said": item.summary,
-                    "we_did": _we_did(item),
-                }
-                for item in meeting.items.all()
-                if item.problem is None
-                or (item.problem.public_priority and item.problem.neighbourhood_id == neighbourhood.pk)
-            ],
-        }
-        for meeting in meetings
+    pages: dict[int, dict[str, Any]] = {pk: {"upcoming": [], "you_said_we_did": [], "events": []} for pk in ids}
+    for meeting in found:
+        for neighbourhood in meeting.neighbourhoods.all():
+            page = pages.get(neighbourhood.pk)
+            if page is None:
+                continue
+            if meeting.starts_at >= now:
+                page["upcoming"].append(meeting_public(meeting))
+                page["events"].append(meeting_event(meeting))
+            elif meeting.status == Meeting.Status.HELD:
+                page["you_said_we_did"].insert(0, _you_said(meeting, neighbourhood.pk))
+    return pages
+
+
+def you_said_we_did(*, neighbourhood: Neighbourhood, now: datetime.datetime | None = None) -> list[dict[str, Any]]:
+    """The past year's meetings of one neighbourhood, newest first, with what was raised and what was done."""
+    return public_meetings_by_neighbourhood(neighbourhood_ids=[neighbourhood.pk], now=now)[neighbourhood.pk][
+        "you_said_we_did"
     ]
 
 
 def public_meetings_for_neighbourhood(
     *, neighbourhood: Neighbourhood, now: datetime.datetime | None = None
 ) -> dict[str, Any]:
-    """Everything the public neighbourhood page shows about meetings, for the public-site renderer.
-
-    ``upcoming``: the next three months' meetings; ``you_said_we_did``: the past year's;
-    ``events``: the same upcoming meetings in the data.police.uk events shape.
-    """
-    now = now or timezone.now()
-    until = now + datetime.timedelta(days=31 * 3)
-    upcoming = _public_meetings(neighbourhood).filter(starts_at__gte=now, starts_at__lte=until).order_by("starts_at")
-    return {
-        "upcoming": [meeting_public(meeting) for meeting in upcoming],
-        "you_said_we_did": you_said_we_did(neighbourhood=neighbourhood, now=now),
-        "events": [meeting_event(meeting) for meeting in upcoming],
-    }
+    """Everything one neighbourhood's public page shows about meetings (see ``public_meetings_by_neighbourhood``)."""
+    return public_meetings_by_neighbourhood(neighbourhood_ids=[neighbourhood.pk], now=now)[neighbourhood.pk]
 
 
 # --- choices for the forms -----------------------------------------------------------------------

@@ -15,6 +15,8 @@ from django.utils import timezone
 from jps import meetings, services
 from jps.models import Meeting
 
+from .. import factories as f
+
 pytestmark = pytest.mark.django_db
 
 EVENT_KEYS = {"title", "description", "address", "type", "start_date", "end_date"}
@@ -122,3 +124,33 @@ def test_a_priority_that_stops_being_public_drops_out_of_you_said_we_did(pcso, h
 def test_cancelled_and_scheduled_meetings_have_no_you_said_we_did(pcso, neighbourhood):
     schedule(pcso, neighbourhood, 5)
     assert meetings.you_said_we_did(neighbourhood=neighbourhood) == []
+
+
+def test_many_neighbourhoods_in_three_queries_and_signed_off_outcomes(
+    pcso, supervisor, held_meeting, neighbourhood, category, council, django_assert_num_queries
+):
+    from .test_meetings import agree, to_response
+
+    problem = to_response(agree(held_meeting, pcso, neighbourhood, category).problem, pcso, council)
+    meetings.meeting_sign_off(
+        meeting=held_meeting,
+        by=pcso,
+        problem=problem,
+        public_outcome="No speeding reports since the crossing was built.",
+        outcome="eliminated",
+        objective_met="Met.",
+        evidence="Speed survey.",
+    )
+    services.problem_transition(problem=problem, to="closed", by=supervisor, reason="Signed off at PACT")
+    schedule(pcso, neighbourhood, 30)
+    elsewhere = f.NeighbourhoodFactory(district=neighbourhood.district, name="Westgate")
+    ids = [neighbourhood.pk, elsewhere.pk, 999999]
+    with django_assert_num_queries(3):
+        pages = meetings.public_meetings_by_neighbourhood(neighbourhood_ids=ids)
+    assert pages[999999] == pages[elsewhere.pk] == {"upcoming": [], "you_said_we_did": [], "events": []}
+    [past] = pages[neighbourhood.pk]["you_said_we_did"]
+    assert [(i["kind"], i["we_did"]) for i in past["items"]] == [
+        ("agreed", "No speeding reports since the crossing was built."),  # the outcome, once closed
+        ("signed_off", "No speeding reports since the crossing was built."),
+    ]
+    assert len(pages[neighbourhood.pk]["events"]) == 1
