@@ -115,3 +115,16 @@ def test_edit_a_meeting(client, pcso, held_meeting, neighbourhood):
     held_meeting.refresh_from_db()
     assert held_meeting.venue == "Northgate Library" and held_meeting.residents_attending == 30
     assert held_meeting.chair_name == "" and held_meeting.chair == pcso
+
+
+def test_supervisors_page_shows_the_meeting_standard(client, supervisor, pcso, held_meeting, neighbourhood):
+    client.force_login(supervisor)
+    page = client.get("/").content.decode()
+    assert 'id="meeting-standard-panel"' in page
+    assert f"{neighbourhood.display_name}: last met" in page and "no next meeting booked" in page
+    meetings.meeting_create(
+        by=pcso, neighbourhoods=[neighbourhood], starts_at=timezone.now() + datetime.timedelta(days=20), venue="Hall"
+    )
+    assert "Every neighbourhood in your districts has met" in client.get("/").content.decode()
+    client.force_login(pcso)
+    assert 'id="meeting-standard-panel"' not in client.get("/").content.decode()
