@@ -10,18 +10,19 @@ meeting's items show a problem's id and reference only to users who may see it.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -238,6 +239,7 @@ _decision = {201: MeetingItemSerializer}
 )
 class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = MeetingSerializer
+    lookup_value_regex = r"[0-9]{1,9}"
     parser_classes = [JSONParser]
     filter_backends: list[Any] = []
 
@@ -250,9 +252,9 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return meetings_
         params = self.request.query_params
         if params.get("neighbourhood"):
-            if not params["neighbourhood"].isdigit():
+            if not re.fullmatch(r"[0-9]{1,18}", params["neighbourhood"]):
                 raise exceptions.ValidationError({"neighbourhood": "Give a neighbourhood id."})
-            meetings_ = meetings_.filter(neighbourhoods=int(params["neighbourhood"]))
+            meetings_ = meetings_.filter(neighbourhoods=min(int(params["neighbourhood"]), 2**31 - 1))
         if params.get("status"):
             if params["status"] not in Meeting.Status.values:
                 raise exceptions.ValidationError({"status": f"One of {', '.join(Meeting.Status.values)}."})
@@ -338,9 +340,13 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 def _parse_moment(value: str, name: str) -> datetime.datetime:
-    """A date or date-time from the query string; a clear 400 for anything else."""
+    """A date or date-time from the query string, in UTC (PostgreSQL refuses some offsets Python accepts).
+
+    Anything else is a clear 400.
+    """
     try:
         moment = parse_datetime(value) or datetime.datetime.combine(datetime.date.fromisoformat(value), datetime.time())
-    except ValueError:
+        moment = moment if moment.tzinfo else timezone.make_aware(moment)
+        return moment.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
         raise exceptions.ValidationError({name: "Give a date or date-time (ISO 8601)."}) from None
-    return moment if moment.tzinfo else timezone.make_aware(moment)

@@ -152,3 +152,12 @@ def test_standard_lists_the_users_failing_neighbourhoods(supervisor, neighbourho
     body = client_for(supervisor).get("/api/meetings/standard/").json()
     assert [n["name"] for n in body] == [neighbourhood.display_name]
     assert body[0]["last_meeting_at"] is None and body[0]["next_meeting_at"] is None
+
+
+def test_odd_ids_and_dates_are_404_or_400_never_500(pcso, held_meeting):
+    api = client_for(pcso)
+    for url in ["/api/meetings/abc/", "/api/meetings/99999999999999999999/", "/api/meetings/%C2%B2/"]:
+        assert api.get(url).status_code == 404, url
+    for query in ["neighbourhood=%C2%B2", "from=0001-01-01T00:00:00%2B22:00", "to=9999-12-31T23:59:59-23:00"]:
+        assert api.get(f"/api/meetings/?{query}").status_code in (200, 400), query
+    assert api.get("/api/meetings/?neighbourhood=99999999999999").json()["results"] == []
