@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from . import services
 from .models import (
@@ -469,10 +470,14 @@ def _public_place(meeting: Meeting) -> str:
 
 def meeting_public(meeting: Meeting) -> dict[str, Any]:
     """An upcoming meeting as the public page shows it: date, time, venue and purpose. Nothing else."""
+    starts = timezone.localtime(meeting.starts_at)
+    ends = timezone.localtime(meeting.ends_at) if meeting.ends_at else None
     return {
         "title": meeting.title,
         "starts_at": _local_iso(meeting.starts_at),
         "ends_at": _local_iso(meeting.ends_at),
+        "date_label": date_format(starts, "l j F Y"),
+        "time_label": f"{starts:%H:%M}–{ends:%H:%M}" if ends else f"{starts:%H:%M}",
         "venue": "Online" if meeting.online else meeting.venue,
         "address": "" if meeting.online else meeting.address,
         "online_url": meeting.online_url if meeting.online else "",

@@ -63,7 +63,18 @@ def test_upcoming_meetings_for_three_months_in_the_events_shape(pcso, neighbourh
     page = meetings.public_meetings_for_neighbourhood(neighbourhood=neighbourhood)
     assert page["events"] == events
     assert [m["purpose"] for m in page["upcoming"]] == ["Agree the ward's priorities."] * 2
-    assert set(page["upcoming"][0]) == {"title", "starts_at", "ends_at", "venue", "address", "online_url", "purpose"}
+    assert set(page["upcoming"][0]) == {
+        "title",
+        "starts_at",
+        "ends_at",
+        "date_label",
+        "time_label",
+        "venue",
+        "address",
+        "online_url",
+        "purpose",
+    }
+    assert page["upcoming"][0]["time_label"] == "19:00–21:00"
 
 
 def test_you_said_we_did_and_nothing_about_residents_but_counts(
@@ -154,3 +165,16 @@ def test_many_neighbourhoods_in_three_queries_and_signed_off_outcomes(
         ("signed_off", "No speeding reports since the crossing was built."),
     ]
     assert len(pages[neighbourhood.pk]["events"]) == 1
+
+
+def test_the_public_partial_renders_the_published_fields_only(pcso, held_meeting, neighbourhood):
+    from django.template.loader import render_to_string
+
+    meetings.meeting_raise(meeting=held_meeting, by=pcso, summary="Dog fouling", public_response="Warden patrols.")
+    schedule(pcso, neighbourhood, 9)
+    context = {"meetings": meetings.public_meetings_for_neighbourhood(neighbourhood=neighbourhood)}
+    html = render_to_string("public_site/_meetings.html", context)
+    assert "Dog fouling" in html and "Warden patrols." in html and "23 residents came" in html
+    assert "Northgate Community Centre, Northgate, Canterbury CT1 1BE" in html
+    for private in PRIVATE:
+        assert private not in html, private
