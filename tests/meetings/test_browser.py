@@ -24,7 +24,8 @@ def agree(page, title: str, public_title: str, neighbourhood, category) -> None:
     form.get_by_label("Title for the public page (optional)").fill(public_title)
     form.get_by_label("Description").fill(f"{title}: raised by residents at the meeting.")
     form.get_by_role("button", name="Agree priority").click()
-    page.wait_for_url(re.compile(r"/meetings/\d+/#decisions$"))
+    page.get_by_role("listitem").filter(has_text=public_title).wait_for(state="visible")
+    assert re.search(r"/meetings/\d+/#decisions$", page.url)
 
 
 def test_officer_records_a_meeting_on_a_phone_and_agrees_two_priorities(
@@ -48,7 +49,7 @@ def test_officer_records_a_meeting_on_a_phone_and_agrees_two_priorities(
     # The venue was forgotten: the error is shown next to it and nothing typed is lost.
     page.get_by_label("Residents attending (optional)").fill("21")
     page.get_by_role("button", name="Save meeting").click()
-    assert page.get_by_role("alert").filter(has_text="There is a problem").is_visible()
+    page.get_by_role("alert").filter(has_text="There is a problem").wait_for(state="visible")
     assert page.get_by_label("Residents attending (optional)").input_value() == "21"
     check(page, "meeting-record-error-phone")
     page.get_by_label("Venue (optional)").fill("Northgate Community Centre")
@@ -75,5 +76,6 @@ def test_officer_records_a_meeting_on_a_phone_and_agrees_two_priorities(
         assert item.problem.reference in page.content()
 
     page.get_by_role("link", name="Printable minutes").click()
+    page.wait_for_url("**/minutes/")
     check(page, "meeting-minutes-phone")
     assert "Speeding near the school" in page.content() and "21" in page.content()
