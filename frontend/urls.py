@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from . import views
 
@@ -52,4 +52,5 @@ urlpatterns = [
     path("updates/<int:pk>/decide/", views.update_decide, name="update_decide"),
     path("neighbourhoods/", views.neighbourhood_list, name="neighbourhood_list"),
     path("neighbourhoods/<int:pk>/", views.neighbourhood_page, name="neighbourhood"),
+    path("", include("frontend.public_site.urls")),  # resident alerts; the static public site at /public/ in DEBUG
 ]
