@@ -306,3 +306,11 @@ def test_read_only_roles_open_the_problems_they_may_see(
     body = login(client, analyst).get(url).content.decode()
     assert "Closed" in body and "Add an action" not in body
     assert login(client, call_handler).get(url).status_code == 404  # closed: no longer theirs
+
+
+def test_opening_a_problem_page_is_logged(client, pcso, problem):
+    from jps.models import ProblemView
+
+    login(client, pcso).get(reverse("problem", args=[problem.pk]))
+    view = ProblemView.objects.get()
+    assert view.user == pcso and view.problem == problem and view.channel == "web"
