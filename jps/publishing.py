@@ -204,12 +204,11 @@ def publish_soon(*, reason: str) -> None:
     """
 
     def queue() -> None:
-        try:
-            from tasks.publishing import publish_site_task
+        from tasks.publishing import publish_site_task
+        from tasks.queue import enqueue
 
-            publish_site_task.apply_async(kwargs={"full": False}, retry=False)
-        except Exception:
-            logger.exception("Could not queue the public site export (%s); the nightly export will catch up.", reason)
+        if not enqueue(publish_site_task, full=False):
+            logger.error("Could not queue the public site export (%s); the nightly export will catch up.", reason)
 
     connection = transaction.get_connection()
     # One export per transaction is enough: it sees every change the transaction made. (A pending

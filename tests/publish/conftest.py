@@ -11,6 +11,7 @@ import pytest
 from jps import services
 from jps.models import Source, Stage
 from tests import factories as f
+from tests.celery_fixtures import celery_worker, closed_broker  # noqa: F401
 
 #: Strings planted in every internal field; none may appear in any public file.
 SECRETS = {
@@ -188,33 +189,3 @@ def site_files(root: Path) -> dict[str, bytes]:
             path = Path(dirpath) / name
             out[str(path.relative_to(current))] = path.read_bytes()
     return out
-
-
-def reset_connections(app) -> None:  # type: ignore[no-untyped-def]
-    """Forget pooled broker connections so a changed ``broker_url`` takes effect."""
-    app._pool = None
-    app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
-
-
-@pytest.fixture
-def redis_url() -> str:
-    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/4"
-
-
-@pytest.fixture
-def celery_worker_app(redis_url):  # type: ignore[no-untyped-def]
-    """The project's Celery app pointed at the real Redis, with a real worker thread consuming from it."""
-    from celery.contrib.testing.worker import start_worker
-
-    from tasks.celery import app
-
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=redis_url, task_always_eager=False)
-    reset_connections(app)
-    import tasks.publishing  # noqa: F401  (register the tasks)
-
-    app.control.purge()
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        yield app
-    app.conf.update(saved)
-    reset_connections(app)
