@@ -14,10 +14,12 @@ from django.utils import timezone
 
 from .models import (
     Action,
+    Evaluation,
     LearningNeed,
     Problem,
     ProgressUpdate,
     Stage,
+    SupervisoryReview,
     User,
 )
 from .rules import problem_scope_q
@@ -139,3 +141,24 @@ def problem_history(problem: Problem, *, limit: int = 200) -> list[dict[str, Any
             }
         )
     return entries[:limit]
+
+
+# --- API lists (appended for the REST API, issue 4) ----------------------------------------
+
+
+def reviews_visible_to(user: Any) -> QuerySet[SupervisoryReview]:
+    """Supervisory reviews of problems the user can see (they are part of the problem record)."""
+    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    return SupervisoryReview.objects.filter(problem_id__in=visible).select_related("reviewer")
+
+
+def updates_visible_to(user: Any) -> QuerySet[ProgressUpdate]:
+    """Progress updates on problems the user can see."""
+    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    return ProgressUpdate.objects.filter(problem_id__in=visible).select_related("author")
+
+
+def evaluations_visible_to(user: Any) -> QuerySet[Evaluation]:
+    """Evaluations of problems the user can see (for analysts: their force's closed problems)."""
+    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    return Evaluation.objects.filter(problem_id__in=visible)
