@@ -114,7 +114,7 @@ def test_problem_filters(api, admin_user, world, council, housing, other_neighbo
     assert ids(district=other_neighbourhood.district_id) == {world.other.pk}
     assert ids(agency=council.pk) == {world.own.pk}  # participating
     assert ids(agency=housing.pk) == {world.other.pk}
-    assert ids(agency=world.own.lead_agency_id) == {world.own.pk, world.closed.pk, world.public.pk}
+    assert ids(agency=world.own.lead_agency_id) == {world.own.pk, world.other.pk, world.closed.pk, world.public.pk}
     assert ids(owner=world.other.owner_id) == {world.other.pk}
     assert ids(public_priority="true") == {world.public.pk}
     assert ids(q=world.other.reference) == {world.other.pk}
@@ -164,7 +164,10 @@ def test_full_walk_through_the_api(api, pcso, supervisor, council, partner_user,
     url = f"/api/problems/{problem.pk}"
     assert officer.post(f"{url}/transition/", {"to": "analysis"}, format="json").status_code == 200
     response = officer.post(f"{url}/transition/", {"to": "response"}, format="json")
-    assert response.status_code == 409 and "a measurable objective" in response.json()["missing"]
+    assert response.status_code == 409 and "measurable objective" in response.json()["missing"][0]
+    officer.put(f"{url}/analysis/", {"victim": "Shop"}, format="json")
+    response = officer.post(f"{url}/transition/", {"to": "response"}, format="json")
+    assert "a measurable objective" in response.json()["missing"]
     analysis = {"victim": "Shop", "offender": "Youths", "location": "Parade", "objective": "Halve calls"}
     assert officer.put(f"{url}/analysis/", analysis, format="json").status_code == 200
     assert officer.get(f"{url}/analysis/").json()["objective"] == "Halve calls"
