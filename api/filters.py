@@ -8,10 +8,14 @@ id the user may not see gives an empty list, never an error that would tell
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
@@ -35,6 +39,27 @@ class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class UTCDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time converted to UTC before it reaches the database.
+
+    PostgreSQL refuses offsets beyond ±15:59 that Python accepts (``+22:00``); in UTC
+    every valid instant is fine, and one outside the calendar is a 400.
+    """
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(datetime.UTC)
+        except (OverflowError, ValueError) as error:
+            raise forms.ValidationError("Enter a valid date and time.", code="invalid") from error
+
+
+class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField
+
+
 class StableOrderingFilter(OrderingFilter):
     """``?ordering=`` among the allowed fields, always ending with the id so pages never shuffle."""
 
@@ -55,7 +80,7 @@ class ProblemFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Open and past its review date")
     public_priority = django_filters.BooleanFilter()
     q = django_filters.CharFilter(method="filter_q", label="Text in reference, title or description")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UpdatedSinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Problem
@@ -90,7 +115,7 @@ class ActionFilter(django_filters.FilterSet):
     open = django_filters.BooleanFilter(method="filter_open", label="Planned or in progress")
     ours = django_filters.BooleanFilter(method="filter_ours", label="Owned by the requesting user's agency")
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lt")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UpdatedSinceFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Action

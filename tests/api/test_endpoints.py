@@ -417,3 +417,10 @@ def test_update_list_status_filter(api, admin_user, world):
     data = api(admin_user).get("/api/updates/", {"status": "internal"}).json()
     assert [u["text"] for u in data["results"]] == ["internal note"]
     assert ProgressUpdate.objects.count() == 2
+
+
+def test_updated_since_with_extreme_offsets_is_not_a_500(api, admin_user, world):
+    client = api(admin_user)
+    response = client.get("/api/problems/", {"updated_since": "1624-09-29T14:47:41+22:00"})
+    assert response.status_code == 200
+    assert client.get("/api/actions/", {"updated_since": "0001-01-01T00:00:00+23:00"}).status_code == 400
