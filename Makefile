@@ -17,6 +17,7 @@ install: $(VENV)/.installed
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --password "$${DEMO_PASSWORD:-demo-password-2026}"
+	$(PY) manage.py publish_site --full
 
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -28,5 +29,5 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy jps
 
-test: install lint
+test: install lint typecheck
 	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)

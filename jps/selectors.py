@@ -17,7 +17,10 @@ from .models import (
     Evaluation,
     LearningNeed,
     Problem,
+    ProblemQuerySet,
+    ProblemView,
     ProgressUpdate,
+    Reminder,
     Stage,
     SupervisoryReview,
     User,
@@ -25,9 +28,9 @@ from .models import (
 from .rules import problem_scope_q
 
 
-def problems_visible_to(user: Any) -> QuerySet[Problem]:
+def problems_visible_to(user: Any) -> ProblemQuerySet:
     """The problems ``user`` may see, with the relations every list shows."""
-    return Problem.objects.filter(problem_scope_q(user)).select_related(
+    return Problem.objects.filter(problem_scope_q(user)).select_related(  # type: ignore[return-value]
         "neighbourhood", "district", "category", "owner", "lead_agency"
     )
 
@@ -76,7 +79,7 @@ def actions_open_for_agency(*, user: User) -> QuerySet[Action]:
     """A partner's to-do list: their agency's open actions, soonest due first."""
     return (
         actions_visible_to(user)
-        .filter(agency_id=user.agency_id, status__in=Action.OPEN_STATUSES)
+        .filter(agency_id=user.agency_id or 0, status__in=Action.OPEN_STATUSES)
         .order_by("due_on", "id")
     )
 
@@ -141,6 +144,32 @@ def problem_history(problem: Problem, *, limit: int = 200) -> list[dict[str, Any
             }
         )
     return entries[:limit]
+
+
+def reminders_for(user: Any) -> QuerySet[Reminder]:
+    """The reminders sent (or waiting to be sent) to ``user``, newest first.
+
+    Limited to problems the user can still see, so a reminder never shows a problem that
+    has since moved out of their scope.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Reminder.objects.none()
+    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    return (
+        Reminder.objects.filter(recipient_id=user.pk, problem_id__in=visible)
+        .select_related("problem", "problem__neighbourhood", "action")
+        .order_by("-created_at", "-id")
+    )
+
+
+def problem_views_visible_to(user: Any) -> QuerySet[ProblemView]:
+    """The access log as a supervisor (their districts) or an administrator (everything) may search it."""
+    views = ProblemView.objects.select_related("user", "problem")
+    if not user.has_perm("jps.view_access_log"):
+        return views.none()
+    if user.is_administrator:
+        return views
+    return views.filter(problem__district_id__in=sorted(user.scope_district_ids))
 
 
 # --- API lists (appended for the REST API, issue 4) ----------------------------------------

@@ -1,3 +1,4 @@
+from .access import ProblemView
 from .evaluation import BestPracticeTag, Evaluation, LearningNeed
 from .people import Agency, User
 from .places import District, Force, Neighbourhood
@@ -13,6 +14,7 @@ from .problems import (
     Contact,
     Participation,
     Problem,
+    ProblemQuerySet,
     ProgressUpdate,
     ReferenceCounter,
     Risk,
@@ -21,6 +23,8 @@ from .problems import (
     SupervisoryReview,
     Transfer,
 )
+from .public import AlertSubscription, Postcode, PublishRun
+from .reminders import Reminder
 
 __all__ = [
     "CLOSED_STAGES",
@@ -28,6 +32,7 @@ __all__ = [
     "REVIEW_INTERVAL_DAYS",
     "Action",
     "Agency",
+    "AlertSubscription",
     "Analysis",
     "Assessment",
     "BestPracticeTag",
@@ -40,9 +45,14 @@ __all__ = [
     "LearningNeed",
     "Neighbourhood",
     "Participation",
+    "Postcode",
     "Problem",
+    "ProblemQuerySet",
+    "ProblemView",
     "ProgressUpdate",
+    "PublishRun",
     "ReferenceCounter",
+    "Reminder",
     "Risk",
     "Source",
     "Stage",

@@ -50,7 +50,7 @@ class Risk(models.TextChoices):
 
 
 #: Default days between supervisory reviews, by risk (sergeant cadence in practice).
-REVIEW_INTERVAL_DAYS = {Risk.STANDARD: 56, Risk.MEDIUM: 28, Risk.HIGH: 14}
+REVIEW_INTERVAL_DAYS: dict[str, int] = {Risk.STANDARD: 56, Risk.MEDIUM: 28, Risk.HIGH: 14}
 
 
 class Category(models.Model):
@@ -137,6 +137,7 @@ class Problem(models.Model):
     )
     closure_reason = models.TextField(blank=True, editable=False)
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    personal_data_redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     public_priority = models.BooleanField(default=False)
     adopted_on = models.DateField(null=True, blank=True, help_text="Date adopted as a public priority.")

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from jps.demo.data import USERS
+from jps.models import Problem, ProgressUpdate, Stage, User
+from jps.selectors import problems_visible_to
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_every_role_and_stage_idempotently(capsys):
+    call_command("load_demo", "--password", "pw-for-tests-123")
+    first = Problem.objects.count()
+    call_command("load_demo", "--password", "pw-for-tests-123")
+    assert Problem.objects.count() == first >= 24
+    out = capsys.readouterr().out
+    for username in [
+        "officer",
+        "partner",
+        "partner2",
+        "supervisor",
+        "analyst",
+        "training",
+        "webeditor",
+        "callhandler",
+        "admin",
+    ]:
+        assert username in USERS and username in out
+        assert User.objects.get(username=username).check_password("pw-for-tests-123")
+    assert set(Problem.objects.values_list("stage", flat=True)) == set(Stage.values)
+    assert Problem.objects.review_overdue().exists()
+    assert ProgressUpdate.objects.filter(status="approved", problem__public_priority=True).exists()
+
+    partner = set(problems_visible_to(User.objects.get(username="partner")).values_list("pk", flat=True))
+    partner2 = set(problems_visible_to(User.objects.get(username="partner2")).values_list("pk", flat=True))
+    assert len(partner) >= 3 and len(partner2) >= 3
+    assert not partner & partner2
+
+
+def test_demo_prints_a_random_password_when_none_given(capsys):
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    password = out.split("Demo logins (password: ")[1].split(")")[0]
+    assert len(password) >= 12
+    assert User.objects.get(username="officer").check_password(password)
