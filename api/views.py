@@ -126,6 +126,17 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
     def get_queryset(self) -> QuerySet[Problem]:
         return selectors.problems_visible_to(self.request.user).prefetch_related("participations")
 
+    def _record_view(self, problem: Problem) -> None:
+        """The access log (who viewed what): every problem shown in full through the API is recorded."""
+        services.problem_view_record(
+            user=self.request.user, problem=problem, channel="api", request_id=getattr(self.request, "request_id", "")
+        )
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        problem = self.get_object()
+        self._record_view(problem)
+        return self.respond(s.ProblemSerializer, problem)
+
     def create(self, request: Request) -> Response:
         data = self.validated(s.ProblemWriteSerializer)
         problem = services.problem_create(by=request.user, **data)
@@ -245,6 +256,7 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
         problem = self.get_object()
         require_perm(request.user, "jps.view_contacts", problem)
         if request.method == "GET":
+            self._record_view(problem)
             return Response(s.ContactSerializer(problem.contacts.order_by("id"), many=True).data)
         data = self.validated(s.ContactSerializer)
         return self.respond(s.ContactSerializer, services.contact_add(problem=problem, by=request.user, **data), 201)

@@ -424,3 +424,13 @@ def test_updated_since_with_extreme_offsets_is_not_a_500(api, admin_user, world)
     response = client.get("/api/problems/", {"updated_since": "1624-09-29T14:47:41+22:00"})
     assert response.status_code == 200
     assert client.get("/api/actions/", {"updated_since": "0001-01-01T00:00:00+23:00"}).status_code == 400
+
+
+def test_viewing_a_problem_is_in_the_access_log(api, pcso, partner_user, world):
+    from jps.models import ProblemView
+
+    api(partner_user).get(f"/api/problems/{world.own.pk}/")
+    api(pcso).get(f"/api/problems/{world.own.pk}/contacts/")
+    api(partner_user).get(f"/api/problems/{world.other.pk}/")  # out of sight: 404, nothing shown, nothing logged
+    views = list(ProblemView.objects.order_by("id").values_list("user_id", "problem_id", "channel"))
+    assert views == [(partner_user.pk, world.own.pk, "api"), (pcso.pk, world.own.pk, "api")]
