@@ -16,7 +16,6 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 
@@ -31,12 +30,23 @@ from jps.models import (
     SupervisoryReview,
 )
 
+MAX_ID = 2**63 - 1
 
-@extend_schema_field(OpenApiTypes.INT)
+
+class IdField(forms.IntegerField):
+    """A database id: a whole number within a 64-bit key, else a 400 (never an overflow 500)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """A whole-number id (bad input is a 400, not a 500)."""
 
-    field_class = forms.IntegerField
+    field_class = IdField
 
 
 class UTCDateTimeField(IsoDateTimeField):

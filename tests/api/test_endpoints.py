@@ -434,3 +434,10 @@ def test_viewing_a_problem_is_in_the_access_log(api, pcso, partner_user, world):
     api(partner_user).get(f"/api/problems/{world.other.pk}/")  # out of sight: 404, nothing shown, nothing logged
     views = list(ProblemView.objects.order_by("id").values_list("user_id", "problem_id", "channel"))
     assert views == [(partner_user.pk, world.own.pk, "api"), (pcso.pk, world.own.pk, "api")]
+
+
+def test_out_of_range_ids_in_filters_are_400(api, admin_user, world):
+    client = api(admin_user)
+    assert client.get("/api/actions/", {"agency": -5247970024275687095515742208}).status_code == 400
+    assert client.get("/api/problems/", {"owner": 2**64}).status_code == 400
+    assert client.get("/api/actions/", {"agency": 0}).status_code == 400
