@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install lint typecheck demo frontend browser
+.PHONY: run test install lint typecheck demo frontend browser screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,7 @@ typecheck: install
 
 test: install lint typecheck browser
 	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+# Refresh docs/screenshots/ from the browser tests (they take them on every run, into a temporary folder).
+screenshots: install browser
+	JPS_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(VENV)/bin/pytest -m browser $(PYTEST_ARGS)

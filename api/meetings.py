@@ -13,34 +13,24 @@ import datetime
 import re
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
-from jps import meetings, selectors
+from jps import meetings
 from jps.models import Agency, Assessment, Category, Meeting, MeetingItem, Neighbourhood, Risk, User
-from jps.services import TransitionRefused
+
+from . import filters
+from .serializers import VisibleProblemField
+from .views import BaseViewSet
 
 # --- fields and serializers ------------------------------------------------------------------
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class VisibleProblemField(serializers.PrimaryKeyRelatedField):
-    """A problem id, accepted only if the requesting user may see the problem."""
-
-    def get_queryset(self) -> Any:
-        return selectors.problems_visible_to(self.context["request"].user)
 
 
 class MeetingItemSerializer(serializers.ModelSerializer):
@@ -199,25 +189,6 @@ class StandardSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "district", "district_name", "last_meeting_at", "next_meeting_at"]
 
 
-# --- errors -----------------------------------------------------------------------------------------
-
-
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Domain refusals as clear JSON: a field's ValidationError → 400, PermissionDenied → 403, a refused
-    stage change → 409."""
-    if isinstance(exc, TransitionRefused):
-        return Response({"detail": exc.message, "missing": exc.missing}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            body = {("non_field_errors" if k == "__all__" else k): list(v) for k, v in exc.message_dict.items()}
-        else:
-            body = {"non_field_errors": list(exc.messages)}
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    return drf_exception_handler(exc, context)
-
-
 # --- the viewset --------------------------------------------------------------------------------------
 
 _decision = {201: MeetingItemSerializer}
@@ -237,17 +208,17 @@ _decision = {201: MeetingItemSerializer}
     create=extend_schema(request=MeetingWriteSerializer, responses={201: MeetingDetailSerializer}),
     partial_update=extend_schema(request=MeetingWriteSerializer, responses={200: MeetingDetailSerializer}),
 )
-class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = MeetingSerializer
-    lookup_value_regex = r"[0-9]{1,9}"
-    parser_classes = [JSONParser]
-    filter_backends: list[Any] = []
+class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
+    """Meetings through ``jps.meetings``; errors, paging, ordering and throttles as the rest of the API."""
 
-    def get_exception_handler(self) -> Any:
-        return exception_handler
+    serializer_class = MeetingSerializer
+    lookup_value_regex = r"[0-9]{1,18}"
+    filter_backends = [filters.StableOrderingFilter]
+    ordering_fields = ["starts_at", "created_at", "updated_at"]
+    ordering = ["-starts_at"]
 
     def get_queryset(self) -> QuerySet[Meeting]:
-        meetings_ = meetings.meetings_visible_to(self.request.user).order_by("-starts_at", "-id")
+        meetings_ = meetings.meetings_visible_to(self.request.user)
         if self.action != "list":
             return meetings_
         params = self.request.query_params
@@ -265,9 +236,6 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 meetings_ = meetings_.filter(**{lookup: moment})
         return meetings_
 
-    def get_object(self) -> Meeting:
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-
     def _detail(self, meeting: Meeting, code: int = 200) -> Response:
         meeting = meetings.meeting_detail(self.request.user, meeting.pk)
         context = self.get_serializer_context() | {
@@ -275,28 +243,23 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         }
         return Response(MeetingDetailSerializer(meeting, context=context).data, status=code)
 
-    def _validated(self, serializer_class: type[serializers.Serializer], **kwargs: Any) -> dict[str, Any]:
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._detail(self.get_object())
 
     def create(self, request: Request) -> Response:
-        data = self._validated(MeetingWriteSerializer)
+        data = self.validated(MeetingWriteSerializer)
         meeting = meetings.meeting_create(by=request.user, **data)
         return self._detail(meeting, 201)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         meeting = self.get_object()
-        data = self._validated(MeetingWriteSerializer, partial=True)
+        data = self.validated(MeetingWriteSerializer, partial=True)
         meetings.meeting_update(meeting=meeting, by=request.user, **data)
         return self._detail(meeting)
 
     def _decide(self, serializer_class: type[serializers.Serializer], service: Any) -> Response:
         meeting = self.get_object()
-        data = self._validated(serializer_class)
+        data = self.validated(serializer_class)
         item = service(meeting=meeting, by=self.request.user, **data)
         context = {"visible_problem_ids": meetings.visible_problem_ids(self.request.user, meeting)}
         return Response(MeetingItemSerializer(item, context=context).data, status=status.HTTP_201_CREATED)

@@ -1,10 +1,33 @@
+"""The REST API, mounted at /api/ (see docs/api.md)."""
+
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from . import views
 from .meetings import MeetingViewSet
 
-meetings_router = DefaultRouter()
-meetings_router.include_root_view = False
-meetings_router.register("meetings", MeetingViewSet, basename="meeting")
+router = DefaultRouter()
+router.include_root_view = False
+router.register("problems", views.ProblemViewSet, basename="problem")
+router.register("actions", views.ActionViewSet, basename="action")
+router.register("reviews", views.ReviewViewSet, basename="review")
+router.register("updates", views.ProgressUpdateViewSet, basename="update")
+router.register("evaluations", views.EvaluationViewSet, basename="evaluation")
+router.register("neighbourhoods", views.NeighbourhoodViewSet, basename="neighbourhood")
+router.register("districts", views.DistrictViewSet, basename="district")
+router.register("agencies", views.AgencyViewSet, basename="agency")
+router.register("categories", views.CategoryViewSet, basename="category")
+router.register("meetings", MeetingViewSet, basename="meeting")
 
-urlpatterns: list = [path("", include(meetings_router.urls))]
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
+        name="api-docs",
+    ),
+    path("", include(router.urls)),
+]

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "django_celery_beat",
@@ -184,12 +185,30 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Scoped throttles of the API (api/permissions.py): token requests per address, writes per user.
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": os.environ.get("API_THROTTLE_AUTH", "10/minute"),
+        "writes": os.environ.get("API_THROTTLE_WRITES", "120/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "JPS — joint problem solving API",
     "DESCRIPTION": "Problems, actions, reviews and updates for neighbourhood policing partners.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no CDN needed
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "jps.models.Stage",
+        "ActionStatusEnum": "jps.models.Action.Status",
+        "UpdateStatusEnum": "jps.models.ProgressUpdate.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
 }
 
 LOGGING = {
