@@ -70,6 +70,7 @@ class MeetingItemSerializer(serializers.ModelSerializer):
 
 class MeetingSerializer(serializers.ModelSerializer):
     neighbourhood_names = serializers.SerializerMethodField()
+    online_url = serializers.CharField(read_only=True, help_text="Where to join an online meeting; may be empty.")
     chair_display = serializers.CharField(read_only=True)
 
     class Meta:

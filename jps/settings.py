@@ -204,6 +204,7 @@ SPECTACULAR_SETTINGS = {
         "StageEnum": "jps.models.Stage",
         "ActionStatusEnum": "jps.models.Action.Status",
         "UpdateStatusEnum": "jps.models.ProgressUpdate.Status",
+        "MeetingStatusEnum": "jps.models.Meeting.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
