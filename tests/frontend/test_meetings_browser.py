@@ -1,4 +1,4 @@
-"""An officer records a PACT meeting on a phone-sized screen and agrees two priorities (Debian's Chromium)."""
+"""PACT meetings (issue 10): an officer records a meeting on a phone-sized screen and agrees two priorities."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from jps.models import Meeting, MeetingItem, Source
-from tests.frontend.browser import check, sign_in
-from tests.frontend.conftest import PHONE, browser, new_page  # noqa: F401  (the browser fixtures)
+
+from .browser import check, sign_in
+from .conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +30,7 @@ def agree(page, title: str, public_title: str, neighbourhood, category) -> None:
 
 
 def test_officer_records_a_meeting_on_a_phone_and_agrees_two_priorities(
-    new_page,  # noqa: F811
+    new_page,
     pcso,
     neighbourhood,
     category,
