@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Analysis, Contact, Problem, ProgressUpdate, User
+from .models import Analysis, Contact, MeetingItem, Problem, ProgressUpdate, User
 
 REDACTED = "[redacted]"
 PROBLEM_FIELDS = {"description": REDACTED, "originator": REDACTED, "location": "", "latitude": None, "longitude": None}
@@ -49,6 +49,8 @@ def personal_data_redact(*, now: datetime.datetime | None = None, batch_size: in
         Analysis.history.filter(problem_id__in=ids).update(**ANALYSIS_FIELDS)
         ProgressUpdate.objects.filter(problem_id__in=ids).update(text=REDACTED)  # public_text was vetted
         ProgressUpdate.history.filter(problem_id__in=ids).update(text=REDACTED)
+        MeetingItem.objects.filter(problem_id__in=ids).update(note=REDACTED)  # internal meeting notes
+        MeetingItem.history.filter(problem_id__in=ids).update(note=REDACTED)
     return len(ids)
 
 

@@ -36,7 +36,7 @@ from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from jps import publishing
+from jps import meetings, publishing
 from jps.models import Force, Neighbourhood, Postcode, PublishRun
 from jps.publishing import PublicPriority
 
@@ -99,6 +99,7 @@ class SiteData:
         self.languages = ["en"] + (["cy"] if Force.objects.filter(welsh_enabled=True).exists() else [])
         self.site_url = settings.PUBLIC_SITE_URL.rstrip("/") + "/"
         self.alerts_url = settings.SITE_URL.rstrip("/") + "/alerts/subscribe/"
+        self.meetings = meetings.public_meetings_by_neighbourhood(neighbourhood_ids=list(self.nbhd), now=now)
 
     def last_changed(self, items: list[PublicPriority]) -> datetime.datetime:
         return max((p.last_changed for p in items), default=self.now)
@@ -249,11 +250,14 @@ class Renderer:
             "json_to": base + "priorities.json",
             "feed_to": base + "feed.atom",
             "alerts_url": f"{self.data.alerts_url}?neighbourhood={n.pk}",
+            "meetings": self.data.meetings[n.pk],
+            "events_to": base + "events.json",
         }
         updated = self.data.last_changed(items)
         files: dict[str, str | bytes] = dict(self.html(base + "index.html", "neighbourhood.html", context, updated))
         files[base + "priorities.json"] = json.dumps(self.police_uk(items), indent=2, ensure_ascii=False)
         files[base + "feed.atom"] = self.feed(n, items)
+        files[base + "events.json"] = json.dumps(self.data.meetings[n.pk]["events"], indent=2, ensure_ascii=False)
         return files
 
     def priority(self, priority_id: int) -> dict[str, str | bytes]:

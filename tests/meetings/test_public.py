@@ -178,3 +178,27 @@ def test_the_public_partial_renders_the_published_fields_only(pcso, held_meeting
     assert "Northgate Community Centre, Northgate, Canterbury CT1 1BE" in html
     for private in PRIVATE:
         assert private not in html, private
+
+
+def test_the_published_neighbourhood_page_lists_meetings_and_their_events_json(pcso, neighbourhood, category, settings):
+    from frontend.public_site.renderer import publish
+
+    # A neighbourhood appears on the public site once it has a public priority.
+    f.ProblemFactory(
+        owner=pcso,
+        neighbourhood=neighbourhood,
+        category=category,
+        public_priority=True,
+        adopted_on=datetime.date.today(),
+        public_title="Noise at the parade",
+    )
+    soon = schedule(pcso, neighbourhood, 10)
+    publish(full=True)
+    folder = settings.PUBLIC_SITE_DIR / "current" / "neighbourhoods" / neighbourhood.district.slug / neighbourhood.slug
+    page = (folder / "index.html").read_text()
+    assert "Meetings: have your say" in page and "Northgate Community Centre" in page
+    assert 'href="events.json"' in page
+    events = json.loads((folder / "events.json").read_text())
+    assert [e["start_date"] for e in events] == [meetings._local_iso(soon.starts_at)]
+    for private in PRIVATE:
+        assert private not in page and private not in json.dumps(events)
