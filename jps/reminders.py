@@ -32,7 +32,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from .models import OPEN_STAGES, Action, Force, Problem, ProgressUpdate, Reminder, Stage, User
+from .models import OPEN_STAGES, Action, District, Force, Neighbourhood, Problem, ProgressUpdate, Reminder, Stage, User
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ KIND_ORDER = [
     Kind.ACTION_DUE_SOON,
     Kind.PUBLIC_UPDATE_DUE,
     Kind.EVALUATION_WAITING,
+    Kind.MEETING_STANDARD,
 ]
 
 
@@ -368,11 +369,45 @@ def _evaluation_waiting(
     return queryset, rows
 
 
+def _meeting_standard(now: datetime.datetime, people: _People) -> tuple[QuerySet[Any], Callable[[Any], list[Reminder]]]:
+    """Neighbourhoods with no PACT meeting in the last month, or none booked: their district's supervisors.
+
+    One aggregate query over the neighbourhoods (``jps.meetings``); reminded once a month.
+    """
+    from .meetings import neighbourhoods_failing_meeting_standard
+
+    district_ids = District.objects.order_by("id").values_list("id", flat=True)
+    queryset = neighbourhoods_failing_meeting_standard(district_ids=district_ids, now=now)
+    month = timezone.localdate(now).replace(day=1)
+
+    def rows(neighbourhood: Neighbourhood) -> list[Reminder]:
+        last, upcoming = neighbourhood.last_meeting_at, neighbourhood.next_meeting_at  # type: ignore[attr-defined]
+        held = f"last meeting {timezone.localdate(last):%d %B %Y}" if last else "no meeting held yet"
+        note = f"{held}; {'next booked' if upcoming else 'none booked'}"
+        return [
+            Reminder(
+                kind=Kind.MEETING_STANDARD,
+                neighbourhood_id=neighbourhood.pk,
+                recipient_id=r.user_id,
+                email=r.email,
+                item_key=f"neighbourhood:{neighbourhood.pk}",
+                recipient_key=r.key,
+                period_key=month.isoformat(),
+                due_on=timezone.localdate(now),
+                note=note[:200],
+            )
+            for r in people.supervisors(neighbourhood.district_id)
+        ]
+
+    return queryset, rows
+
+
 COLLECTORS: dict[str, Collector] = {
     "review_overdue": _review_overdue,
     "action_due": _action_due,
     "public_update_due": _public_update_due,
     "evaluation_waiting": _evaluation_waiting,
+    "meeting_standard": _meeting_standard,
 }
 
 #: Every job ``run_job`` knows: each collector (then a delivery), all of them, or delivery alone.
@@ -450,11 +485,34 @@ def problem_path(problem_id: int) -> str:
         return f"/problems/{problem_id}/"
 
 
+def meetings_path() -> str:
+    """The staff interface's meetings page, where the meeting standard is shown."""
+    try:
+        return reverse("meeting_list")
+    except NoReverseMatch:
+        return "/meetings/"
+
+
 def digest_context(reminders: list[Reminder]) -> dict[str, Any]:
     """The items of one digest, grouped by kind in a fixed order, each with its link."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for reminder in reminders:
         problem = reminder.problem
+        if problem is None:  # a neighbourhood's reminder (the meeting standard)
+            area = reminder.neighbourhood
+            name = area.display_name if area else ""
+            groups[reminder.kind].append(
+                {
+                    "reference": "",
+                    "title": f"{name}: PACT meetings",
+                    "neighbourhood": name,
+                    "action": None,
+                    "due_on": reminder.due_on,
+                    "note": reminder.note,
+                    "url": site_link(meetings_path()),
+                }
+            )
+            continue
         url = site_link(problem_path(problem.pk))
         if reminder.action_id:
             url += f"#action-{reminder.action_id}"
@@ -479,7 +537,8 @@ def _send_digest(address: str, name: str, reminders: list[Reminder]) -> None:
     count = context["count"]
     if count == 1:
         first = reminders[0]
-        subject = f"JPS reminder: {first.get_kind_display().lower()} — {first.problem.reference}"
+        what = first.problem.reference if first.problem else str(first.neighbourhood)
+        subject = f"JPS reminder: {first.get_kind_display().lower()} — {what}"
     else:
         subject = f"JPS reminders: {count} items need your attention"
     text = render_to_string("jps/email/reminder_digest.txt", context)
@@ -506,9 +565,9 @@ def deliver_to(recipient_key: str, *, result: JobResult) -> None:
         return
     mine = Reminder.objects.filter(claim_token=token, sent_at__isnull=True)
     reminders = list(
-        mine.select_related("problem", "problem__neighbourhood", "action", "action__agency", "recipient").order_by(
-            "due_on", "id"
-        )
+        mine.select_related(
+            "problem", "problem__neighbourhood", "action", "action__agency", "recipient", "neighbourhood"
+        ).order_by("due_on", "id")
     )
     recipient = reminders[0].recipient
     address = recipient.email if recipient is not None else reminders[0].email

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .models import (
     Action,
+    District,
     Evaluation,
     LearningNeed,
     Neighbourhood,
@@ -156,9 +157,11 @@ def reminders_for(user: Any) -> QuerySet[Reminder]:
     if not getattr(user, "is_authenticated", False):
         return Reminder.objects.none()
     visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    districts = sorted(user.scope_district_ids) if not user.is_administrator else District.objects.values("pk")
     return (
-        Reminder.objects.filter(recipient_id=user.pk, problem_id__in=visible)
-        .select_related("problem", "problem__neighbourhood", "action")
+        Reminder.objects.filter(recipient_id=user.pk)
+        .filter(Q(problem_id__in=visible) | Q(problem__isnull=True, neighbourhood__district_id__in=districts))
+        .select_related("problem", "problem__neighbourhood", "action", "neighbourhood")
         .order_by("-created_at", "-id")
     )
 

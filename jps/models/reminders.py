@@ -23,18 +23,31 @@ class Reminder(models.Model):
         ACTION_OVERDUE = "action_overdue", "Action overdue"
         PUBLIC_UPDATE_DUE = "public_update_due", "Public update due"
         EVALUATION_WAITING = "evaluation_waiting", "Evaluation waiting"
+        MEETING_STANDARD = "meeting_standard", "PACT meeting standard not met"
 
     #: Give up emailing a row after this many failed attempts; it stays visible in JPS.
     MAX_ATTEMPTS = 5
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
-    problem = models.ForeignKey("jps.Problem", on_delete=models.CASCADE, related_name="reminders")
+    problem = models.ForeignKey(
+        "jps.Problem", null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    neighbourhood = models.ForeignKey(
+        "jps.Neighbourhood",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        help_text="For reminders about a neighbourhood rather than a problem (the meeting standard).",
+    )
     action = models.ForeignKey("jps.Action", null=True, blank=True, on_delete=models.CASCADE, related_name="reminders")
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
     )
     email = models.EmailField(blank=True, help_text="The address at the time; the only one for contacts.")
-    item_key = models.CharField(max_length=40, editable=False, help_text="problem:<id> or action:<id>.")
+    item_key = models.CharField(
+        max_length=40, editable=False, help_text="problem:<id>, action:<id> or neighbourhood:<id>."
+    )
     recipient_key = models.CharField(max_length=260, editable=False, help_text="user:<id> or email:<address>.")
     period_key = models.CharField(max_length=40, help_text="The due period reminded, e.g. the date it fell due.")
     due_on = models.DateField(null=True, blank=True, help_text="When the item fell (or falls) due.")
@@ -66,8 +79,10 @@ class Reminder(models.Model):
     @property
     def item_path(self) -> str:
         """Where the item lives in the staff interface (an action is an anchor on its problem's page)."""
-        from jps.reminders import problem_path
+        from jps.reminders import meetings_path, problem_path
 
+        if self.problem_id is None:
+            return meetings_path()
         anchor = f"#action-{self.action_id}" if self.action_id else ""
         return problem_path(self.problem_id) + anchor
 

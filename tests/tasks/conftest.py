@@ -100,6 +100,17 @@ def world(
         result="Done",
         created_by=pcso,
     )
+    # The ward meets the PACT meeting standard throughout the scenario (so only the items above are due):
+    # held every four weeks from March, and booked through the summer.
+    for day in ["2026-03-18", "2026-04-15", "2026-05-13", "2026-06-03", "2026-07-01", "2026-07-29"]:
+        meeting = m.Meeting.objects.create(
+            title="Ward PACT meeting",
+            force=district.force,
+            starts_at=at(day, 19),
+            status=m.Meeting.Status.HELD if day < "2026-06-10" else m.Meeting.Status.SCHEDULED,
+            created_by=pcso,
+        )
+        meeting.neighbourhoods.add(neighbourhood)
     return World(
         pcso=pcso,
         supervisor=supervisor,
