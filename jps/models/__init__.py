@@ -22,6 +22,7 @@ from .problems import (
     SupervisoryReview,
     Transfer,
 )
+from .quality import QUALITY_CRITERIA, QUALITY_FIELDS, QualityScore
 
 __all__ = [
     "CLOSED_STAGES",
@@ -44,6 +45,9 @@ __all__ = [
     "Problem",
     "ProblemQuerySet",
     "ProgressUpdate",
+    "QUALITY_CRITERIA",
+    "QUALITY_FIELDS",
+    "QualityScore",
     "ReferenceCounter",
     "Risk",
     "Source",
