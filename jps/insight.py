@@ -191,26 +191,29 @@ def library_visible_to(user: Any) -> QuerySet[Evaluation]:
 
 
 def _text_match(text: str) -> Q:
-    """Evaluations whose problem or evaluation text matches ``text``.
+    """Evaluations whose problem or evaluation text contains every word of ``text``.
 
-    On PostgreSQL two semi-joins, each answered by its own GIN index; on SQLite every
-    word must appear (case-insensitively) in one of the searched fields.
+    A word may be in the problem (title, statement) or in the evaluation (what worked,
+    what did not, learning). On PostgreSQL each word is two semi-joins, each answered
+    by its own GIN index, with English stemming ("lights" finds "lighting"); on SQLite
+    each word must appear, case-insensitively, in one of the same fields.
     """
-    if uses_postgres():
-        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        problems = (
-            Problem.objects.annotate(document=SearchVector(*PROBLEM_SEARCH_FIELDS, config=SEARCH_CONFIG))
-            .filter(document=query)
-            .values("pk")
-        )
-        evaluations = (
-            Evaluation.objects.annotate(document=SearchVector(*EVALUATION_SEARCH_FIELDS, config=SEARCH_CONFIG))
-            .filter(document=query)
-            .values("pk")
-        )
-        return Q(problem_id__in=problems) | Q(pk__in=evaluations)
     condition = Q()
     for word in _words(text, limit=8, min_length=2):
+        if uses_postgres():
+            query = SearchQuery(word, config=SEARCH_CONFIG)
+            problems = (
+                Problem.objects.annotate(document=SearchVector(*PROBLEM_SEARCH_FIELDS, config=SEARCH_CONFIG))
+                .filter(document=query)
+                .values("pk")
+            )
+            evaluations = (
+                Evaluation.objects.annotate(document=SearchVector(*EVALUATION_SEARCH_FIELDS, config=SEARCH_CONFIG))
+                .filter(document=query)
+                .values("pk")
+            )
+            condition &= Q(problem_id__in=problems) | Q(pk__in=evaluations)
+            continue
         any_field = Q()
         for name in PROBLEM_SEARCH_FIELDS:
             any_field |= Q(**{f"problem__{name}__icontains": word})
@@ -244,7 +247,7 @@ def library_search(*, user: Any, filters: LibraryFilters) -> QuerySet[Evaluation
                 *EVALUATION_SEARCH_FIELDS,
                 config=SEARCH_CONFIG,
             )
-            query = SearchQuery(filters.q, config=SEARCH_CONFIG, search_type="websearch")
+            query = SearchQuery(" ".join(_words(filters.q, limit=8, min_length=2)), config=SEARCH_CONFIG)
             results = results.annotate(rank=SearchRank(document, query))
             return results.order_by("-rank", "-best_practice", "-evaluated_at", "-pk").distinct()
     return results.order_by("-best_practice", "-evaluated_at", "-pk").distinct()

@@ -303,7 +303,8 @@ def quality_by_district(*, user: Any) -> Figure:
         .order_by("problem__district__name")
     )
     rows: list[tuple[Cell, ...]] = []
-    for g in grouped:
+    for group in grouped:
+        g: dict[str, Any] = dict(group)
         shares = [round(100.0 * g[name] / g["scored"], 1) for name, _ in QUALITY_CRITERIA]
         rows.append((g["problem__district__name"], g["scored"], round(float(g["average"]), 2), *shares))
     short = ("Statement", "Analysis triangle", "Objective", "Linked responses", "Partners", "Assessment")
