@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install lint typecheck demo
+.PHONY: run test install lint typecheck demo frontend browser
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,21 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# Front-end assets (govuk-frontend, htmx, Leaflet, axe-core from npm) built into frontend/static/dist/.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+frontend/static/dist/.built: node_modules/.installed frontend/build.mjs $(shell find frontend/static_src -type f)
+	node frontend/build.mjs
+	touch $@
+
+frontend: frontend/static/dist/.built
+
+browser:
+	./scripts/ensure_browser.sh
+
+install: $(VENV)/.installed frontend
 
 demo: install
 	$(PY) manage.py migrate --noinput
@@ -28,5 +42,5 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy jps
 
-test: install lint typecheck
+test: install lint typecheck browser
 	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)

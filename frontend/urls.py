@@ -1,7 +1,55 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
+
+from . import views
+
+A = "frontend/auth/"
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name=A + "login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name=A + "password_reset_form.html",
+            email_template_name=A + "password_reset_email.txt",
+            subject_template_name=A + "password_reset_subject.txt",
+            success_url=reverse_lazy("password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name=A + "password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name=A + "password_reset_confirm.html", success_url=reverse_lazy("password_reset_complete")
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name=A + "password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+    path("problems/", views.problem_list, name="problem_list"),
+    path("problems/export.csv", views.problem_csv, name="problem_csv"),
+    path("problems/new/", views.problem_create, name="problem_create"),
+    path("problems/<int:pk>/", views.problem_page, name="problem"),
+    path("problems/<int:pk>/scanning/", views.problem_scanning, name="problem_scanning"),
+    path("problems/<int:pk>/analysis/", views.problem_analysis, name="problem_analysis"),
+    path("problems/<int:pk>/assessment/", views.problem_assessment, name="problem_assessment"),
+    path("problems/<int:pk>/actions/", views.action_add, name="action_add"),
+    path("problems/<int:pk>/actions/<int:action_pk>/", views.action_update, name="action_update"),
+    path("problems/<int:pk>/updates/", views.update_add, name="update_add"),
+    path("problems/<int:pk>/transition/", views.problem_transition, name="problem_transition"),
+    path("problems/<int:pk>/request-closure/", views.closure_request, name="closure_request"),
+    path("problems/<int:pk>/review/", views.problem_review, name="problem_review"),
+    path("updates/<int:pk>/decide/", views.update_decide, name="update_decide"),
+    path("neighbourhoods/", views.neighbourhood_list, name="neighbourhood_list"),
+    path("neighbourhoods/<int:pk>/", views.neighbourhood_page, name="neighbourhood"),
 ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from .models import (
     Action,
     LearningNeed,
+    Neighbourhood,
     Problem,
     ProblemQuerySet,
     ProgressUpdate,
@@ -140,3 +141,45 @@ def problem_history(problem: Problem, *, limit: int = 200) -> list[dict[str, Any
             }
         )
     return entries[:limit]
+
+
+# --- added for the staff web interface -----------------------------------------------------
+
+
+def actions_due_for_owner(*, user: User, within_days: int = 14, today: datetime.date | None = None) -> QuerySet[Action]:
+    """An officer's 'actions due': open actions on the problems they own, due soon or overdue."""
+    today = today or timezone.localdate()
+    return (
+        actions_visible_to(user)
+        .filter(
+            problem__owner=user,
+            status__in=Action.OPEN_STATUSES,
+            due_on__lte=today + datetime.timedelta(days=within_days),
+        )
+        .order_by("due_on", "id")
+    )
+
+
+def problems_taking_part(*, user: User) -> QuerySet[Problem]:
+    """A partner's open problems: those their agency leads or takes part in (the partner scope, open only)."""
+    return problems_visible_to(user).open().order_by("next_review_due", "id")
+
+
+def neighbourhoods_for_logging(*, user: Any) -> QuerySet[Neighbourhood]:
+    """Where ``user`` may log a problem: their districts; partners their force; administrators everywhere.
+
+    Mirrors the check in ``services.problem_create`` so the form never offers a place the service refuses.
+    """
+    queryset = Neighbourhood.objects.select_related("district").order_by("district__name", "name")
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    if user.is_administrator:
+        return queryset
+    if user.role == User.Role.PARTNER:
+        return queryset.filter(district__force_id=user.force_id) if user.force_id else queryset.none()
+    return queryset.filter(district_id__in=sorted(user.scope_district_ids))
+
+
+def neighbourhood_open_problems(*, user: Any, neighbourhood: Neighbourhood) -> QuerySet[Problem]:
+    """The open problems of one neighbourhood that ``user`` may see, for the staff neighbourhood page."""
+    return problems_visible_to(user).open().filter(neighbourhood=neighbourhood).order_by("-created_at")

@@ -1,0 +1,234 @@
+"""Forms of the staff interface: they validate and clean input, then the views call ``jps.services``.
+
+None of them saves a model; the services own every write and every rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from jps import selectors
+from jps.models import (
+    Action,
+    Agency,
+    Analysis,
+    Assessment,
+    Category,
+    Classification,
+    District,
+    Neighbourhood,
+    Participation,
+    Problem,
+    Risk,
+    Source,
+    Stage,
+    SupervisoryReview,
+    User,
+)
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names (or at the top of the form)."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            if name in form.fields:
+                form.add_error(name, messages)
+            else:
+                form.add_error(None, [f"{name.replace('_', ' ').capitalize()}: {m}" for m in messages])
+    else:
+        form.add_error(None, error.messages)
+
+
+def _with_blank(choices: list[tuple[str, str]], label: str = "Choose") -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+class LogProblemForm(forms.Form):
+    """The short phone form: what, where, who raised it; location optional (from the phone's position)."""
+
+    neighbourhood = forms.ModelChoiceField(queryset=Neighbourhood.objects.none(), empty_label="Choose")
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), empty_label="Choose")
+    source = forms.ChoiceField(choices=_with_blank(Source.choices), help_text="How the problem came to notice.")
+    originator = forms.CharField(max_length=160, help_text="Who raised it: a person, a role or a body.")
+    title = forms.CharField(max_length=200, help_text="A short name, e.g. 'Youths gathering at the parade'.")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), help_text="Internal: never published.")
+    location = forms.CharField(max_length=200, required=False, help_text="Street or place.")
+    latitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False)
+    longitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["neighbourhood"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = selectors.neighbourhoods_for_logging(user=user)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            raise ValidationError("Give both latitude and longitude, or neither.")
+        return data
+
+
+class ScanningForm(forms.Form):
+    problem_statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The behaviour, the place and the time, e.g. 'youths gathering outside the off-licence on "
+        "Station Road in the early evening, deterring customers'.",
+    )
+    classification = forms.ChoiceField(choices=_with_blank(Classification.choices, "Not classified"), required=False)
+    risk = forms.ChoiceField(choices=Risk.choices)
+
+
+class AnalysisForm(forms.ModelForm):
+    class Meta:
+        model = Analysis
+        fields = ["victim", "offender", "location", "data_sources", "causes", "objective"]
+        widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in fields}
+
+
+class AssessmentForm(forms.ModelForm):
+    class Meta:
+        model = Assessment
+        fields = [
+            "outcome",
+            "reduction_percent",
+            "measure_before",
+            "measure_after",
+            "displacement_checked",
+            "displacement_notes",
+            "objective_met",
+            "evidence",
+            "public_outcome",
+        ]
+        widgets = {
+            "displacement_notes": forms.Textarea(attrs={"rows": 2}),
+            "objective_met": forms.Textarea(attrs={"rows": 2}),
+            "evidence": forms.Textarea(attrs={"rows": 2}),
+            "public_outcome": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ActionAddForm(forms.Form):
+    action_type = forms.ChoiceField(choices=_with_blank(Action.Type.choices), label="Type")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label="Choose", label="Agency")
+    due_on = forms.DateField(required=False, widget=DATE_WIDGET, label="Due")
+
+    def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["agency"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Agency.objects.filter(Q(force_id=problem.force_id) | Q(force__isnull=True))
+
+
+class ActionUpdateForm(forms.Form):
+    status = forms.ChoiceField(choices=Action.Status.choices)
+    result = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    due_on = forms.DateField(required=False, widget=DATE_WIDGET, label="Due")
+
+
+class UpdateAddForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Progress update")
+    propose_public = forms.BooleanField(
+        required=False,
+        label="Propose for the public page",
+        help_text="A web editor checks the wording before it is published.",
+    )
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=Stage.choices)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Review comment")
+    decision = forms.ChoiceField(choices=SupervisoryReview.Decision.choices, widget=forms.RadioSelect)
+    new_owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Choose", help_text="If changing the owner."
+    )
+    to_stage = forms.ChoiceField(
+        choices=_with_blank(Stage.choices, "Choose"), required=False, help_text="If moving the stage."
+    )
+
+    def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["new_owner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            User.objects.filter(is_active=True, role__in=[User.Role.OFFICER, User.Role.SUPERVISOR])
+            .filter(Q(districts=problem.district_id) | Q(neighbourhoods__district=problem.district_id))
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+
+
+class UpdateDecideForm(forms.Form):
+    public_text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Text to publish",
+        help_text="Edit out anything personal before approving.",
+    )
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+
+
+YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+
+class ProblemFilter(django_filters.FilterSet):
+    """The problem list's filters; the queryset it filters is always the user's scope."""
+
+    q = django_filters.CharFilter(method="search", label="Search")
+    neighbourhood = django_filters.ModelChoiceFilter(queryset=Neighbourhood.objects.all(), empty_label="Any")
+    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), empty_label="Any")
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any")
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), empty_label="Any")
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="Any")
+    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), method="by_agency", empty_label="Any")
+    overdue = django_filters.BooleanFilter(method="by_overdue", widget=YES_NO, label="Review overdue")
+    public_priority = django_filters.BooleanFilter(widget=YES_NO, label="Public priority")
+
+    class Meta:
+        model = Problem
+        fields = ["q", "neighbourhood", "district", "stage", "category", "owner", "agency", "overdue"]
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owners = self.queryset.values("owner_id")
+        self.filters["owner"].queryset = User.objects.filter(pk__in=owners).order_by("last_name", "first_name")
+        if not user.is_administrator and user.force_id:
+            self.filters["district"].queryset = District.objects.filter(force_id=user.force_id)
+            self.filters["neighbourhood"].queryset = Neighbourhood.objects.filter(district__force_id=user.force_id)
+
+    def search(self, queryset: QuerySet[Problem], name: str, value: str) -> QuerySet[Problem]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__icontains=value)
+            | Q(title__icontains=value)
+            | Q(description__icontains=value)
+            | Q(problem_statement__icontains=value)
+            | Q(location__icontains=value)
+            | Q(originator__icontains=value)
+        )
+
+    def by_agency(self, queryset: QuerySet[Problem], name: str, value: Agency | None) -> QuerySet[Problem]:
+        if value is None:
+            return queryset
+        takes_part = Participation.objects.filter(problem_id=OuterRef("pk"), agency=value)
+        return queryset.filter(Q(lead_agency=value) | Q(Exists(takes_part)))
+
+    def by_overdue(self, queryset: QuerySet[Problem], name: str, value: bool | None) -> QuerySet[Problem]:
+        if value is None:
+            return queryset
+        overdue = queryset.review_overdue()  # type: ignore[attr-defined]
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))

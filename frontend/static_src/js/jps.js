@@ -1,0 +1,26 @@
+// Progressive enhancement for the JPS staff interface. Every page works without this file.
+import { initAll } from "./govuk-frontend.min.js";
+
+initAll();
+
+// "Use my current position" on the log-a-problem form: fills latitude and longitude.
+for (const block of document.querySelectorAll("[data-jps-geolocate]")) {
+  if (!("geolocation" in navigator)) continue;
+  const form = block.closest("form");
+  const status = block.querySelector("[data-jps-geolocate-status]");
+  block.hidden = false;
+  block.querySelector("button").addEventListener("click", () => {
+    status.textContent = "Finding your position…";
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        form.querySelector("[name=latitude]").value = position.coords.latitude.toFixed(6);
+        form.querySelector("[name=longitude]").value = position.coords.longitude.toFixed(6);
+        status.textContent = `Position added (accurate to about ${Math.round(position.coords.accuracy)} m).`;
+      },
+      (error) => {
+        status.textContent = `Could not get your position (${error.message}). Type the street instead.`;
+      },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+    );
+  });
+}

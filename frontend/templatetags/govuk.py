@@ -1,0 +1,83 @@
+"""Render Django form fields with the GOV.UK Design System's markup (label, hint, error, input)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms, template
+
+register = template.Library()
+
+_CLASSES = {
+    "input": "govuk-input",
+    "textarea": "govuk-textarea",
+    "select": "govuk-select",
+}
+
+
+def _kind(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.Select):
+        return "select"
+    return "input"
+
+
+@register.inclusion_tag("frontend/includes/field.html")
+def govuk_field(field: forms.BoundField, label_size: str = "s", width: str = "", rows: int = 0) -> dict[str, Any]:
+    """One field in GOV.UK form-group markup; the error sits next to it and the typed value is kept."""
+    kind = _kind(field.field.widget)
+    hint_id = f"{field.auto_id}-hint"
+    error_id = f"{field.auto_id}-error"
+    described = [hint_id] if field.help_text else []
+    if field.errors:
+        described.append(error_id)
+    widget_html = ""
+    if kind in _CLASSES:
+        css = _CLASSES[kind]
+        if field.errors:
+            css += f" {css}--error"
+        if width:
+            css += f" govuk-input--width-{width}" if kind == "input" else f" govuk-!-width-{width}"
+        attrs: dict[str, Any] = {"class": css}
+        if described:
+            attrs["aria-describedby"] = " ".join(described)
+        if rows:
+            attrs["rows"] = rows
+        widget_html = field.as_widget(attrs=attrs)
+    return {
+        "field": field,
+        "kind": kind,
+        "label_size": label_size,
+        "hint_id": hint_id,
+        "error_id": error_id,
+        "described": " ".join(described),
+        "widget_html": widget_html,
+    }
+
+
+@register.inclusion_tag("frontend/includes/error_summary.html")
+def govuk_error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
+    """The error summary at the top of a page: each error links to its field."""
+    items = []
+    for form in forms_:
+        if not isinstance(form, forms.BaseForm) or not form.is_bound or not form.errors:
+            continue
+        for error in form.non_field_errors():
+            items.append({"href": "", "text": error})
+        for field in form:
+            for error in field.errors:
+                anchor = field.auto_id
+                if _kind(field.field.widget) == "radios":
+                    anchor = f"{anchor}_0"
+                items.append({"href": f"#{anchor}", "text": error})
+    return {"items": items}
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key) if mapping else None

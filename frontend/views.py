@@ -1,0 +1,562 @@
+"""The staff interface's views: thin. Forms validate, ``jps.services`` write, ``jps.selectors`` read.
+
+Every problem is fetched through the user's scope, so one they may not see is a 404;
+a refused permission raised by a service becomes the 403 page; a refused transition
+or a ValidationError is shown next to the form that caused it, with what was typed.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jps import selectors, services, workflow
+from jps.models import Neighbourhood, Problem, ProgressUpdate, Stage, User
+from jps.services import TransitionRefused
+
+from . import forms as f
+
+SARA = [Stage.SCANNING, Stage.ANALYSIS, Stage.RESPONSE, Stage.ASSESSMENT, Stage.CLOSED]
+HOME_LIMIT = 25
+
+
+def _get_problem(user: Any, pk: int) -> Problem:
+    try:
+        return selectors.problem_get_for(user, pk)
+    except Problem.DoesNotExist as missing:
+        raise Http404("No such problem, or you cannot see it.") from missing
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# --- my work --------------------------------------------------------------------------------
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """'My work': what this person should do next, by role."""
+    user: User = request.user  # type: ignore[assignment]
+    role = user.role
+    Role = User.Role
+    sections = ["owned", "actions_due", "reviews_due", "review_queue", "signoff", "agency_actions", "taking_part"]
+    sections += ["to_evaluate", "pending_updates", "learning_needs", "open_problems"]
+    ctx: dict[str, Any] = dict.fromkeys(sections) | {"role": role}
+    if role in (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN) or user.is_administrator:
+        ctx["owned"] = list(selectors.problems_owned_by(user=user)[:HOME_LIMIT])
+        ctx["actions_due"] = list(selectors.actions_due_for_owner(user=user)[:HOME_LIMIT])
+        ctx["reviews_due"] = list(selectors.reviews_due(user=user).filter(owner=user)[:HOME_LIMIT])
+    if role == Role.SUPERVISOR or user.is_administrator:
+        ctx["review_queue"] = list(selectors.reviews_overdue(user=user)[:HOME_LIMIT])
+        ctx["signoff"] = list(selectors.closures_awaiting_signoff(user=user)[:HOME_LIMIT])
+    if role == Role.PARTNER:
+        ctx["agency_actions"] = list(selectors.actions_open_for_agency(user=user)[:HOME_LIMIT])
+        ctx["taking_part"] = list(selectors.problems_taking_part(user=user)[:HOME_LIMIT])
+    if role == Role.ANALYST or user.is_administrator:
+        ctx["to_evaluate"] = list(selectors.evaluations_waiting(user=user)[:HOME_LIMIT])
+    if role == Role.WEB_EDITOR or user.is_administrator:
+        pending = list(selectors.updates_awaiting_approval(user=user)[:HOME_LIMIT])
+        ctx["pending_updates"] = [
+            (u, f.UpdateDecideForm(prefix=f"update-{u.pk}", initial={"public_text": u.text})) for u in pending
+        ]
+    if role == Role.TRAINING or user.is_administrator:
+        ctx["learning_needs"] = list(selectors.learning_needs_visible_to(user)[:HOME_LIMIT])
+    if role == Role.CALL_HANDLER:
+        ctx["open_problems"] = list(selectors.problems_visible_to(user).open().order_by("neighbourhood__name")[:50])
+    ctx["today"] = timezone.localdate()
+    return render(request, "frontend/home.html", ctx)
+
+
+@login_required
+@require_POST
+def update_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """A web editor approves (with the published wording) or rejects a proposed public update."""
+    update = get_object_or_404(selectors.updates_awaiting_approval(user=request.user), pk=pk)
+    form = f.UpdateDecideForm(request.POST, prefix=f"update-{pk}")
+    if form.is_valid():
+        try:
+            services.update_decide(
+                update=update,
+                by=request.user,  # type: ignore[arg-type]
+                approve=form.cleaned_data["decision"] == "approve",
+                public_text=form.cleaned_data["public_text"],
+            )
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        else:
+            verb = "approved" if update.status == ProgressUpdate.Status.APPROVED else "rejected"
+            messages.success(request, f"Update on {update.problem.reference} {verb}.")
+            return redirect("home")
+    return render(request, "frontend/update_decide.html", {"update": update, "form": form})
+
+
+# --- logging a problem --------------------------------------------------------------------------
+
+
+@login_required
+def problem_create(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.has_perm("jps.log_problem"):
+        raise PermissionDenied("Your role cannot log problems.")
+    form = f.LogProblemForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        extra = {k: data[k] for k in ("location", "latitude", "longitude") if data.get(k) not in (None, "")}
+        try:
+            problem = services.problem_create(
+                by=user,
+                neighbourhood=data["neighbourhood"],
+                category=data["category"],
+                source=data["source"],
+                originator=data["originator"],
+                title=data["title"],
+                description=data["description"],
+                **extra,
+            )
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        else:
+            messages.success(request, f"Problem logged: {problem.reference}.")
+            return redirect("problem", pk=problem.pk)
+    return render(request, "frontend/problem_create.html", {"form": form})
+
+
+# --- the problem page ---------------------------------------------------------------------------
+
+
+def _action_rows(user: Any, problem: Problem, bound: dict[int, forms.Form] | None = None) -> list[dict[str, Any]]:
+    """Each action with its update form if the user may update it.
+
+    The permission depends on the action's agency (and the problem, the same for all), so it is
+    asked once per agency rather than once per action: the query count stays flat as actions grow.
+    """
+    may_by_agency: dict[int, bool] = {}
+    rows = []
+    for action in problem.actions.all():
+        if action.agency_id not in may_by_agency:
+            may_by_agency[action.agency_id] = user.has_perm("jps.update_action", action)
+        form = None
+        if may_by_agency[action.agency_id]:
+            form = (bound or {}).get(action.pk) or f.ActionUpdateForm(
+                prefix=f"action-{action.pk}",
+                initial={"status": action.status, "result": action.result, "due_on": action.due_on},
+            )
+        rows.append({"action": action, "form": form})
+    return rows
+
+
+def _problem_context(request: HttpRequest, pk: int, **bound: Any) -> dict[str, Any]:
+    user = request.user
+    try:
+        problem = selectors.problem_detail(user, pk)
+    except Problem.DoesNotExist as missing:
+        raise Http404("No such problem, or you cannot see it.") from missing
+    may_work = user.has_perm("jps.work_problem", problem)
+    may_supervise = user.has_perm("jps.supervise_problem", problem)
+    stage_index = SARA.index(Stage.CLOSED if problem.stage == Stage.CLOSED_NO_ACTION else problem.stage)
+    analysis = getattr(problem, "analysis", None)
+    assessment = getattr(problem, "assessment", None)
+    ctx: dict[str, Any] = {
+        "problem": problem,
+        "sara": [
+            {"label": Stage(s).label, "state": "done" if i < stage_index else "current" if i == stage_index else ""}
+            for i, s in enumerate(SARA)
+        ],
+        "may_work": may_work,
+        "may_supervise": may_supervise,
+        "may_add_update": user.has_perm("jps.add_update", problem),
+        "may_view_contacts": user.has_perm("jps.view_contacts", problem),
+        "options": workflow.transition_options(problem, user),
+        "history": selectors.problem_history(problem, limit=50),
+        "actions": _action_rows(user, problem, bound.pop("action_forms", None)),
+        "today": timezone.localdate(),
+        "transition_error": bound.pop("transition_error", None),
+    }
+    if ctx["may_view_contacts"]:
+        ctx["contacts"] = list(problem.contacts.all())
+    if may_work:
+        ctx["scanning_form"] = bound.pop("scanning_form", None) or f.ScanningForm(
+            prefix="scanning",
+            initial={
+                "problem_statement": problem.problem_statement,
+                "classification": problem.classification,
+                "risk": problem.risk,
+            },
+        )
+        ctx["analysis_form"] = bound.pop("analysis_form", None) or f.AnalysisForm(prefix="analysis", instance=analysis)
+        ctx["action_form"] = bound.pop("action_form", None) or f.ActionAddForm(prefix="new-action", problem=problem)
+        if problem.stage in (Stage.RESPONSE, Stage.ASSESSMENT):
+            ctx["assessment_form"] = bound.pop("assessment_form", None) or f.AssessmentForm(
+                prefix="assessment", instance=assessment
+            )
+    if ctx["may_add_update"]:
+        ctx["update_form"] = bound.pop("update_form", None) or f.UpdateAddForm(prefix="update")
+    ctx.update(bound)
+    return ctx
+
+
+@login_required
+def problem_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "frontend/problem.html", _problem_context(request, pk))
+
+
+def _problem_form_post(
+    request: HttpRequest, pk: int, name: str, build: Any, act: Any, done: str, anchor: str
+) -> HttpResponse:
+    """The shared shape of a problem-page form: validate, call the service, show errors in place."""
+    problem = _get_problem(request.user, pk)
+    form = build(problem)
+    if form.is_valid():
+        try:
+            act(problem, form.cleaned_data)
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        except TransitionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, done)
+            return redirect(reverse("problem", args=[pk]) + f"#{anchor}")
+    return render(request, "frontend/problem.html", _problem_context(request, pk, **{name: form}))
+
+
+@login_required
+@require_POST
+def problem_scanning(request: HttpRequest, pk: int) -> HttpResponse:
+    return _problem_form_post(
+        request,
+        pk,
+        "scanning_form",
+        lambda p: f.ScanningForm(request.POST, prefix="scanning"),
+        lambda p, d: services.problem_update(problem=p, by=request.user, **d),
+        "Problem statement saved.",
+        "scanning",
+    )
+
+
+@login_required
+@require_POST
+def problem_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    return _problem_form_post(
+        request,
+        pk,
+        "analysis_form",
+        lambda p: f.AnalysisForm(request.POST, prefix="analysis"),
+        lambda p, d: services.analysis_save(problem=p, by=request.user, **d),
+        "Analysis saved.",
+        "analysis",
+    )
+
+
+@login_required
+@require_POST
+def problem_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    return _problem_form_post(
+        request,
+        pk,
+        "assessment_form",
+        lambda p: f.AssessmentForm(request.POST, prefix="assessment"),
+        lambda p, d: services.assessment_save(problem=p, by=request.user, **d),
+        "Assessment saved.",
+        "assessment",
+    )
+
+
+@login_required
+@require_POST
+def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _problem_form_post(
+        request,
+        pk,
+        "action_form",
+        lambda p: f.ActionAddForm(request.POST, prefix="new-action", problem=p),
+        lambda p, d: services.action_add(problem=p, by=request.user, **d),
+        "Action added to the plan.",
+        "actions",
+    )
+
+
+@login_required
+@require_POST
+def update_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _problem_form_post(
+        request,
+        pk,
+        "update_form",
+        lambda p: f.UpdateAddForm(request.POST, prefix="update"),
+        lambda p, d: services.update_add(problem=p, by=request.user, **d),
+        "Update added.",
+        "updates",
+    )
+
+
+@login_required
+@require_POST
+def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    """Update one action inline; with htmx only the action's block is swapped."""
+    user = request.user
+    action = get_object_or_404(selectors.actions_visible_to(user), pk=action_pk, problem_id=pk)
+    form = f.ActionUpdateForm(request.POST, prefix=f"action-{action.pk}")
+    saved = False
+    if form.is_valid():
+        try:
+            services.action_update(action=action, by=user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+            action.refresh_from_db()
+        else:
+            saved = True
+    if _is_htmx(request):
+        action = selectors.actions_visible_to(user).get(pk=action.pk)
+        if saved:
+            form = f.ActionUpdateForm(
+                prefix=f"action-{action.pk}",
+                initial={"status": action.status, "result": action.result, "due_on": action.due_on},
+            )
+        row = {"action": action, "form": form, "saved": saved}
+        return render(request, "frontend/includes/action.html", {"row": row, "problem": action.problem})
+    if saved:
+        messages.success(request, "Action updated.")
+        return redirect(reverse("problem", args=[pk]) + f"#action-{action.pk}")
+    return render(request, "frontend/problem.html", _problem_context(request, pk, action_forms={action.pk: form}))
+
+
+@login_required
+@require_POST
+def problem_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _get_problem(request.user, pk)
+    form = f.TransitionForm(request.POST)
+    error = None
+    if not form.is_valid():
+        error = {"message": "Choose a stage to move to.", "missing": []}
+    else:
+        try:
+            services.problem_transition(
+                problem=problem, to=form.cleaned_data["to"], by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except TransitionRefused as refused:
+            error = {"message": refused.message, "missing": refused.missing, "to": form.cleaned_data["to"]}
+        else:
+            messages.success(request, f"{problem.reference} is now in {problem.get_stage_display().lower()}.")
+            return redirect("problem", pk=pk)
+    return render(request, "frontend/problem.html", _problem_context(request, pk, transition_error=error))
+
+
+@login_required
+@require_POST
+def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _get_problem(request.user, pk)
+    try:
+        services.problem_request_closure(problem=problem, by=request.user)  # type: ignore[arg-type]
+    except TransitionRefused as refused:
+        error = {"message": refused.message, "missing": refused.missing}
+        return render(request, "frontend/problem.html", _problem_context(request, pk, transition_error=error))
+    messages.success(request, "Closure requested: the problem is in the supervisor's sign-off queue.")
+    return redirect("problem", pk=pk)
+
+
+@login_required
+def problem_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The supervisor's review form; the decision is carried out with the review, or neither is."""
+    problem = _get_problem(request.user, pk)
+    if not request.user.has_perm("jps.supervise_problem", problem):
+        raise PermissionDenied("Only a supervisor of this district can review this problem.")
+    form = f.ReviewForm(request.POST or None, problem=problem)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.review_record(
+                problem=problem,
+                by=request.user,  # type: ignore[arg-type]
+                comment=data["comment"],
+                decision=data["decision"],
+                new_owner=data["new_owner"],
+                to_stage=data["to_stage"],
+            )
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        except TransitionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, f"Review of {problem.reference} recorded.")
+            return redirect("problem", pk=pk)
+    return render(request, "frontend/review.html", {"problem": problem, "form": form, "today": timezone.localdate()})
+
+
+# --- the problem list --------------------------------------------------------------------------
+
+SORTS = {
+    "reference": "reference",
+    "title": "title",
+    "stage": "stage",
+    "neighbourhood": "neighbourhood__name",
+    "category": "category__name",
+    "owner": "owner__last_name",
+    "review": "next_review_due",
+    "created": "created_at",
+}
+
+
+def _filtered(request: HttpRequest) -> tuple[f.ProblemFilter, QuerySet[Problem], str]:
+    user: User = request.user  # type: ignore[assignment]
+    filterset = f.ProblemFilter(request.GET or None, queryset=selectors.problems_visible_to(user), user=user)
+    sort = request.GET.get("sort", "-created")
+    key = SORTS.get(sort.lstrip("-"))
+    if key is None:
+        sort, key = "-created", "created_at"
+    order = f"-{key}" if sort.startswith("-") else key
+    return filterset, filterset.qs.order_by(order, "-id"), sort
+
+
+@login_required
+def problem_list(request: HttpRequest) -> HttpResponse:
+    filterset, queryset, sort = _filtered(request)
+    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("sort", None)
+    columns = []
+    for name, label in [
+        ("reference", "Reference"),
+        ("title", "Title"),
+        ("stage", "Stage"),
+        ("neighbourhood", "Neighbourhood"),
+        ("category", "Category"),
+        ("owner", "Owner"),
+        ("review", "Next review"),
+    ]:
+        current = sort.lstrip("-") == name
+        descending = sort.startswith("-")
+        next_sort = f"-{name}" if current and not descending else name
+        aria = ("descending" if descending else "ascending") if current else "none"
+        columns.append({"label": label, "sort": next_sort, "aria": aria})
+    ctx = {
+        "filter": filterset,
+        "page": page,
+        "columns": columns,
+        "sort": sort,
+        "query": params.urlencode(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "frontend/problem_list.html", ctx)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: Any) -> str:
+    """Text for a CSV cell; formulas are neutralised so a spreadsheet never runs a title."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+CSV_COLUMNS = [
+    "reference",
+    "title",
+    "stage",
+    "neighbourhood",
+    "district",
+    "category",
+    "owner",
+    "lead agency",
+    "source",
+    "originator",
+    "risk",
+    "public priority",
+    "next review due",
+    "days overdue",
+    "logged",
+]
+
+
+@login_required
+def problem_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered list as CSV, streamed row by row from the user's scope."""
+    _, queryset, _ = _filtered(request)
+    today = timezone.localdate()
+
+    def rows() -> Iterator[list[str]]:
+        yield CSV_COLUMNS
+        for p in queryset.iterator(chunk_size=500):
+            yield [
+                _cell(v)
+                for v in (
+                    p.reference,
+                    p.title,
+                    p.get_stage_display(),
+                    p.neighbourhood.display_name,
+                    p.district.name,
+                    p.category.name,
+                    p.owner,
+                    p.lead_agency.name,
+                    p.get_source_display(),
+                    p.originator,
+                    p.get_risk_display(),
+                    "yes" if p.public_priority else "no",
+                    p.next_review_due.isoformat() if p.next_review_due else "",
+                    p.days_overdue(today),
+                    timezone.localtime(p.created_at).strftime("%Y-%m-%d %H:%M"),
+                )
+            ]
+
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse((writer.writerow(row) for row in rows()), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="problems-{today.isoformat()}.csv"'
+    return response
+
+
+# --- neighbourhoods ----------------------------------------------------------------------------
+
+
+@login_required
+def neighbourhood_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    queryset = Neighbourhood.objects.select_related("district").order_by("district__name", "name")
+    if not user.is_administrator:
+        queryset = queryset.filter(district__force_id=user.force_id)
+    return render(request, "frontend/neighbourhood_list.html", {"neighbourhoods": queryset})
+
+
+@login_required
+def neighbourhood_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A neighbourhood's open problems on a map and in a list; the list is the page, the map a bonus."""
+    neighbourhood = get_object_or_404(Neighbourhood.objects.select_related("district"), pk=pk)
+    problems = list(selectors.neighbourhood_open_problems(user=request.user, neighbourhood=neighbourhood))
+    points = [
+        {
+            "reference": p.reference,
+            "title": p.title,
+            "url": reverse("problem", args=[p.pk]),
+            "lat": float(p.latitude),
+            "lng": float(p.longitude),
+        }
+        for p in problems
+        if p.latitude is not None and p.longitude is not None
+    ]
+    centre = None
+    if neighbourhood.latitude is not None and neighbourhood.longitude is not None:
+        centre = {"lat": float(neighbourhood.latitude), "lng": float(neighbourhood.longitude)}
+    ctx = {
+        "neighbourhood": neighbourhood,
+        "problems": problems,
+        "map": {"points": points, "centre": centre},
+        "tiles_url": getattr(settings, "JPS_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "frontend/neighbourhood.html", ctx)

@@ -1,0 +1,43 @@
+"""What every browser test checks on every page: accessibility (axe-core), fit on a phone, screenshots."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .conftest import AXE, SCREENSHOTS
+
+
+def sign_in(page: Any, username: str, password: str = "correct-horse-battery") -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+
+
+def assert_accessible(page: Any) -> None:
+    """No serious or critical axe-core violations (WCAG 2.x A and AA rules and best practice)."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"{page.url}: " + "; ".join(bad)
+
+
+def assert_fits(page: Any) -> None:
+    """Nothing pushes the page wider than the screen (tables scroll inside their own region)."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    viewport = page.viewport_size["width"]
+    assert width <= viewport, f"{page.url} is {width}px wide on a {viewport}px screen"
+
+
+def check(page: Any, screenshot: str = "") -> None:
+    assert_accessible(page)
+    assert_fits(page)
+    if screenshot:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{screenshot}.png"))

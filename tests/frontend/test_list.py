@@ -1,0 +1,191 @@
+"""The problem list: filters, search, sorting, paging, the CSV, and a flat number of queries."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from jps import services
+from jps.models import Participation, Stage
+from tests import factories as f
+
+from . import helpers as h
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+@pytest.fixture
+def spread(pcso, neighbourhood, other_neighbourhood, category, council, other_officer):  # type: ignore[no-untyped-def]
+    today = datetime.date.today()
+    late = f.ProblemFactory(
+        owner=pcso,
+        neighbourhood=neighbourhood,
+        title="Fly-tipping behind the Co-op",
+        next_review_due=today - datetime.timedelta(5),
+    )
+    public = f.ProblemFactory(
+        owner=pcso, neighbourhood=neighbourhood, title="Speeding on London Road", public_priority=True, adopted_on=today
+    )
+    council_part = f.ProblemFactory(owner=pcso, neighbourhood=neighbourhood, title="=HYPERLINK(evil)")
+    Participation.objects.create(problem=council_part, agency=council)
+    elsewhere = f.ProblemFactory(owner=other_officer, neighbourhood=other_neighbourhood, title="Dover harbour drugs")
+    return {"late": late, "public": public, "council": council_part, "elsewhere": elsewhere}
+
+
+def test_list_is_scoped_and_filters(client, pcso, spread):
+    client.force_login(pcso)
+    body = client.get(reverse("problem_list")).content.decode()
+    assert spread["late"].reference in body and spread["elsewhere"].reference not in body
+    body = client.get(reverse("problem_list"), {"overdue": "true"}).content.decode()
+    assert spread["late"].reference in body and spread["public"].reference not in body
+    body = client.get(reverse("problem_list"), {"public_priority": "true"}).content.decode()
+    assert spread["public"].reference in body and spread["late"].reference not in body
+    body = client.get(reverse("problem_list"), {"q": "co-op"}).content.decode()
+    assert spread["late"].reference in body and spread["public"].reference not in body
+    council = spread["council"].participations.get().agency
+    body = client.get(reverse("problem_list"), {"agency": council.pk}).content.decode()
+    assert spread["council"].reference in body and spread["late"].reference not in body
+    body = client.get(reverse("problem_list"), {"stage": "analysis"}).content.decode()
+    assert "No problems match these filters." in body
+
+
+def test_bad_filter_values_show_errors_not_an_error_page(client, pcso, spread):
+    client.force_login(pcso)
+    response = client.get(
+        reverse("problem_list"), {"neighbourhood": "abc", "stage": "nope", "sort": "password", "page": "x"}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "There is a problem" in body and "Select a valid choice" in body
+    response = client.get(reverse("problem_csv"), {"district": "99999", "sort": "-nonsense"})
+    assert response.status_code == 200
+
+
+def test_sorting_by_title(client, pcso, spread):
+    client.force_login(pcso)
+    body = client.get(reverse("problem_list"), {"sort": "title"}).content.decode()
+    assert body.index("Fly-tipping") < body.index("Speeding on London Road")
+    body = client.get(reverse("problem_list"), {"sort": "-title"}).content.decode()
+    assert body.index("Fly-tipping") > body.index("Speeding on London Road")
+    assert 'aria-sort="descending"' in body
+
+
+def test_pagination(client, pcso, neighbourhood):
+    for _ in range(30):
+        f.ProblemFactory(owner=pcso, neighbourhood=neighbourhood)
+    client.force_login(pcso)
+    first = client.get(reverse("problem_list")).content.decode()
+    assert "Page 1 of 2" in first and 'rel="next"' in first
+    second = client.get(reverse("problem_list"), {"page": 2}).content.decode()
+    assert "Page 2 of 2" in second
+
+
+def test_csv_is_the_filtered_scoped_list_with_formulas_neutralised(client, pcso, partner_user, spread):
+    client.force_login(pcso)
+    response = client.get(reverse("problem_csv"), {"overdue": "false", "sort": "title"})
+    assert response["Content-Type"] == "text/csv"
+    table = rows(response)
+    assert table[0][0] == "reference"
+    references = [r[0] for r in table[1:]]
+    assert spread["late"].reference not in references
+    assert spread["elsewhere"].reference not in references
+    evil = next(r for r in table if r[0] == spread["council"].reference)
+    assert evil[1] == "'=HYPERLINK(evil)"
+    client.force_login(partner_user)
+    references = [r[0] for r in rows(client.get(reverse("problem_csv")))[1:]]
+    assert references == [spread["council"].reference]
+
+
+def test_call_handler_sees_open_problems_read_only(client, call_handler, spread, pcso):
+    services.problem_transition(problem=spread["late"], to=Stage.ANALYSIS, by=pcso)
+    client.force_login(call_handler)
+    body = client.get(reverse("home")).content.decode()
+    assert spread["late"].reference in body
+    page = client.get(reverse("problem", args=[spread["late"].pk])).content.decode()
+    assert "Edit the analysis" not in page and "Add an action" not in page and "Add update" not in page
+
+
+def test_neighbourhood_page_lists_visible_open_problems_and_has_map_data(client, pcso, partner_user, spread):
+    problem = spread["late"]
+    problem.latitude, problem.longitude = 51.28, 1.08
+    problem.save()
+    client.force_login(pcso)
+    body = client.get(reverse("neighbourhood", args=[problem.neighbourhood_id])).content.decode()
+    assert problem.reference in body and '"lat": 51.28' in body and 'id="jps-map"' in body
+    client.force_login(partner_user)
+    body = client.get(reverse("neighbourhood", args=[problem.neighbourhood_id])).content.decode()
+    assert problem.reference not in body and spread["council"].reference in body
+    assert client.get(reverse("neighbourhood", args=[999999])).status_code == 404
+
+
+# --- a flat number of queries, whatever the number of rows -------------------------------------
+
+
+def _grow(pcso, neighbourhood, council, n):  # type: ignore[no-untyped-def]
+    today = datetime.date.today()
+    for i in range(n):
+        p = f.ProblemFactory(owner=pcso, neighbourhood=neighbourhood, next_review_due=today - datetime.timedelta(i + 1))
+        h.add_action(p, pcso, council)
+
+
+def _count(client, url, params=None) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params or {}).status_code == 200
+    return len(captured)
+
+
+def test_list_queries_do_not_grow_with_rows(client, pcso, neighbourhood, council, django_assert_max_num_queries):
+    _grow(pcso, neighbourhood, council, 2)
+    client.force_login(pcso)
+    few = _count(client, reverse("problem_list"), {"sort": "review"})
+    _grow(pcso, neighbourhood, council, 20)
+    with django_assert_max_num_queries(few):
+        response = client.get(reverse("problem_list"), {"sort": "review", "q": "parade"})
+    assert response.content.decode().count('href="/problems/') >= 22
+
+
+@pytest.mark.parametrize("role", ["pcso", "supervisor", "partner_user"])
+def test_home_queries_do_not_grow_with_rows(
+    client, request, role, pcso, neighbourhood, council, django_assert_max_num_queries
+):
+    _grow(pcso, neighbourhood, council, 2)
+    client.force_login(request.getfixturevalue(role))
+    few = _count(client, reverse("home"))
+    _grow(pcso, neighbourhood, council, 15)
+    with django_assert_max_num_queries(few):
+        response = client.get(reverse("home"))
+    assert response.content.decode().count('href="/problems/') >= 15
+
+
+@pytest.mark.parametrize("role", ["pcso", "supervisor", "partner_user"])
+def test_problem_page_queries_do_not_grow_with_rows(
+    client, request, role, pcso, problem, council, django_assert_max_num_queries
+):
+    h.to_response(problem, pcso)
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            action = h.add_action(problem, pcso, council, description=f"Action {i}")
+            services.action_update(action=action, by=pcso, status="done", result=f"Done {i}")
+            services.update_add(problem=problem, by=pcso, text=f"Update {i}")
+            services.problem_update(problem=problem, by=pcso, location=f"Street {i}")
+
+    grow(1)
+    client.force_login(request.getfixturevalue(role))
+    url = reverse("problem", args=[problem.pk])
+    few = _count(client, url)
+    grow(15)
+    with django_assert_max_num_queries(few):
+        response = client.get(url)
+    assert response.content.decode().count("Update this action") >= 16
+    assert response.content.decode().count("Action ") >= 16
