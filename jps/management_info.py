@@ -154,15 +154,16 @@ def _stage_duration_sql(scope_sql: str) -> str:
     """Completed stints in each open stage, from the audit history.
 
     Each distinct ``(problem, stage, stage_changed_at)`` in the history is one stint
-    (edits repeat it; every transition writes a new one); a stint ends when the next
-    one starts. A stint still running has no end and is not counted.
+    (edits repeat it; every transition writes a new one), entered when its first
+    history row was written; a stint ends when the next one starts. A stint still
+    running has no end and is not counted.
     """
     history = Problem.history.model._meta.db_table  # type: ignore[attr-defined]
     stages = ", ".join(f"'{s.value}'" for s in OPEN_STAGES)
     # Only trusted identifiers are interpolated; the scope's values travel as parameters.
     return f"""
         WITH stints AS (
-            SELECT id AS problem_id, stage, stage_changed_at AS entered
+            SELECT id AS problem_id, stage, MIN(history_date) AS entered
             FROM {history}
             WHERE id IN ({scope_sql})
             GROUP BY id, stage, stage_changed_at
