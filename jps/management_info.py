@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
@@ -187,7 +188,10 @@ def median_days_in_stage(*, user: Any, method: MedianMethod = "auto") -> Figure:
     the middle row(s) by ``ROW_NUMBER()`` — the same answer, in any SQL with window
     functions. Both run entirely in the database.
     """
-    scope_sql, params = _scope(user).values("pk").query.sql_with_params()
+    try:
+        scope_sql, params = _scope(user).values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a scope that can match nothing (e.g. a training manager's) compiles to no SQL
+        scope_sql, params = "SELECT NULL WHERE 1 = 0", ()
     use_percentile = method == "percentile" or (method == "auto" and connection.vendor == "postgresql")
     if use_percentile:
         final = """

@@ -244,6 +244,14 @@ def test_median_days_in_stage_from_the_history(stage_walks, admin_user, partner_
     ]
 
 
+def test_every_figure_works_for_a_scope_that_sees_nothing(stage_walks, training_manager, call_handler):
+    # A training manager sees no problems; the median's raw SQL must still run.
+    for slug in mi.FIGURES:
+        mi.figure(user=training_manager, slug=slug)
+    assert rows(mi.median_days_in_stage(user=training_manager))[0] == ("Scanning", None, 0)
+    assert mi.problems_by_stage(user=training_manager).total == 0
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="percentile_cont is PostgreSQL's")
 def test_median_percentile_cont_path_agrees_with_portable_path(stage_walks, admin_user):
     assert rows(mi.median_days_in_stage(user=admin_user, method="percentile")) == EXPECTED_MEDIANS

@@ -170,6 +170,17 @@ def test_partner_dashboard_and_csv_are_scoped(client, world, partner_user):
     assert c.get(reverse("insight_learning_needs_csv")).status_code == 403
 
 
+def test_dashboard_for_every_role_renders(
+    client, world, pcso, supervisor, partner_user, analyst, training_manager, web_editor, call_handler
+):
+    for user in (pcso, supervisor, partner_user, analyst, training_manager, web_editor, call_handler):
+        client.force_login(user)
+        assert client.get(reverse("insight_dashboard")).status_code == 200, user.role
+        assert client.get(reverse("insight_library")).status_code == 200, user.role
+    client.logout()
+    assert client.get(reverse("insight_dashboard")).status_code == 302
+
+
 def test_learning_needs_page_and_csv(client, world, analyst, training_manager):
     p3 = world.problems["P3"]
     evaluation = m.Evaluation.objects.create(problem=p3, analyst=analyst, rating="amber", learning="x")
