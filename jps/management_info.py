@@ -191,7 +191,7 @@ def median_days_in_stage(*, user: Any, method: MedianMethod = "auto") -> Figure:
     try:
         scope_sql, params = _scope(user).values("pk").query.sql_with_params()
     except EmptyResultSet:  # a scope that can match nothing (e.g. a training manager's) compiles to no SQL
-        scope_sql, params = "SELECT NULL WHERE 1 = 0", ()
+        scope_sql, params = "SELECT 0 WHERE 1 = 0", ()
     use_percentile = method == "percentile" or (method == "auto" and connection.vendor == "postgresql")
     if use_percentile:
         final = """
