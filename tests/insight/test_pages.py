@@ -98,6 +98,7 @@ def test_supervisor_scores_quality_and_it_shows_on_the_problem(client, problem, 
     )
     assert response.status_code == 302
     assert m.QualityScore.objects.get(problem=problem).total == 2
+    assert b"Score the quality of this record" in c.get(reverse("problem_review", args=[problem.pk])).content
     page = as_user(client, pcso).get(reverse("problem", args=[problem.pk])).content.decode()
     assert "2 of 6" in page and "Score the quality" not in page
     assert as_user(client, pcso).get(reverse("insight_quality", args=[problem.pk])).status_code == 403
