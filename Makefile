@@ -31,6 +31,7 @@ install: $(VENV)/.installed frontend
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --password "$${DEMO_PASSWORD:-demo-password-2026}"
+	$(PY) manage.py publish_site --full
 
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from . import insight, views
 
@@ -64,4 +64,5 @@ urlpatterns = [
     path("learning-needs/export.csv", insight.learning_needs_csv, name="insight_learning_needs_csv"),
     path("dashboard/", insight.dashboard, name="insight_dashboard"),
     path("dashboard/<slug:slug>.csv", insight.dashboard_csv, name="insight_dashboard_csv"),
+    path("", include("frontend.public_site.urls")),  # resident alerts; the static public site at /public/ in DEBUG
 ]

@@ -88,3 +88,22 @@ for model in [
 ]:
     admin.site.register(model, SimpleHistoryAdmin)
 admin.site.register([m.Transfer, m.BestPracticeTag])
+
+
+@admin.register(m.ProblemView)
+class ProblemViewAdmin(admin.ModelAdmin):
+    """Searchable, never editable: the access log is append-only, administrators included."""
+
+    list_display = ["at", "user", "problem", "channel", "request_id"]
+    list_filter = ["channel"]
+    search_fields = ["user__username", "problem__reference"]
+    list_select_related = ["user", "problem"]
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -155,7 +155,11 @@ can_approve_update = is_administrator | (is_web_editor & update_problem_in_force
 can_evaluate_problem = is_administrator | (is_analyst & same_force & problem_is_closed)
 can_view_learning_needs = is_administrator | is_training_manager | is_analyst
 
+#: The access log (who viewed what) is searchable by supervisors (their districts) and administrators.
+can_view_access_log = is_administrator | is_supervisor
+
 rules.add_perm("jps.see_problem", can_view_problem)
+rules.add_perm("jps.view_access_log", can_view_access_log)
 rules.add_perm("jps.log_problem", can_log_problem)
 rules.add_perm("jps.work_problem", can_work_problem)
 rules.add_perm("jps.supervise_problem", can_supervise_problem)

@@ -22,6 +22,7 @@ from .models import (
     REVIEW_INTERVAL_DAYS,
     Action,
     Agency,
+    AlertSubscription,
     Analysis,
     Assessment,
     BestPracticeTag,
@@ -32,6 +33,7 @@ from .models import (
     Neighbourhood,
     Participation,
     Problem,
+    ProblemView,
     ProgressUpdate,
     ReferenceCounter,
     Stage,
@@ -39,6 +41,7 @@ from .models import (
     Transfer,
     User,
 )
+from .publishing import publish_soon
 from .workflow import TRANSITIONS
 
 
@@ -218,10 +221,13 @@ def problem_transition(*, problem: Problem, to: str, by: User, reason: str = "")
         raise TransitionRefused(
             f"{problem.reference} was changed by someone else; reload it and try again.", conflict=True
         )
+    was_closed = problem.stage in (Stage.CLOSED, Stage.CLOSED_NO_ACTION)
     for name, value in changes.items():
         setattr(problem, name, value)
     label = f"{transition.label}: {reason}" if reason else transition.label
     _save(problem, by=by, reason=label)
+    if problem.public_priority and (was_closed or "closed_at" in changes):
+        publish_soon(reason=f"{problem.reference} {transition.label.lower()}")
     return problem
 
 
@@ -518,6 +524,8 @@ def update_decide(*, update: ProgressUpdate, by: User, approve: bool, public_tex
     update.decided_by = by
     update.decided_at = timezone.now()
     _save(update, by=by)
+    if approve:
+        publish_soon(reason=f"update approved on {update.problem.reference}")
     return update
 
 
@@ -574,3 +582,47 @@ def user_scope_set(*, user: User, districts: Iterable[Any] = (), neighbourhoods:
     user.neighbourhoods.set(list(neighbourhoods))
     user.__dict__.pop("scope_district_ids", None)
     return user
+
+
+# --- resident email alerts (public site) ------------------------------------------------------
+
+
+@transaction.atomic
+def alert_subscription_confirm(*, email: str, neighbourhood_ids: Iterable[int]) -> AlertSubscription:
+    """A resident clicked their signed confirmation link: store (or extend) the subscription.
+
+    Only now is anything stored (double opt-in): the email, the neighbourhoods, and when.
+    """
+    email = email.strip().lower()
+    neighbourhoods = list(Neighbourhood.objects.filter(pk__in=list(neighbourhood_ids)))
+    if not neighbourhoods:
+        raise ValidationError({"neighbourhoods": "Choose at least one neighbourhood."})
+    subscription, created = AlertSubscription.objects.get_or_create(email=email)
+    if not created and not subscription.confirmed:
+        subscription.confirmed = True
+        subscription.confirmed_at = timezone.now()
+        subscription.save(update_fields=["confirmed", "confirmed_at"])
+    subscription.neighbourhoods.add(*neighbourhoods)
+    return subscription
+
+
+def alert_unsubscribe(*, email: str) -> bool:
+    """One-click unsubscribe: delete everything we hold about this address."""
+    deleted, _ = AlertSubscription.objects.filter(email=email.strip().lower()).delete()
+    return deleted > 0
+
+
+def alert_digest_claim(*, subscription: AlertSubscription, until: datetime.datetime) -> bool:
+    """Claim the digest up to ``until`` with a conditional UPDATE, so two workers never both send it."""
+    claimed = AlertSubscription.objects.filter(pk=subscription.pk, last_sent_at=subscription.last_sent_at)
+    if subscription.last_sent_at is None:
+        claimed = AlertSubscription.objects.filter(pk=subscription.pk, last_sent_at__isnull=True)
+    return claimed.update(last_sent_at=until) == 1
+
+
+# --- access log -------------------------------------------------------------------------------
+
+
+def problem_view_record(*, user: User, problem: Problem, channel: str, request_id: str = "") -> ProblemView:
+    """Log that ``user`` viewed ``problem``; call it from every page, endpoint or export that shows one."""
+    return ProblemView.objects.create(user=user, problem=problem, channel=channel, request_id=request_id[:64])

@@ -29,6 +29,12 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _public_site_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Exports triggered by any test (an approval, a closure) write to a temporary folder."""
+    settings.PUBLIC_SITE_DIR = tmp_path / "public_site"
+
+
 @pytest.fixture
 def force(db) -> m.Force:  # type: ignore[no-untyped-def]
     return f.ForceFactory()

@@ -283,6 +283,11 @@ class DemoLoader:
         if overdue:
             changes["next_review_due"] = self.today - datetime.timedelta(days=3 + index % 25)
         m.Problem.objects.filter(pk=problem.pk).update(**changes)
+        # Spread the audit trail over the problem's life, so its history reads like real work.
+        rows = list(problem.history.order_by("history_date", "history_id").values_list("history_id", flat=True))
+        step = datetime.timedelta(days=age_days) / (len(rows) + 1)
+        for position, history_id in enumerate(rows):
+            problem.history.filter(history_id=history_id).update(history_date=created + step * position)
 
     def evaluate(self, problem: m.Problem, *, index: int) -> None:
         green = index % 2 == 1

@@ -1,3 +1,4 @@
+from .access import ProblemView
 from .evaluation import BestPracticeTag, Evaluation, LearningNeed
 from .people import Agency, User
 from .places import District, Force, Neighbourhood
@@ -22,7 +23,9 @@ from .problems import (
     SupervisoryReview,
     Transfer,
 )
+from .public import AlertSubscription, Postcode, PublishRun
 from .quality import QUALITY_CRITERIA, QUALITY_FIELDS, QualityScore
+from .reminders import Reminder
 
 __all__ = [
     "CLOSED_STAGES",
@@ -30,6 +33,7 @@ __all__ = [
     "REVIEW_INTERVAL_DAYS",
     "Action",
     "Agency",
+    "AlertSubscription",
     "Analysis",
     "Assessment",
     "BestPracticeTag",
@@ -42,13 +46,17 @@ __all__ = [
     "LearningNeed",
     "Neighbourhood",
     "Participation",
+    "Postcode",
     "Problem",
     "ProblemQuerySet",
+    "ProblemView",
     "ProgressUpdate",
     "QUALITY_CRITERIA",
     "QUALITY_FIELDS",
     "QualityScore",
+    "PublishRun",
     "ReferenceCounter",
+    "Reminder",
     "Risk",
     "Source",
     "Stage",

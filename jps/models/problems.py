@@ -137,6 +137,7 @@ class Problem(models.Model):
     )
     closure_reason = models.TextField(blank=True, editable=False)
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    personal_data_redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     public_priority = models.BooleanField(default=False)
     adopted_on = models.DateField(null=True, blank=True, help_text="Date adopted as a public priority.")

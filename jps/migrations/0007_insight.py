@@ -43,7 +43,7 @@ def drop_search_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jps', '0001_initial'),
+        ('jps', '0006_public_site'),
     ]
 
     operations = [

@@ -1,0 +1,37 @@
+"""python manage.py publish_site [--full] [--output DIR] [--rollback]"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from frontend.public_site.renderer import PublishError, publish, site_root
+from frontend.public_site.renderer import rollback as rollback_site
+
+
+class Command(BaseCommand):
+    help = "Render the public site (incrementally unless --full) and switch it into place atomically."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--full", action="store_true", help="Render every page, not only what changed.")
+        parser.add_argument("--output", help="Output folder (default: settings.PUBLIC_SITE_DIR).")
+        parser.add_argument("--rollback", action="store_true", help="Serve the previous version again.")
+
+    def handle(self, *args: Any, full: bool, output: str | None, rollback: bool, **options: Any) -> None:
+        root = site_root(output)
+        if rollback:
+            try:
+                version = rollback_site(output=root)
+            except PublishError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(self.style.SUCCESS(f"Rolled back: {root / 'current'} now serves {version}."))
+            return
+        result = publish(output=root, full=full)
+        kind = "Full" if result.full else "Incremental"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{kind} export {result.version}: {len(result.written)} files written, {result.kept} kept, "
+                f"{len(result.removed)} removed. Open {root / 'current' / 'index.html'}"
+            )
+        )

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from jps.privacy import personal_data_redact
+
+
+class Command(BaseCommand):
+    help = "Redact personal data of problems closed longer ago than JPS_RETENTION_DAYS."
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        total = 0
+        while done := personal_data_redact():
+            total += done
+            self.stdout.write(f"  redacted {total} problem(s)...")
+        self.stdout.write(self.style.SUCCESS(f"Redacted {total} problem(s)."))

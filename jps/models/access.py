@@ -1,0 +1,51 @@
+"""Who viewed which problem: an append-only access log, as accredited case systems keep."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AppendOnlyQuerySet(models.QuerySet["ProblemView"]):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError("The access log is append-only.")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise PermissionError("The access log is append-only.")
+
+
+class ProblemView(models.Model):
+    """One view of a problem by a user. Never changed or deleted (a database trigger enforces it
+    on PostgreSQL); the application offers no interface to do so, administrators included."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", "Web"
+        API = "api", "API"
+        EXPORT = "export", "Export"
+
+    problem = models.ForeignKey("jps.Problem", on_delete=models.DO_NOTHING, related_name="views", db_constraint=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="problem_views")
+    at = models.DateTimeField(default=timezone.now)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["problem", "-at"], name="problemview_problem_at"),
+            models.Index(fields=["user", "-at"], name="problemview_user_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} viewed {self.problem_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise PermissionError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError("The access log is append-only.")

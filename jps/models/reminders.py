@@ -1,0 +1,80 @@
+"""What the reminder jobs sent, to whom and for which due period.
+
+One row per (kind, item, recipient, due period). The unique constraint is what makes
+the jobs idempotent: a rerun, a retry or a second worker inserts the same rows and
+the database keeps one. Sending is claim → send → mark sent, so a worker killed
+mid-run leaves claimed-but-unsent rows that the next run picks up once the claim
+has gone stale.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Reminder(models.Model):
+    class Kind(models.TextChoices):
+        REVIEW_OVERDUE = "review_overdue", "Supervisory review overdue"
+        REVIEW_ESCALATION = "review_escalation", "Overdue review escalated"
+        ACTION_DUE_SOON = "action_due_soon", "Action due soon"
+        ACTION_OVERDUE = "action_overdue", "Action overdue"
+        PUBLIC_UPDATE_DUE = "public_update_due", "Public update due"
+        EVALUATION_WAITING = "evaluation_waiting", "Evaluation waiting"
+
+    #: Give up emailing a row after this many failed attempts; it stays visible in JPS.
+    MAX_ATTEMPTS = 5
+
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    problem = models.ForeignKey("jps.Problem", on_delete=models.CASCADE, related_name="reminders")
+    action = models.ForeignKey("jps.Action", null=True, blank=True, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    email = models.EmailField(blank=True, help_text="The address at the time; the only one for contacts.")
+    item_key = models.CharField(max_length=40, editable=False, help_text="problem:<id> or action:<id>.")
+    recipient_key = models.CharField(max_length=260, editable=False, help_text="user:<id> or email:<address>.")
+    period_key = models.CharField(max_length=40, help_text="The due period reminded, e.g. the date it fell due.")
+    due_on = models.DateField(null=True, blank=True, help_text="When the item fell (or falls) due.")
+    note = models.CharField(max_length=200, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "item_key", "recipient_key", "period_key"], name="reminder_once_per_period"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient_key", "id"], name="reminder_unsent", condition=Q(sent_at__isnull=True)),
+            models.Index(fields=["recipient", "-created_at"], name="reminder_recipient_recent"),
+            models.Index(fields=["claim_token"], name="reminder_claim", condition=~Q(claim_token="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.item_key} → {self.recipient_key} ({self.period_key})"
+
+    @property
+    def item_path(self) -> str:
+        """Where the item lives in the staff interface (an action is an anchor on its problem's page)."""
+        from jps.reminders import problem_path
+
+        anchor = f"#action-{self.action_id}" if self.action_id else ""
+        return problem_path(self.problem_id) + anchor
+
+    @property
+    def status(self) -> str:
+        if self.sent_at:
+            return "sent"
+        if self.attempts >= self.MAX_ATTEMPTS:
+            return "failed"
+        return "pending"

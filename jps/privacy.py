@@ -1,0 +1,104 @@
+"""Personal data: the retention rule and subject-access export.
+
+Closed problems keep their learning (statement, analysis of causes, responses,
+outcome) but lose what identifies people once the retention period has passed:
+contacts, originator, exact location and free text that may name people — in the
+live rows and in their history rows alike, since an audit trail that kept the data
+would defeat the rule.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Analysis, Contact, Problem, ProgressUpdate, User
+
+REDACTED = "[redacted]"
+PROBLEM_FIELDS = {"description": REDACTED, "originator": REDACTED, "location": "", "latitude": None, "longitude": None}
+CONTACT_FIELDS = {"name": REDACTED, "phone": "", "email": "", "address": "", "notes": "", "times_to_avoid": ""}
+ANALYSIS_FIELDS = {"victim": REDACTED, "offender": REDACTED}
+
+
+def problems_due_for_redaction(*, now: datetime.datetime | None = None) -> Any:
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.JPS_RETENTION_DAYS)
+    return Problem.objects.closed().filter(closed_at__lt=cutoff, personal_data_redacted_at__isnull=True)
+
+
+def personal_data_redact(*, now: datetime.datetime | None = None, batch_size: int = 500) -> int:
+    """Redact one batch of problems past retention; returns how many. Run until it returns 0.
+
+    Works in batches on an indexed query so the cost grows with what is due, not the table.
+    """
+    now = now or timezone.now()
+    ids = list(problems_due_for_redaction(now=now).order_by("closed_at").values_list("pk", flat=True)[:batch_size])
+    if not ids:
+        return 0
+    with transaction.atomic():
+        Problem.objects.filter(pk__in=ids).update(personal_data_redacted_at=now, **PROBLEM_FIELDS)
+        Problem.history.filter(id__in=ids).update(**PROBLEM_FIELDS)
+        Contact.objects.filter(problem_id__in=ids).update(**CONTACT_FIELDS)
+        Contact.history.filter(problem_id__in=ids).update(**CONTACT_FIELDS)
+        Analysis.objects.filter(problem_id__in=ids).update(**ANALYSIS_FIELDS)
+        Analysis.history.filter(problem_id__in=ids).update(**ANALYSIS_FIELDS)
+        ProgressUpdate.objects.filter(problem_id__in=ids).update(text=REDACTED)  # public_text was vetted
+        ProgressUpdate.history.filter(problem_id__in=ids).update(text=REDACTED)
+    return len(ids)
+
+
+def subject_access_export(*, name: str = "", email: str = "", phone: str = "") -> dict[str, Any]:
+    """Everything the system holds about a named person: as a contact, as an originator, or as staff."""
+    if not (name.strip() or email.strip() or phone.strip()):
+        raise ValueError("Give a name, an email address or a phone number.")
+    contact_q = Q(pk__in=[])
+    if name.strip():
+        contact_q |= Q(name__iexact=name.strip())
+    if email.strip():
+        contact_q |= Q(email__iexact=email.strip())
+    if phone.strip():
+        contact_q |= Q(phone=phone.strip())
+    contacts = Contact.objects.filter(contact_q).select_related("problem")
+    originated = Problem.objects.filter(originator__icontains=name.strip()) if name.strip() else Problem.objects.none()
+    staff_q = Q(email__iexact=email.strip()) if email.strip() else Q(pk__in=[])
+    staff = User.objects.filter(staff_q).select_related("agency")
+    return {
+        "generated_at": timezone.now().isoformat(),
+        "search": {"name": name, "email": email, "phone": phone},
+        "as_contact": [
+            {
+                "problem": c.problem.reference,
+                "kind": c.kind,
+                "name": c.name,
+                "phone": c.phone,
+                "email": c.email,
+                "address": c.address,
+                "preferred_method": c.preferred_method,
+                "contact_every_days": c.contact_every_days,
+                "times_to_avoid": c.times_to_avoid,
+                "notes": c.notes,
+            }
+            for c in contacts
+        ],
+        "as_originator": [
+            {"problem": p.reference, "originator": p.originator, "raised": p.created_at.isoformat()}
+            for p in originated.only("reference", "originator", "created_at")
+        ],
+        "as_staff": [
+            {
+                "username": u.username,
+                "name": u.get_full_name(),
+                "email": u.email,
+                "role": u.role,
+                "agency": str(u.agency) if u.agency else "",
+                "problems_owned": list(u.owned_problems.values_list("reference", flat=True)),
+                "actions_assigned": u.actions.count(),
+            }
+            for u in staff
+        ],
+    }

@@ -1,0 +1,235 @@
+"""What is public: the ONE place that decides which problems and which fields residents see.
+
+Only problems marked ``public_priority`` are published, and of them only the fields
+listed on ``PublicPriority``: the title for the public, category, neighbourhood, date
+adopted, lead agency, approved public updates (their public text and date), the public
+outcome and the date closed. Descriptions, problem statements, locations, coordinates,
+originators, contacts, analyses, actions, reviews, people's names and internal or
+unapproved update text never leave this module, because the renderer, the feeds, the
+machine-readable files and the alert digests all read ``PublicPriority`` objects only.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import CLOSED_STAGES, Assessment, Neighbourhood, Problem, ProgressUpdate
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PublicUpdate:
+    text: str
+    date: datetime.date
+    at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class PublicPriority:
+    """A public priority as residents see it; built only from public fields."""
+
+    id: int
+    reference: str
+    title: str
+    category: str
+    category_slug: str
+    neighbourhood_id: int
+    district_id: int
+    adopted_on: datetime.date
+    lead_agency: str
+    is_closed: bool
+    closed_on: datetime.date | None
+    closed_at: datetime.datetime | None
+    outcome: str
+    updates: tuple[PublicUpdate, ...] = field(default_factory=tuple)  # oldest first
+
+    @property
+    def slug(self) -> str:
+        return self.reference.lower()
+
+    @property
+    def latest_update(self) -> PublicUpdate | None:
+        return self.updates[-1] if self.updates else None
+
+    @property
+    def last_changed(self) -> datetime.datetime:
+        """When the public content last changed: adoption, an approved update, or closure."""
+        tz = timezone.get_current_timezone()
+        moments = [datetime.datetime.combine(self.adopted_on, datetime.time(), tzinfo=tz)]
+        moments += [u.at for u in self.updates]
+        if self.closed_at:
+            moments.append(self.closed_at)
+        return max(moments)
+
+
+def public_problems() -> QuerySet[Problem]:
+    """The problems that may be published at all."""
+    return Problem.objects.filter(public_priority=True, adopted_on__isnull=False)
+
+
+def _to_public(problem: Problem, updates: list[ProgressUpdate], outcome: str) -> PublicPriority:
+    closed = problem.stage in CLOSED_STAGES
+    assert problem.adopted_on is not None
+    return PublicPriority(
+        id=problem.pk,
+        reference=problem.reference,
+        title=problem.public_title or problem.title,
+        category=problem.category.name,
+        category_slug=problem.category.slug,
+        neighbourhood_id=problem.neighbourhood_id,
+        district_id=problem.district_id,
+        adopted_on=problem.adopted_on,
+        lead_agency=problem.lead_agency.name,
+        is_closed=closed,
+        closed_on=timezone.localdate(problem.closed_at) if closed and problem.closed_at else None,
+        closed_at=problem.closed_at if closed else None,
+        outcome=outcome if closed else "",
+        updates=tuple(
+            PublicUpdate(text=u.public_text, date=timezone.localdate(u.decided_at), at=u.decided_at)
+            for u in updates
+            if u.decided_at and u.public_text.strip()
+        ),
+    )
+
+
+def public_priorities(*, ids: Iterable[int] | None = None) -> list[PublicPriority]:
+    """Every public priority (or those of ``ids`` that are still public), newest adopted first."""
+    qs = public_problems().select_related("category", "lead_agency").order_by("-adopted_on", "-pk")
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    problems = list(qs)
+    updates: dict[int, list[ProgressUpdate]] = {}
+    approved = ProgressUpdate.objects.filter(
+        problem__in=problems, status=ProgressUpdate.Status.APPROVED, decided_at__isnull=False
+    ).order_by("decided_at", "pk")
+    for update in approved.only("problem_id", "public_text", "decided_at"):
+        updates.setdefault(update.problem_id, []).append(update)
+    outcomes = dict(
+        Assessment.objects.filter(problem__in=[p for p in problems if p.stage in CLOSED_STAGES]).values_list(
+            "problem_id", "public_outcome"
+        )
+    )
+    return [_to_public(p, updates.get(p.pk, []), outcomes.get(p.pk, "")) for p in problems]
+
+
+def public_neighbourhoods() -> QuerySet[Neighbourhood]:
+    return Neighbourhood.objects.select_related("district", "district__force").order_by("district__name", "name")
+
+
+def problems_changed_since(*, since: datetime.datetime) -> set[int]:
+    """Problems whose public pages may differ since ``since`` (including ones no longer public).
+
+    ``updated_at`` moves on every save of the problem (a title, the public flag, a move
+    to another neighbourhood, a stage change); approved updates move ``decided_at``; the
+    public outcome lives on the assessment.
+    """
+    ids = set(Problem.objects.filter(updated_at__gt=since).values_list("pk", flat=True))
+    ids |= set(ProgressUpdate.objects.filter(decided_at__gt=since).values_list("problem_id", flat=True))
+    ids |= set(Assessment.objects.filter(updated_at__gt=since).values_list("problem_id", flat=True))
+    return ids
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    neighbourhood_id: int
+    title: str
+    reference: str
+    kind: str  # "update" or "outcome"
+    text: str
+    date: datetime.date
+
+
+def digest_items(
+    *, neighbourhood_ids: Iterable[int], since: datetime.datetime, until: datetime.datetime
+) -> list[DigestItem]:
+    """Newly approved public updates and outcomes of public priorities in these neighbourhoods."""
+    ids = list(neighbourhood_ids)
+    items: list[DigestItem] = []
+    updates = (
+        ProgressUpdate.objects.filter(
+            problem__in=public_problems().filter(neighbourhood_id__in=ids),
+            status=ProgressUpdate.Status.APPROVED,
+            decided_at__gt=since,
+            decided_at__lte=until,
+        )
+        .select_related("problem")
+        .order_by("decided_at")
+    )
+    for u in updates:
+        if u.public_text.strip() and u.decided_at:
+            p = u.problem
+            items.append(
+                DigestItem(
+                    p.neighbourhood_id,
+                    p.public_title or p.title,
+                    p.reference,
+                    "update",
+                    u.public_text,
+                    timezone.localdate(u.decided_at),
+                )
+            )
+    closed = public_problems().filter(
+        neighbourhood_id__in=ids, stage__in=CLOSED_STAGES, closed_at__gt=since, closed_at__lte=until
+    )
+    for p in closed.order_by("closed_at"):
+        assert p.closed_at is not None
+        outcome = Assessment.objects.filter(problem=p).values_list("public_outcome", flat=True).first() or ""
+        items.append(
+            DigestItem(
+                p.neighbourhood_id,
+                p.public_title or p.title,
+                p.reference,
+                "outcome",
+                outcome or "This priority has been closed.",
+                timezone.localdate(p.closed_at),
+            )
+        )
+    return items
+
+
+def publish_soon(*, reason: str) -> None:
+    """Queue an incremental export once the current transaction commits.
+
+    ``jps`` does not import ``tasks`` at module level (arrows point inward); the import is
+    local. If the broker is down the write that triggered this still succeeds: we log,
+    and the nightly full export catches up.
+    """
+
+    def queue() -> None:
+        from tasks.publishing import publish_site_task
+        from tasks.queue import enqueue
+
+        if not enqueue(publish_site_task, full=False):
+            logger.error("Could not queue the public site export (%s); the nightly export will catch up.", reason)
+
+    connection = transaction.get_connection()
+    # One export per transaction is enough: it sees every change the transaction made. (A pending
+    # callback still listed was registered in this transaction or a savepoint that encloses us now,
+    # so it cannot be rolled back without this change being rolled back too.)
+    if connection.in_atomic_block and any(
+        getattr(entry[1], "jps_publish", False) for entry in connection.run_on_commit
+    ):
+        return
+    queue.jps_publish = True  # type: ignore[attr-defined]
+    transaction.on_commit(queue)
+
+
+__all__ = [
+    "DigestItem",
+    "PublicPriority",
+    "PublicUpdate",
+    "digest_items",
+    "problems_changed_since",
+    "public_neighbourhoods",
+    "public_priorities",
+    "public_problems",
+    "publish_soon",
+]

@@ -1,0 +1,79 @@
+"""The scheduled jobs, as thin Celery tasks: each parses its arguments and calls ``jps.reminders``.
+
+Every task is named explicitly (the names are what django-celery-beat's periodic tasks
+store), takes keyword-only arguments, acknowledges late (a worker killed mid-run leaves
+the message to be redelivered) and retries a bounded number of times with backoff when
+the database or the network fails. The jobs are idempotent, so a redelivery or a retry
+sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import DatabaseError
+
+from jps import reminders
+
+from .celery import app
+
+TASK_OPTIONS: dict[str, Any] = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (DatabaseError, OSError),
+    "max_retries": 5,
+    "retry_backoff": 30,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+}
+
+
+def _run(job: str, now: str | None) -> dict[str, Any]:
+    return reminders.run_job(job, now=reminders.parse_now(now)).as_dict()
+
+
+@app.task(name="reminders.daily_digest", **TASK_OPTIONS)
+def daily_digest(*, now: str | None = None) -> dict[str, Any]:
+    """Every reminder job, then one digest per person: the scheduled daily run."""
+    return _run("daily_digest", now)
+
+
+@app.task(name="reminders.review_overdue", **TASK_OPTIONS)
+def review_overdue(*, now: str | None = None) -> dict[str, Any]:
+    """Overdue supervisory reviews (and their escalation after the grace period)."""
+    return _run("review_overdue", now)
+
+
+@app.task(name="reminders.action_due", **TASK_OPTIONS)
+def action_due(*, now: str | None = None) -> dict[str, Any]:
+    """Actions due soon or overdue, to the person or agency responsible."""
+    return _run("action_due", now)
+
+
+@app.task(name="reminders.public_update_due", **TASK_OPTIONS)
+def public_update_due(*, now: str | None = None) -> dict[str, Any]:
+    """Public priorities with no approved public update for a month, to their owners."""
+    return _run("public_update_due", now)
+
+
+@app.task(name="reminders.evaluation_waiting", **TASK_OPTIONS)
+def evaluation_waiting(*, now: str | None = None) -> dict[str, Any]:
+    """Closed problems waiting for evaluation, to the force's analysts."""
+    return _run("evaluation_waiting", now)
+
+
+@app.task(name="reminders.deliver_pending", **TASK_OPTIONS)
+def deliver_pending(*, now: str | None = None) -> dict[str, Any]:
+    """Send what earlier runs recorded but did not send (a crash, a mail server down)."""
+    return _run("deliver_pending", now)
+
+
+#: Job name (as ``run_job`` knows it) → task, for the command's ``--queue`` option and the schedule.
+TASKS = {
+    "daily_digest": daily_digest,
+    "review_overdue": review_overdue,
+    "action_due": action_due,
+    "public_update_due": public_update_due,
+    "evaluation_waiting": evaluation_waiting,
+    "deliver_pending": deliver_pending,
+}

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from jps import services
+from jps.models import ProblemView
+from jps.selectors import problem_views_visible_to
+
+pytestmark = pytest.mark.django_db
+
+
+def test_views_are_logged_and_searchable_by_supervisors_and_admins(
+    problem, pcso, partner_user, supervisor, other_supervisor, admin_user
+):
+    services.problem_view_record(user=partner_user, problem=problem, channel="api", request_id="r-1")
+    services.problem_view_record(user=pcso, problem=problem, channel="web")
+    assert problem_views_visible_to(supervisor).count() == 2
+    assert problem_views_visible_to(admin_user).filter(user=partner_user).get().request_id == "r-1"
+    assert not problem_views_visible_to(other_supervisor).exists()  # not their district
+    assert not problem_views_visible_to(pcso).exists()
+    assert not problem_views_visible_to(partner_user).exists()
+
+
+def test_the_access_log_cannot_be_changed_or_deleted(problem, pcso):
+    view = services.problem_view_record(user=pcso, problem=problem, channel="web")
+    with pytest.raises(PermissionError):
+        view.save()
+    with pytest.raises(PermissionError):
+        view.delete()
+    with pytest.raises(PermissionError):
+        ProblemView.objects.filter(pk=view.pk).update(channel="api")
+    with pytest.raises(PermissionError):
+        ProblemView.objects.all().delete()
+
+
+def test_the_database_itself_refuses_changes_on_postgresql(problem, pcso):
+    view = services.problem_view_record(user=pcso, problem=problem, channel="web")
+    if connection.vendor != "postgresql":
+        assert connection.vendor == "sqlite"  # the trigger is PostgreSQL's; the ORM guard above covers SQLite
+        return
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE jps_problemview SET channel = 'api' WHERE id = %s", [view.pk])
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM jps_problemview WHERE id = %s", [view.pk])
+
+
+def test_admin_offers_no_way_to_edit_the_log(admin_client, problem, admin_user):
+    view = services.problem_view_record(user=admin_user, problem=problem, channel="web")
+    assert admin_client.get("/admin/jps/problemview/").status_code == 200
+    assert admin_client.get(f"/admin/jps/problemview/{view.pk}/delete/").status_code == 403
+    assert admin_client.post(f"/admin/jps/problemview/{view.pk}/change/", {"channel": "api"}).status_code == 403
+    assert ProblemView.objects.get(pk=view.pk).channel == "web"

@@ -1,0 +1,189 @@
+"""What is public, and only that: content rules, the personal-data test, the machine-readable shapes."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from frontend.public_site.renderer import publish
+from jps.models import Force
+
+from .conftest import PUBLIC, SECRETS, site_files
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_internal_or_personal_data_appears_in_any_public_file(priorities, settings, force):
+    force.welsh_enabled = True  # the Welsh copies must be just as clean
+    force.save()
+    publish(full=True)
+    files = site_files(settings.PUBLIC_SITE_DIR)
+    assert len(files) > 10
+    everything = b"\n".join(files.values()).decode()
+    leaks = {name: value for name, value in SECRETS.items() if value.lower() in everything.lower()}
+    assert leaks == {}
+    assert "ZZ" not in everything
+    # ...while what is public is there: the public title, the approved text, the outcome, the lead agency.
+    for text in (PUBLIC["title"], PUBLIC["update"], PUBLIC["outcome"], "Kent Police"):
+        assert text in everything
+    # the internal title of a public priority is replaced by the title for the public
+    assert priorities["closed"].title not in everything
+
+
+def test_only_public_priorities_get_pages(priorities, settings):
+    publish(full=True)
+    files = site_files(settings.PUBLIC_SITE_DIR)
+    pages = sorted(p for p in files if p.startswith("priorities/"))
+    assert pages == sorted(f"priorities/{priorities[k].reference.lower()}/index.html" for k in ("closed", "current"))
+
+
+def test_neighbourhood_page_shows_current_first_then_past_with_outcome_and_dates(priorities, settings, area):
+    publish(full=True)
+    html = site_files(settings.PUBLIC_SITE_DIR)[f"neighbourhoods/{area.district.slug}/{area.slug}/index.html"].decode()
+    current_at = html.index("Speeding on Military Road")
+    past_heading = html.index("We did: past priorities")
+    closed_at = html.index(PUBLIC["title"])
+    assert html.index("You said: current priorities") < current_at < past_heading < closed_at
+    assert PUBLIC["outcome"] in html[past_heading:]
+    assert "1 May 2026" in html and "4 March 2026" in html  # dates adopted
+    assert "Date closed" in html[past_heading:]
+    assert "Lead agency" in html and "Kent Police" in html
+    assert "alerts/subscribe/?neighbourhood=" in html
+
+
+def test_priority_page_has_dated_history_and_outcome(priorities, settings):
+    closed = priorities["closed"]
+    publish(full=True)
+    html = site_files(settings.PUBLIC_SITE_DIR)[f"priorities/{closed.reference.lower()}/index.html"].decode()
+    assert PUBLIC["update"] in html
+    assert re.search(r'<time datetime="\d{4}-\d{2}-\d{2}">', html)
+    assert 'id="outcome"' in html and PUBLIC["outcome"] in html
+    assert "Date closed" in html
+
+
+def test_every_page_shows_when_it_was_last_updated_and_needs_no_javascript(priorities, settings):
+    publish(full=True)
+    files = site_files(settings.PUBLIC_SITE_DIR)
+    html_pages = [p for p in files if p.endswith(".html")]
+    assert html_pages
+    for path in html_pages:
+        text = files[path].decode()
+        assert "Last updated" in text, path
+        assert "<script" not in text, path
+        assert '<html lang="en">' in text
+        assert 'href="#main"' in text  # skip link
+
+
+def test_welsh_copies_and_language_switch_when_the_force_enables_welsh(priorities, settings, force):
+    publish(full=True)
+    assert not any(p.startswith("cy/") for p in site_files(settings.PUBLIC_SITE_DIR))
+    Force.objects.filter(pk=force.pk).update(welsh_enabled=True)
+    publish()  # the language set changed: a full export follows by itself
+    files = site_files(settings.PUBLIC_SITE_DIR)
+    closed = priorities["closed"].reference.lower()
+    cy = files[f"cy/priorities/{closed}/index.html"].decode()
+    en = files[f"priorities/{closed}/index.html"].decode()
+    assert '<html lang="cy">' in cy
+    assert "Diweddarwyd ddiwethaf" in cy  # "Last updated", from the committed Welsh catalogue
+    assert "Mawrth" in cy  # March, in Welsh
+    assert f'href="../../../priorities/{closed}/"' in cy  # switch back to English
+    assert f'href="../../cy/priorities/{closed}/"' in en and ">Cymraeg<" in en
+
+
+def test_police_uk_json_shape(priorities, settings, area):
+    publish(full=True)
+    raw = site_files(settings.PUBLIC_SITE_DIR)[f"neighbourhoods/{area.district.slug}/{area.slug}/priorities.json"]
+    data = json.loads(raw)
+    assert isinstance(data, list) and len(data) == 2
+    for item in data:
+        assert set(item) == {"issue", "issue-date", "action", "action-date"}
+        assert item["issue"].startswith("<p>") and item["issue"].endswith("</p>")
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T00:00:00", item["issue-date"])
+        assert item["action"] is None or item["action"].startswith("<p>")
+        assert item["action-date"] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}T00:00:00", item["action-date"])
+    by_issue = {item["issue"]: item for item in data}
+    assert by_issue[f"<p>{PUBLIC['title']}</p>"]["action"] == f"<p>{PUBLIC['outcome']}</p>"
+    assert by_issue["<p>Speeding on Military Road</p>"]["issue-date"] == "2026-05-01T00:00:00"
+    assert by_issue["<p>Speeding on Military Road</p>"]["action"] == f"<p>{PUBLIC['update']}</p>"
+
+
+def test_police_uk_json_escapes_html(people, area, category, settings):
+    from .conftest import work_priority
+
+    work_priority(**people, neighbourhood=area, category=category, close=False, public_title="Bins <b>& fly-tipping")
+    publish(full=True)
+    raw = site_files(settings.PUBLIC_SITE_DIR)[f"neighbourhoods/{area.district.slug}/{area.slug}/priorities.json"]
+    assert json.loads(raw)[0]["issue"] == "<p>Bins &lt;b&gt;&amp; fly-tipping</p>"
+
+
+def test_open311_requests_shape_and_position_only_at_neighbourhood_level(priorities, settings):
+    publish(full=True)
+    data = json.loads(site_files(settings.PUBLIC_SITE_DIR)["requests.json"])
+    assert len(data) == 2
+    required = {
+        "service_request_id",
+        "status",
+        "status_notes",
+        "agency_responsible",
+        "service_name",
+        "requested_datetime",
+        "updated_datetime",
+        "expected_datetime",
+        "lat",
+        "long",
+    }
+    by_id = {item["service_request_id"]: item for item in data}
+    for item in data:
+        assert required <= set(item)
+        assert item["status"] in {"open", "closed"}
+        assert (item["lat"], item["long"]) == (51.28, 1.08)  # the neighbourhood centre, never the exact place
+        assert item["agency_responsible"] == "Kent Police"
+    closed = by_id[priorities["closed"].reference]
+    assert closed["status"] == "closed" and closed["status_notes"] == PUBLIC["outcome"]
+    current = by_id[priorities["current"].reference]
+    assert current["status"] == "open" and current["status_notes"] == PUBLIC["update"]
+    assert current["requested_datetime"].startswith("2026-05-01T00:00:00")
+
+
+def test_atom_feed_lists_approved_updates_and_outcomes(priorities, settings, area):
+    import xml.etree.ElementTree as ET
+
+    publish(full=True)
+    raw = site_files(settings.PUBLIC_SITE_DIR)[f"neighbourhoods/{area.district.slug}/{area.slug}/feed.atom"]
+    root = ET.fromstring(raw)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = root.findall("a:entry", ns)
+    assert len(entries) == 3  # two approved updates and one outcome
+    summaries = [e.find("a:summary", ns).text for e in entries]
+    assert PUBLIC["outcome"] in summaries and PUBLIC["update"] in summaries
+    assert all(
+        e.find("a:link", ns).get("href").startswith("https://priorities.example.test/priorities/") for e in entries
+    )
+
+
+def test_postcode_finder_works_without_a_server(priorities, settings, area, tmp_path):
+    from django.core.management import call_command
+
+    csv_file = tmp_path / "postcodes.csv"
+    csv_file.write_text(f"postcode,neighbourhood\nct1 2ab,{area.slug}\nCT12AC,{area.name}\nnot-a-postcode,x\n")
+    call_command("load_postcodes", str(csv_file))
+    publish(full=True)
+    files = site_files(settings.PUBLIC_SITE_DIR)
+    assert 'href="postcodes/CT1.html"' in files["index.html"].decode()
+    page = files["postcodes/CT1.html"].decode()
+    assert "CT1 2AB" in page and "CT1 2AC" in page
+    assert f'href="../neighbourhoods/{area.district.slug}/{area.slug}/"' in page
+    lookup = json.loads(files["postcodes/CT1.json"])
+    assert lookup["CT1 2AB"]["neighbourhood"] == area.display_name
+
+
+def test_home_page_finds_neighbourhoods_by_name_grouped_by_district(priorities, settings, area, other_neighbourhood):
+    publish(full=True)
+    files = site_files(settings.PUBLIC_SITE_DIR)
+    home = files["index.html"].decode()
+    assert f'href="neighbourhoods/{area.district.slug}/{area.slug}/"' in home
+    assert other_neighbourhood.name in home and area.district.name in home
+    assert f"districts/{area.district.slug}/index.html" in files
+    assert "Speeding on Military Road" in files[f"districts/{area.district.slug}/index.html"].decode()
