@@ -30,6 +30,7 @@ from jps.models import (
     District,
     Evaluation,
     Problem,
+    ProblemView,
     QualityScore,
     Stage,
     User,
@@ -48,6 +49,16 @@ def _problem(user: Any, pk: int) -> Problem:
         return selectors.problem_get_for(user, pk)
     except Problem.DoesNotExist as missing:
         raise Http404("No such problem, or you cannot see it.") from missing
+
+
+def _log_view(request: HttpRequest, problem: Problem) -> None:
+    """Pages here that show one problem go into the access log, like the problem page."""
+    services.problem_view_record(
+        user=request.user,  # type: ignore[arg-type]
+        problem=problem,
+        channel=ProblemView.Channel.WEB,
+        request_id=request.headers.get("X-Request-ID", ""),
+    )
 
 
 # --- forms ---------------------------------------------------------------------------------------
@@ -160,6 +171,8 @@ def evaluation_form(request: HttpRequest, pk: int) -> HttpResponse:
     problem = _problem(user, pk)
     if not user.has_perm("jps.evaluate_problem", problem):
         raise PermissionDenied("Only an analyst of the force evaluates a closed problem.")
+    if request.method == "GET":
+        _log_view(request, problem)
     existing = Evaluation.objects.filter(problem=problem).first()
     initial = {}
     if existing:
@@ -214,6 +227,7 @@ def evaluation_page(request: HttpRequest, pk: int) -> HttpResponse:
     except Evaluation.DoesNotExist as missing:
         raise Http404("No such evaluation, or you cannot see it.") from missing
     problem = evaluation.problem
+    _log_view(request, problem)
     return render(
         request,
         "frontend/insight/evaluation.html",
@@ -255,6 +269,8 @@ def quality_score(request: HttpRequest, pk: int) -> HttpResponse:
     problem = _problem(user, pk)
     if not user.has_perm("jps.score_quality", problem):
         raise PermissionDenied("Only a supervisor of the district scores the quality of a record.")
+    if request.method == "GET":
+        _log_view(request, problem)
     occasion = QualityScore.Occasion.REVIEW if problem.is_open and problem.stage != Stage.ASSESSMENT else "closure"
     initial = {"occasion": occasion, **insight.quality_score_suggestion(problem)}
     form = QualityScoreForm(request.POST or None, initial=initial)
@@ -300,6 +316,7 @@ def writeup(request: HttpRequest, pk: int) -> HttpResponse:
         context = insight.good_practice_writeup(user=request.user, problem_id=pk)
     except Evaluation.DoesNotExist as missing:
         raise Http404("No best-practice write-up for this problem, or you cannot see it.") from missing
+    _log_view(request, context["problem"])
     return render(request, "frontend/insight/writeup.html", context)
 
 

@@ -59,6 +59,10 @@ def test_analyst_evaluates_from_the_queue_and_marks_best_practice(client, closed
     c.post(reverse("insight_best_practice", args=[closed_problem.pk]), {"best_practice": "1"})
     assert m.Evaluation.objects.get(problem=closed_problem).best_practice
     writeup = c.get(reverse("insight_writeup", args=[closed_problem.pk]))
+    # Each page that showed the problem is in the access log.
+    assert (
+        m.ProblemView.objects.filter(problem=closed_problem, user=analyst, channel="web").count() == 3
+    )  # form, evaluation page, write-up
     for heading in ("Problem", "Solution", "Evaluation", "External validation", "Outcomes", "Contact"):
         assert f">{heading}</h2>".encode() in writeup.content
 
