@@ -2,7 +2,7 @@
 // Run by `npm run build` (and `make frontend`): compiles GOV.UK Frontend's Sass with our
 // settings (system fonts, no crown, no GOV.UK brand) and copies the browser files of
 // govuk-frontend, htmx, Leaflet and axe-core from node_modules, plus our own scripts.
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as sass from "sass";
@@ -30,7 +30,12 @@ const copies = {
   "leaflet/dist/leaflet.css": "leaflet.css",
   "axe-core/axe.min.js": "axe.min.js",
 };
-for (const [from, to] of Object.entries(copies)) cpSync(join(modules, from), join(dist, to));
+// Source-map comments are dropped: the maps are not shipped, and Django's manifest storage
+// (collectstatic in production) refuses references to files that do not exist.
+const noSourceMap = (text) => text.replace(/(\/\/|\/\*)# sourceMappingURL=[^\s*]+( \*\/)?\s*$/gm, "");
+for (const [from, to] of Object.entries(copies)) {
+  writeFileSync(join(dist, to), noSourceMap(readFileSync(join(modules, from), "utf8")));
+}
 cpSync(join(modules, "leaflet/dist/images"), join(dist, "images"), { recursive: true });
 for (const name of readdirSync(join(src, "js"))) cpSync(join(src, "js", name), join(dist, name));
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jps import selectors, services, workflow
-from jps.models import Neighbourhood, Problem, ProgressUpdate, Stage, User
+from jps.models import Neighbourhood, Problem, ProblemView, ProgressUpdate, Stage, User
 from jps.services import TransitionRefused
 
 from . import forms as f
@@ -166,6 +166,12 @@ def _problem_context(request: HttpRequest, pk: int, **bound: Any) -> dict[str, A
         problem = selectors.problem_detail(user, pk)
     except Problem.DoesNotExist as missing:
         raise Http404("No such problem, or you cannot see it.") from missing
+    services.problem_view_record(
+        user=user,  # type: ignore[arg-type]
+        problem=problem,
+        channel=ProblemView.Channel.WEB,
+        request_id=getattr(request, "request_id", ""),
+    )
     may_work = user.has_perm("jps.work_problem", problem)
     may_supervise = user.has_perm("jps.supervise_problem", problem)
     stage_index = SARA.index(Stage.CLOSED if problem.stage == Stage.CLOSED_NO_ACTION else problem.stage)

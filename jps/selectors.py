@@ -145,6 +145,32 @@ def problem_history(problem: Problem, *, limit: int = 200) -> list[dict[str, Any
     return entries[:limit]
 
 
+def reminders_for(user: Any) -> QuerySet[Reminder]:
+    """The reminders sent (or waiting to be sent) to ``user``, newest first.
+
+    Limited to problems the user can still see, so a reminder never shows a problem that
+    has since moved out of their scope.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Reminder.objects.none()
+    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    return (
+        Reminder.objects.filter(recipient_id=user.pk, problem_id__in=visible)
+        .select_related("problem", "problem__neighbourhood", "action")
+        .order_by("-created_at", "-id")
+    )
+
+
+def problem_views_visible_to(user: Any) -> QuerySet[ProblemView]:
+    """The access log as a supervisor (their districts) or an administrator (everything) may search it."""
+    views = ProblemView.objects.select_related("user", "problem")
+    if not user.has_perm("jps.view_access_log"):
+        return views.none()
+    if user.is_administrator:
+        return views
+    return views.filter(problem__district_id__in=sorted(user.scope_district_ids))
+
+
 # --- added for the staff web interface -----------------------------------------------------
 
 
@@ -185,29 +211,3 @@ def neighbourhoods_for_logging(*, user: Any) -> QuerySet[Neighbourhood]:
 def neighbourhood_open_problems(*, user: Any, neighbourhood: Neighbourhood) -> QuerySet[Problem]:
     """The open problems of one neighbourhood that ``user`` may see, for the staff neighbourhood page."""
     return problems_visible_to(user).open().filter(neighbourhood=neighbourhood).order_by("-created_at")
-
-
-def reminders_for(user: Any) -> QuerySet[Reminder]:
-    """The reminders sent (or waiting to be sent) to ``user``, newest first.
-
-    Limited to problems the user can still see, so a reminder never shows a problem that
-    has since moved out of their scope.
-    """
-    if not getattr(user, "is_authenticated", False):
-        return Reminder.objects.none()
-    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
-    return (
-        Reminder.objects.filter(recipient_id=user.pk, problem_id__in=visible)
-        .select_related("problem", "problem__neighbourhood", "action")
-        .order_by("-created_at", "-id")
-    )
-
-
-def problem_views_visible_to(user: Any) -> QuerySet[ProblemView]:
-    """The access log as a supervisor (their districts) or an administrator (everything) may search it."""
-    views = ProblemView.objects.select_related("user", "problem")
-    if not user.has_perm("jps.view_access_log"):
-        return views.none()
-    if user.is_administrator:
-        return views
-    return views.filter(problem__district_id__in=sorted(user.scope_district_ids))

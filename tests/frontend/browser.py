@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from .conftest import AXE, SCREENSHOTS
 
 
@@ -12,7 +14,7 @@ def sign_in(page: Any, username: str, password: str = "correct-horse-battery") -
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
 
 
 def assert_accessible(page: Any) -> None:

@@ -9,10 +9,6 @@ from typing import Any
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-# itself (fixtures, assertions) are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("JPS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -39,10 +35,15 @@ def browser() -> Iterator[Any]:
         pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_browser.sh (make test does)")
     if not AXE.exists():
         pytest.fail("frontend assets are not built: run `make frontend`")
+    # Playwright's sync API keeps an event loop running in this thread; the ORM calls the
+    # tests make (fixtures, assertions) are still plain synchronous code, so Django's
+    # async-safety check is lifted while the browser is up.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _only_local(route: Any) -> None:

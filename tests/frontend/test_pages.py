@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from jps import services
 from jps.models import Action, Problem, ProgressUpdate, Stage
 from tests import factories as f
 
@@ -287,3 +288,29 @@ def test_supervisor_review_form_validates_and_records(client, supervisor, pcso, 
 
 def test_officer_cannot_open_the_review_form(client, pcso, problem):
     assert login(client, pcso).get(reverse("problem_review", args=[problem.pk])).status_code == 403
+
+
+def test_read_only_roles_open_the_problems_they_may_see(
+    client, pcso, supervisor, analyst, web_editor, call_handler, problem, council
+):
+    """Analysts see closed problems, web editors public priorities, call handlers open ones: read-only."""
+    h.to_assessment(problem, pcso, council)
+    h.assess(problem, pcso)
+    services.problem_update(problem=problem, by=pcso, public_priority=True)
+    url = reverse("problem", args=[problem.pk])
+    for user in (call_handler, web_editor):
+        body = login(client, user).get(url).content.decode()
+        assert problem.reference in body and "Edit the analysis" not in body
+    assert login(client, analyst).get(url).status_code == 404  # open: not theirs yet
+    services.problem_transition(problem=problem, to=Stage.CLOSED, by=supervisor, reason="Done")
+    body = login(client, analyst).get(url).content.decode()
+    assert "Closed" in body and "Add an action" not in body
+    assert login(client, call_handler).get(url).status_code == 404  # closed: no longer theirs
+
+
+def test_opening_a_problem_page_is_logged(client, pcso, problem):
+    from jps.models import ProblemView
+
+    login(client, pcso).get(reverse("problem", args=[problem.pk]))
+    view = ProblemView.objects.get()
+    assert view.user == pcso and view.problem == problem and view.channel == "web"

@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from jps import models as m
 from tests import factories as f
-from tests.frontend.conftest import browser, new_page  # noqa: F401  (the browser fixtures, for test_browser.py)
 
 TODAY = datetime.date(2026, 6, 15)
 NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)

@@ -1,6 +1,6 @@
 """In the browser: an analyst evaluates a closed problem and marks it best practice; an officer finds it.
 
-Runs Debian's Chromium through Playwright (fixtures from tests/frontend), on the demo
+Runs Debian's Chromium through Playwright (this folder's fixtures: one browser per session), on the demo
 force, checks each page with axe-core and that it fits the screen, and saves the
 screenshots of the dashboard and the library into docs/screenshots/.
 """
@@ -14,8 +14,9 @@ from django.core.management import call_command
 
 from jps import insight, selectors
 from jps.models import Problem, Stage, User
-from tests.frontend.browser import check, sign_in
-from tests.frontend.conftest import DESK, PHONE
+
+from .browser import check, sign_in
+from .conftest import DESK, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
