@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from jps import insight, selectors
 from jps.models import Problem, Stage, User
@@ -49,6 +50,7 @@ def test_analyst_marks_best_practice_and_an_officer_finds_it_in_the_library(new_
     page.get_by_role("link", name="Evaluations").click()
     queue = page.get_by_role("table", name=re.compile("awaiting evaluation"))
     queue.get_by_role("link", name=f"Evaluate {problem.reference}").click()
+    page.wait_for_url(f"**/problems/{problem.pk}/evaluate/")
     check(page)
     page.get_by_label(re.compile("^Green")).check()
     page.get_by_label("What worked").fill("Kerbside lighting and a dispersal order; the shop changed its hours.")
@@ -60,7 +62,7 @@ def test_analyst_marks_best_practice_and_an_officer_finds_it_in_the_library(new_
     page.wait_for_url(f"**/library/{problem.pk}/")
     page.get_by_role("button", name="Mark as best practice").click()
     page.wait_for_url(f"**/library/{problem.pk}/")
-    assert page.get_by_text(f"{problem.reference} marked as best practice").is_visible()
+    expect(page.get_by_text(f"{problem.reference} marked as best practice")).to_be_visible()
     problem.evaluation.refresh_from_db()
     assert problem.evaluation.best_practice and problem.evaluation.rating == "green"
     check(page, "insight-evaluation")
@@ -71,13 +73,16 @@ def test_analyst_marks_best_practice_and_an_officer_finds_it_in_the_library(new_
     officer.get_by_label("Search").fill("licensing officer")
     officer.get_by_label("Best practice only").check()
     officer.get_by_role("button", name="Search").click()
+    officer.wait_for_url(re.compile(r"/library/\?q="))
     result = officer.locator(".jps-library__item").filter(has_text=problem.title)
-    assert result.count() == 1
-    assert result.get_by_text("Best practice").is_visible() and result.get_by_text("Green").is_visible()
+    expect(result).to_have_count(1)
+    expect(result.get_by_text("Best practice")).to_be_visible()
+    expect(result.get_by_text("Green")).to_be_visible()
     check(officer)
     result.get_by_role("link", name="Good-practice write-up").click()
+    officer.wait_for_url(f"**/library/{problem.pk}/write-up/")
     for heading in ("Problem", "Solution", "Evaluation", "External validation", "Outcomes", "Contact"):
-        assert officer.get_by_role("heading", name=heading, exact=True).is_visible()
+        expect(officer.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     check(officer, "insight-writeup")
     officer.goto("/library/")
     check(officer, "insight-library")
@@ -88,7 +93,7 @@ def test_dashboard_and_learning_needs_are_accessible(new_page, demo, viewport):
     page = new_page(viewport)
     sign_in(page, "admin", PASSWORD)
     page.goto("/dashboard/")
-    assert page.get_by_role("heading", name="Median days in each stage").is_visible()
+    expect(page.get_by_role("heading", name="Median days in each stage")).to_be_visible()
     assert page.locator("svg[role=img]").count() >= 8
     name = "insight-dashboard" if viewport == DESK else "insight-dashboard-phone"
     check(page, name)
@@ -100,4 +105,4 @@ def test_dashboard_and_learning_needs_are_accessible(new_page, demo, viewport):
     sign_in(partner, "partner", PASSWORD)
     partner.goto("/dashboard/")
     check(partner)
-    assert partner.get_by_text("only problems your agency leads or takes part in").is_visible()
+    expect(partner.get_by_text("only problems your agency leads or takes part in")).to_be_visible()
