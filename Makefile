@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install lint typecheck demo frontend browser
+.PHONY: run test install lint typecheck demo frontend browser screenshots audit
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,16 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Static security scan: fails on any medium or high finding.
+audit: install
+	$(VENV)/bin/bandit -q -r jps api tasks frontend -x '*/migrations/*' -ll
+
 typecheck: install
 	$(VENV)/bin/mypy jps
 
-test: install lint typecheck browser
+test: install lint typecheck audit browser
 	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+# Refresh docs/screenshots/ from the browser tests (they take them on every run, into a temporary folder).
+screenshots: install browser
+	JPS_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(VENV)/bin/pytest -m browser $(PYTEST_ARGS)

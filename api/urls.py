@@ -1,1 +1,31 @@
-urlpatterns: list = []
+"""The REST API, mounted at /api/ (see docs/api.md)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("problems", views.ProblemViewSet, basename="problem")
+router.register("actions", views.ActionViewSet, basename="action")
+router.register("reviews", views.ReviewViewSet, basename="review")
+router.register("updates", views.ProgressUpdateViewSet, basename="update")
+router.register("evaluations", views.EvaluationViewSet, basename="evaluation")
+router.register("neighbourhoods", views.NeighbourhoodViewSet, basename="neighbourhood")
+router.register("districts", views.DistrictViewSet, basename="district")
+router.register("agencies", views.AgencyViewSet, basename="agency")
+router.register("categories", views.CategoryViewSet, basename="category")
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
+        name="api-docs",
+    ),
+    path("", include(router.urls)),
+]

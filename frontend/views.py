@@ -78,6 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ctx["learning_needs"] = list(selectors.learning_needs_visible_to(user)[:HOME_LIMIT])
     if role == Role.CALL_HANDLER:
         ctx["open_problems"] = list(selectors.problems_visible_to(user).open().order_by("neighbourhood__name")[:50])
+    ctx["reminders"] = list(selectors.reminders_for(user)[:HOME_LIMIT])
     ctx["today"] = timezone.localdate()
     return render(request, "frontend/home.html", ctx)
 

@@ -443,13 +443,11 @@ def site_link(path: str) -> str:
 
 
 def problem_path(problem_id: int) -> str:
-    """The staff page of a problem; the frontend's route if it is installed, else its stable path."""
-    for name in ("frontend:problem_detail", "problem_detail"):
-        try:
-            return reverse(name, kwargs={"pk": problem_id})
-        except NoReverseMatch:
-            continue
-    return f"/problems/{problem_id}/"
+    """The staff page of a problem (the staff interface's ``problem`` route)."""
+    try:
+        return reverse("problem", kwargs={"pk": problem_id})
+    except NoReverseMatch:  # a deployment without the staff interface
+        return f"/problems/{problem_id}/"
 
 
 def digest_context(reminders: list[Reminder]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from .models import (
     Action,
+    Evaluation,
     LearningNeed,
     Neighbourhood,
     Problem,
@@ -22,6 +23,7 @@ from .models import (
     ProgressUpdate,
     Reminder,
     Stage,
+    SupervisoryReview,
     User,
 )
 from .rules import problem_scope_q
@@ -211,3 +213,24 @@ def neighbourhoods_for_logging(*, user: Any) -> QuerySet[Neighbourhood]:
 def neighbourhood_open_problems(*, user: Any, neighbourhood: Neighbourhood) -> QuerySet[Problem]:
     """The open problems of one neighbourhood that ``user`` may see, for the staff neighbourhood page."""
     return problems_visible_to(user).open().filter(neighbourhood=neighbourhood).order_by("-created_at")
+
+
+# --- API lists (appended for the REST API, issue 4) ----------------------------------------
+
+
+def reviews_visible_to(user: Any) -> QuerySet[SupervisoryReview]:
+    """Supervisory reviews of problems the user can see (they are part of the problem record)."""
+    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    return SupervisoryReview.objects.filter(problem_id__in=visible).select_related("reviewer")
+
+
+def updates_visible_to(user: Any) -> QuerySet[ProgressUpdate]:
+    """Progress updates on problems the user can see."""
+    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    return ProgressUpdate.objects.filter(problem_id__in=visible).select_related("author")
+
+
+def evaluations_visible_to(user: Any) -> QuerySet[Evaluation]:
+    """Evaluations of problems the user can see (for analysts: their force's closed problems)."""
+    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    return Evaluation.objects.filter(problem_id__in=visible)

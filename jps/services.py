@@ -10,6 +10,7 @@ tasks and the management commands all call these, so the rules hold everywhere.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -44,6 +45,8 @@ from .models import (
 from .publishing import publish_soon
 from .workflow import TRANSITIONS
 
+security_log = logging.getLogger("jps.security")
+
 
 class TransitionRefused(Exception):
     """A stage change that the workflow does not allow now; ``missing`` says what it lacks."""
@@ -57,6 +60,14 @@ class TransitionRefused(Exception):
 
 def _require(user: User, perm: str, obj: Any = None) -> None:
     if not user.has_perm(perm, obj):
+        security_log.warning(
+            "permission refused",
+            extra={
+                "user": user.username,
+                "permission": perm,
+                "object": f"{type(obj).__name__}:{getattr(obj, 'pk', '')}",
+            },
+        )
         raise PermissionDenied(f"You do not have permission to do this ({perm.split('.')[-1].replace('_', ' ')}).")
 
 

@@ -68,6 +68,17 @@ def deliver_pending(*, now: str | None = None) -> dict[str, Any]:
     return _run("deliver_pending", now)
 
 
+@app.task(name="privacy.redact_personal_data", **TASK_OPTIONS)
+def redact_personal_data() -> int:
+    """The retention rule: redact personal data of problems closed longer ago than the retention period."""
+    from jps.privacy import personal_data_redact
+
+    total = 0
+    while done := personal_data_redact():
+        total += done
+    return total
+
+
 #: Job name (as ``run_job`` knows it) → task, for the command's ``--queue`` option and the schedule.
 TASKS = {
     "daily_digest": daily_digest,

@@ -47,6 +47,13 @@ DEFAULT_SCHEDULE = [
         description="Catch-up: sends reminders recorded by an earlier run that did not go out (crash, mail down).",
     ),
     PeriodicJob(
+        name="Privacy: redact personal data past retention",
+        task="privacy.redact_personal_data",
+        minute="15",
+        hour="3",
+        description="Redacts contacts, originators and locations of problems closed over JPS_RETENTION_DAYS ago.",
+    ),
+    PeriodicJob(
         name="Public site: nightly full export",
         task="jps.publishing.publish_site",
         minute="30",

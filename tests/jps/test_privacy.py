@@ -84,3 +84,16 @@ def test_subject_access_export_finds_a_person(old_closed, tmp_path):
     assert json.loads(out.read_text())["as_contact"][0]["name"] == "Jane Marple"
     with pytest.raises(ValueError):
         subject_access_export()
+
+
+def test_retention_runs_as_a_scheduled_task(old_closed):
+    from django_celery_beat.models import PeriodicTask
+
+    from tasks.jobs import redact_personal_data
+    from tasks.schedule import install_schedule
+
+    install_schedule()
+    assert PeriodicTask.objects.get(task="privacy.redact_personal_data").enabled
+    assert redact_personal_data.apply().get() == 1  # eager here; the same task body a worker runs
+    old_closed.refresh_from_db()
+    assert old_closed.originator == "[redacted]"

@@ -13,9 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **env}
     full_env.pop("DJANGO_SETTINGS_MODULE", None)
-    # The browser tests' session fixture allows sync ORM calls under Playwright's event loop for as
-    # long as the browser is up (to the end of the session); a production-like check must not inherit it.
-    full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests' sync Playwright only
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
     )

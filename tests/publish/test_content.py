@@ -24,7 +24,7 @@ def test_no_internal_or_personal_data_appears_in_any_public_file(priorities, set
     everything = b"\n".join(files.values()).decode()
     leaks = {name: value for name, value in SECRETS.items() if value.lower() in everything.lower()}
     assert leaks == {}
-    assert "ZZ" not in everything
+    assert not re.search(r"ZZ[A-Z]+ ", everything)  # no planted marker, whatever its field
     # ...while what is public is there: the public title, the approved text, the outcome, the lead agency.
     for text in (PUBLIC["title"], PUBLIC["update"], PUBLIC["outcome"], "Kent Police"):
         assert text in everything

@@ -275,3 +275,13 @@ def test_schedule_is_installed_once_and_admin_changes_survive():
     assert not PeriodicTask.objects.get(pk=daily.pk).enabled
     call_command("setup_schedule", "--reset")
     assert PeriodicTask.objects.get(pk=daily.pk).enabled
+
+
+def test_my_work_page_lists_the_users_reminders(world, client):
+    run("daily_digest", "2026-06-10")
+    client.force_login(world.pcso)
+    page = client.get("/").content.decode()
+    assert "Your reminders" in page
+    for problem in (world.late, world.recent, world.public):
+        assert f'href="/problems/{problem.pk}/"' in page
+    assert world.closed.reference not in page  # the analyst's reminder, not the officer's

@@ -1,0 +1,435 @@
+"""Serializers: the shape of the API. Reads describe; writes only validate input.
+
+Write serializers never save: the views hand ``validated_data`` to a ``jps.services``
+function, so the workflow guards, the permission rules and the audit trail hold.
+Related problems are looked up in ``problems_visible_to(user)`` only, so an id the
+user may not see is reported exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from jps import selectors
+from jps.models import (
+    Action,
+    Agency,
+    Analysis,
+    Assessment,
+    Category,
+    Classification,
+    Contact,
+    District,
+    Evaluation,
+    LearningNeed,
+    Neighbourhood,
+    Problem,
+    ProgressUpdate,
+    Stage,
+    SupervisoryReview,
+    Transfer,
+    User,
+)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleProblemField(serializers.PrimaryKeyRelatedField):
+    """A problem id, accepted only if the requesting user may see the problem."""
+
+    def get_queryset(self) -> Any:
+        return selectors.problems_visible_to(self.context["request"].user)
+
+
+def _active_users() -> Any:
+    return User.objects.filter(is_active=True)
+
+
+# --- reference data ------------------------------------------------------------------------
+
+
+class DistrictSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = District
+        fields = ["id", "name", "slug", "force"]
+
+
+class NeighbourhoodSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", read_only=True)
+    district_name = serializers.CharField(source="district.name", read_only=True)
+
+    class Meta:
+        model = Neighbourhood
+        fields = ["id", "name", "slug", "district", "district_name", "character", "latitude", "longitude"]
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "kind", "force", "contact_email"]
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "agency"]
+
+
+# --- problems ------------------------------------------------------------------------------
+
+
+class ProblemSerializer(serializers.ModelSerializer):
+    """A problem as listed and shown; everything here is within the user's sight."""
+
+    neighbourhood_name = serializers.CharField(source="neighbourhood.display_name", read_only=True)
+    district_name = serializers.CharField(source="district.name", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    owner_name = serializers.CharField(source="owner.__str__", read_only=True)
+    lead_agency_name = serializers.CharField(source="lead_agency.name", read_only=True)
+    classification = serializers.ChoiceField(choices=Classification.choices, allow_blank=True, read_only=True)
+    participating_agencies = serializers.SerializerMethodField()
+    review_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Problem
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "description",
+            "problem_statement",
+            "category",
+            "category_name",
+            "classification",
+            "risk",
+            "district",
+            "district_name",
+            "neighbourhood",
+            "neighbourhood_name",
+            "location",
+            "latitude",
+            "longitude",
+            "source",
+            "originator",
+            "originator_agency",
+            "owner",
+            "owner_name",
+            "lead_agency",
+            "lead_agency_name",
+            "participating_agencies",
+            "stage",
+            "stage_changed_at",
+            "review_interval_days",
+            "next_review_due",
+            "review_overdue",
+            "closure_requested_at",
+            "closed_at",
+            "closure_reason",
+            "escalated_at",
+            "public_priority",
+            "adopted_on",
+            "public_title",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_participating_agencies(self, problem: Problem) -> list[int]:
+        return sorted(p.agency_id for p in problem.participations.all())
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_review_overdue(self, problem: Problem) -> bool:
+        return problem.is_review_overdue(self.context.get("today") or timezone.localdate())
+
+
+class ProblemWriteSerializer(serializers.ModelSerializer):
+    """What may be set when logging or editing a problem (``services.PROBLEM_EDITABLE``)."""
+
+    owner = serializers.PrimaryKeyRelatedField(queryset=_active_users(), required=False)
+    lead_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False)
+
+    class Meta:
+        model = Problem
+        fields = [
+            "title",
+            "description",
+            "problem_statement",
+            "category",
+            "classification",
+            "risk",
+            "neighbourhood",
+            "location",
+            "latitude",
+            "longitude",
+            "source",
+            "originator",
+            "originator_agency",
+            "review_interval_days",
+            "public_priority",
+            "adopted_on",
+            "public_title",
+            "owner",
+            "lead_agency",
+        ]
+        extra_kwargs = {"review_interval_days": {"min_value": 1, "max_value": 365}}
+
+
+class ProblemUpdateSerializer(ProblemWriteSerializer):
+    """Editing a problem: ownership moves by review or transfer, not by edit."""
+
+    class Meta(ProblemWriteSerializer.Meta):
+        fields = [f for f in ProblemWriteSerializer.Meta.fields if f not in ("owner", "lead_agency")]
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Stage.choices, help_text="The stage to move to.")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="Needed to close or go back."
+    )
+
+
+class TransitionRefusedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    missing = serializers.ListField(child=serializers.CharField(), help_text="What the transition still needs.")
+    conflict = serializers.BooleanField(help_text="True when someone else changed the problem meanwhile.")
+
+
+class AnalysisSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Analysis
+        fields = ["problem", "victim", "offender", "location", "data_sources", "causes", "objective", "updated_at"]
+        read_only_fields = ["problem", "updated_at"]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Assessment
+        fields = [
+            "problem",
+            "outcome",
+            "reduction_percent",
+            "measure_before",
+            "measure_after",
+            "displacement_checked",
+            "displacement_notes",
+            "objective_met",
+            "evidence",
+            "public_outcome",
+            "updated_at",
+        ]
+        read_only_fields = ["problem", "updated_at"]
+        extra_kwargs = {"reduction_percent": {"min_value": 0, "max_value": 100}}
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "problem",
+            "kind",
+            "name",
+            "phone",
+            "email",
+            "address",
+            "preferred_method",
+            "contact_every_days",
+            "times_to_avoid",
+            "notes",
+        ]
+        read_only_fields = ["id", "problem"]
+        extra_kwargs = {"contact_every_days": {"min_value": 1, "max_value": 365}}
+
+
+# --- actions -------------------------------------------------------------------------------
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    problem_reference = serializers.CharField(source="problem.reference", read_only=True)
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+    assignee_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "problem",
+            "problem_reference",
+            "action_type",
+            "description",
+            "agency",
+            "agency_name",
+            "assignee",
+            "assignee_name",
+            "due_on",
+            "status",
+            "result",
+            "completed_on",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_assignee_name(self, action: Action) -> str | None:
+        return str(action.assignee) if action.assignee_id else None
+
+
+class ActionCreateSerializer(serializers.Serializer):
+    problem = VisibleProblemField()
+    action_type = serializers.ChoiceField(choices=Action.Type.choices)
+    description = serializers.CharField(max_length=5000)
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    assignee = serializers.PrimaryKeyRelatedField(queryset=_active_users(), required=False, allow_null=True)
+    due_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ActionUpdateSerializer(serializers.ModelSerializer):
+    """The fields of ``services.ACTION_EDITABLE``."""
+
+    assignee = serializers.PrimaryKeyRelatedField(queryset=_active_users(), required=False, allow_null=True)
+
+    class Meta:
+        model = Action
+        fields = ["status", "result", "due_on", "description", "assignee", "action_type"]
+
+
+class ActionTransferSerializer(serializers.Serializer):
+    to_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    to_user = serializers.PrimaryKeyRelatedField(queryset=_active_users(), required=False, allow_null=True)
+    reason = serializers.CharField(max_length=2000)
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Transfer
+        fields = ["id", "problem", "action", "from_agency", "to_agency", "from_user", "to_user", "reason", "by", "at"]
+        read_only_fields = fields
+
+
+# --- reviews, updates, evaluations ---------------------------------------------------------
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    reviewer_name = serializers.CharField(source="reviewer.__str__", read_only=True)
+
+    class Meta:
+        model = SupervisoryReview
+        fields = [
+            "id",
+            "problem",
+            "reviewer",
+            "reviewer_name",
+            "reviewed_at",
+            "comment",
+            "decision",
+            "stage_at_review",
+            "was_overdue_days",
+            "next_review_due",
+        ]
+        read_only_fields = fields
+
+
+class ReviewCreateSerializer(serializers.Serializer):
+    problem = VisibleProblemField()
+    comment = serializers.CharField(max_length=5000)
+    decision = serializers.ChoiceField(choices=SupervisoryReview.Decision.choices)
+    new_owner = serializers.PrimaryKeyRelatedField(queryset=_active_users(), required=False, allow_null=True)
+    to_stage = serializers.ChoiceField(choices=Stage.choices, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.__str__", read_only=True)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id",
+            "problem",
+            "author",
+            "author_name",
+            "created_at",
+            "text",
+            "status",
+            "public_text",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class ProgressUpdateCreateSerializer(serializers.Serializer):
+    problem = VisibleProblemField()
+    text = serializers.CharField(max_length=5000)
+    propose_public = serializers.BooleanField(default=False, help_text="Ask a web editor to publish it.")
+
+
+class UpdateDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    public_text = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000, help_text="The text to publish, if approved."
+    )
+
+
+class LearningNeedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LearningNeed
+        fields = ["id", "district", "role", "skill", "notes"]
+        read_only_fields = ["id", "district"]
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    learning_needs = LearningNeedSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "id",
+            "problem",
+            "analyst",
+            "evaluated_at",
+            "rating",
+            "what_worked",
+            "what_did_not",
+            "learning",
+            "transferable",
+            "best_practice",
+            "tags",
+            "learning_needs",
+        ]
+        read_only_fields = fields
+
+
+class LearningNeedInputSerializer(serializers.Serializer):
+    skill = serializers.CharField(max_length=160)
+    role = serializers.ChoiceField(choices=User.Role.choices, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class EvaluationCreateSerializer(serializers.Serializer):
+    problem = VisibleProblemField()
+    rating = serializers.ChoiceField(choices=Evaluation.Rating.choices)
+    learning = serializers.CharField(max_length=10000)
+    what_worked = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    what_did_not = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    transferable = serializers.BooleanField(default=False)
+    best_practice = serializers.BooleanField(default=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=80), required=False, default=list, max_length=20
+    )
+    learning_needs = LearningNeedInputSerializer(many=True, required=False, default=list)
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug", "group"]
