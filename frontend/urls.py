@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from . import views
+from . import insight, views
 
 A = "frontend/auth/"
 
@@ -53,5 +53,17 @@ urlpatterns = [
     path("neighbourhoods/", views.neighbourhood_list, name="neighbourhood_list"),
     path("neighbourhoods/<int:pk>/", views.neighbourhood_page, name="neighbourhood"),
     path("meetings/", include("frontend.meetings")),
+    # Evaluation, quality, the best-practice library, learning needs and management information (frontend/insight.py).
+    path("evaluations/", insight.evaluation_queue, name="insight_evaluations"),
+    path("problems/<int:pk>/evaluate/", insight.evaluation_form, name="insight_evaluate"),
+    path("problems/<int:pk>/quality/", insight.quality_score, name="insight_quality"),
+    path("library/", insight.library, name="insight_library"),
+    path("library/<int:pk>/", insight.evaluation_page, name="insight_evaluation"),
+    path("library/<int:pk>/best-practice/", insight.best_practice_mark, name="insight_best_practice"),
+    path("library/<int:pk>/write-up/", insight.writeup, name="insight_writeup"),
+    path("learning-needs/", insight.learning_needs, name="insight_learning_needs"),
+    path("learning-needs/export.csv", insight.learning_needs_csv, name="insight_learning_needs_csv"),
+    path("dashboard/", insight.dashboard, name="insight_dashboard"),
+    path("dashboard/<slug:slug>.csv", insight.dashboard_csv, name="insight_dashboard_csv"),
     path("", include("frontend.public_site.urls")),  # resident alerts; the static public site at /public/ in DEBUG
 ]

@@ -240,3 +240,62 @@ can_change_meeting = is_administrator | ((is_officer | is_supervisor) & in_meeti
 rules.add_perm("jps.see_meeting", can_view_meeting)
 rules.add_perm("jps.record_meeting", can_record_meeting)
 rules.add_perm("jps.change_meeting", can_change_meeting)
+
+
+# --- evaluation, quality and the best-practice library (issue 7) ---------------------------
+
+#: Roles on the police side who learn from the whole force's evaluated problems.
+LIBRARY_FORCE_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.ANALYST, Role.TRAINING)
+
+
+def library_scope_q(user: Any) -> Q:
+    """The evaluated problems ``user`` may read in the best-practice library, as a filter on ``Problem``.
+
+    The library exists so an officer facing a new problem can find what worked
+    elsewhere in the force, so police officers, supervisors, analysts and training
+    managers read every evaluated problem of their own force (title, statement and
+    evaluation; contacts and the internal record stay behind ``problem_scope_q``).
+    Everyone else, partners above all, reads only evaluations of problems they can
+    already see, so the library never widens what a partner sees.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_administrator:
+        return Q(evaluation__isnull=False)
+    if user.role in LIBRARY_FORCE_ROLES and user.force_id is not None:
+        return Q(force_id=user.force_id, evaluation__isnull=False)
+    return problem_scope_q(user) & Q(evaluation__isnull=False)
+
+
+@rules.predicate
+def can_read_in_library(user: Any, problem: Problem | None) -> bool:
+    if problem is None:
+        return False
+    return Problem.objects.filter(library_scope_q(user), pk=problem.pk).exists()
+
+
+@rules.predicate
+def problem_is_evaluated(user: Any, problem: Problem | None) -> bool:
+    return problem is not None and Problem.objects.filter(pk=problem.pk, evaluation__isnull=False).exists()
+
+
+@rules.predicate
+def is_authenticated_staff(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+#: Quality scoring at review and closure is a supervisor's judgement of their own district's records.
+can_score_quality = is_administrator | (is_supervisor & in_problem_district)
+
+#: A supervisor of the district or an analyst of the force may mark an evaluated problem as best practice.
+can_mark_best_practice = is_administrator | (
+    problem_is_evaluated & ((is_supervisor & in_problem_district) | (is_analyst & same_force))
+)
+
+#: Management information: every signed-in member of staff, each seeing figures only for their own scope.
+can_view_management_info = is_authenticated_staff
+
+rules.add_perm("jps.score_quality", can_score_quality)
+rules.add_perm("jps.mark_best_practice", can_mark_best_practice)
+rules.add_perm("jps.read_in_library", can_read_in_library)
+rules.add_perm("jps.view_management_info", can_view_management_info)

@@ -25,6 +25,7 @@ from .problems import (
     Transfer,
 )
 from .public import AlertSubscription, Postcode, PublishRun
+from .quality import QUALITY_CRITERIA, QUALITY_FIELDS, QualityScore
 from .reminders import Reminder
 
 __all__ = [
@@ -53,6 +54,9 @@ __all__ = [
     "ProblemQuerySet",
     "ProblemView",
     "ProgressUpdate",
+    "QUALITY_CRITERIA",
+    "QUALITY_FIELDS",
+    "QualityScore",
     "PublishRun",
     "ReferenceCounter",
     "Reminder",

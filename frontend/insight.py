@@ -1,0 +1,408 @@
+"""Staff pages for what closed problems teach: evaluation, quality, the library, learning needs, the dashboard.
+
+Thin views in the house style: forms validate, ``jps.services`` / ``jps.insight`` write,
+``jps.selectors`` / ``jps.insight`` / ``jps.management_info`` read, and every page is
+scoped to the person asking (a problem they may not see is a 404; a refused
+permission from a service is a 403).
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from jps import insight, management_info, selectors, services
+from jps.models import (
+    QUALITY_CRITERIA,
+    Action,
+    BestPracticeTag,
+    Category,
+    District,
+    Evaluation,
+    Problem,
+    ProblemView,
+    QualityScore,
+    Stage,
+    User,
+)
+from jps.rules import library_scope_q
+
+from .forms import add_service_errors
+
+LIBRARY_PAGE_SIZE = 20
+ROLE_LABELS = dict(User.Role.choices)
+DASHBOARD_ROWS = 15
+
+
+def _problem(user: Any, pk: int) -> Problem:
+    try:
+        return selectors.problem_get_for(user, pk)
+    except Problem.DoesNotExist as missing:
+        raise Http404("No such problem, or you cannot see it.") from missing
+
+
+def _log_view(request: HttpRequest, problem: Problem) -> None:
+    """Pages here that show one problem go into the access log, like the problem page."""
+    services.problem_view_record(
+        user=request.user,  # type: ignore[arg-type]
+        problem=problem,
+        channel=ProblemView.Channel.WEB,
+        request_id=request.headers.get("X-Request-ID", ""),
+    )
+
+
+# --- forms ---------------------------------------------------------------------------------------
+
+
+class EvaluationForm(forms.Form):
+    rating = forms.ChoiceField(
+        choices=Evaluation.Rating.choices, widget=forms.RadioSelect, label="Effectiveness rating (the colour)"
+    )
+    what_worked = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="What worked")
+    what_did_not = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="What did not work")
+    learning = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Learning")
+    transferable = forms.BooleanField(required=False, label="The approach is transferable to other places")
+    tags = forms.CharField(
+        required=False,
+        max_length=400,
+        label="Best-practice tags",
+        help_text="Separate tags with commas, e.g. lighting, dispersal order, licensing.",
+    )
+    best_practice = forms.BooleanField(
+        required=False, label="Mark as best practice", help_text="Only an effective (green) evaluation."
+    )
+
+    def clean_tags(self) -> list[str]:
+        return [t.strip()[:80] for t in self.cleaned_data["tags"].split(",") if t.strip()]
+
+
+ROLE_CHOICES = [("", "Choose")] + [
+    (r.value, r.label) for r in (User.Role.OFFICER, User.Role.SUPERVISOR, User.Role.PARTNER, User.Role.ANALYST)
+]
+
+
+class LearningNeedForm(forms.Form):
+    skill = forms.CharField(max_length=160, required=False, label="Skill needed")
+    role = forms.ChoiceField(choices=ROLE_CHOICES, required=False, label="Who needs it (role)")
+    notes = forms.CharField(max_length=500, required=False, label="Notes")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("role") or data.get("notes")) and not data.get("skill"):
+            self.add_error("skill", "Name the skill, or leave this learning need empty.")
+        return data
+
+
+LearningNeedFormSet = forms.formset_factory(LearningNeedForm, extra=2, max_num=5)
+
+
+class QualityScoreForm(forms.Form):
+    occasion = forms.ChoiceField(choices=QualityScore.Occasion.choices, widget=forms.RadioSelect, label="Scored")
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Comment")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in QUALITY_CRITERIA:
+            self.fields[name] = forms.BooleanField(required=False, label=label)
+
+    def criteria_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name, _ in QUALITY_CRITERIA]
+
+
+class LibraryForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=200)
+    category = forms.ChoiceField(required=False, label="Category")
+    tag = forms.ChoiceField(required=False, label="Tag")
+    response_type = forms.ChoiceField(
+        required=False, label="Response type", choices=[("", "Any"), *Action.Type.choices]
+    )
+    rating = forms.ChoiceField(
+        required=False,
+        label="Rating colour",
+        choices=[("", "Any"), *[(v, v.capitalize()) for v in Evaluation.Rating.values]],
+    )
+    district = forms.ChoiceField(required=False, label="District")
+    best_practice = forms.BooleanField(required=False, label="Best practice only")
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "Any"), *Category.objects.values_list("slug", "name")]  # type: ignore[attr-defined]
+        self.fields["tag"].choices = [("", "Any"), *BestPracticeTag.objects.values_list("slug", "name")]  # type: ignore[attr-defined]
+        districts = District.objects.all() if user.is_administrator else District.objects.filter(force_id=user.force_id)
+        self.fields["district"].choices = [("", "Any"), *((str(i), n) for i, n in districts.values_list("id", "name"))]  # type: ignore[attr-defined]
+
+
+# --- evaluation -----------------------------------------------------------------------------------
+
+
+@login_required
+def evaluation_queue(request: HttpRequest) -> HttpResponse:
+    """An analyst's queue: closed problems awaiting evaluation, and the latest evaluations."""
+    user = request.user
+    if not (user.is_administrator or user.role == User.Role.ANALYST):  # type: ignore[union-attr]
+        raise PermissionDenied("Evaluation is for analysts.")
+    waiting = selectors.evaluations_waiting(user=user)
+    recent = (
+        insight.library_visible_to(user)
+        .filter(problem_id__in=selectors.problems_visible_to(user).values("pk"))
+        .order_by("-evaluated_at")[:20]
+    )
+    return render(
+        request,
+        "frontend/insight/evaluation_queue.html",
+        {"waiting": list(waiting[:100]), "waiting_count": waiting.count(), "recent": list(recent)},
+    )
+
+
+@login_required
+def evaluation_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """Evaluate a closed problem: colour, what worked and did not, transferability, tags, learning needs."""
+    user: User = request.user  # type: ignore[assignment]
+    problem = _problem(user, pk)
+    if not user.has_perm("jps.evaluate_problem", problem):
+        raise PermissionDenied("Only an analyst of the force evaluates a closed problem.")
+    if request.method == "GET":
+        _log_view(request, problem)
+    existing = Evaluation.objects.filter(problem=problem).first()
+    initial = {}
+    if existing:
+        initial = {
+            "rating": existing.rating,
+            "what_worked": existing.what_worked,
+            "what_did_not": existing.what_did_not,
+            "learning": existing.learning,
+            "transferable": existing.transferable,
+            "best_practice": existing.best_practice,
+            "tags": ", ".join(existing.tags.values_list("name", flat=True)),
+        }
+    form = EvaluationForm(request.POST or None, initial=initial)
+    needs = LearningNeedFormSet(request.POST or None, prefix="need")
+    if request.method == "POST" and form.is_valid() and needs.is_valid():
+        data = form.cleaned_data
+        learning_needs = [
+            {"skill": n["skill"], "role": n.get("role", ""), "notes": n.get("notes", "")}
+            for n in needs.cleaned_data
+            if n.get("skill")
+        ]
+        try:
+            services.evaluation_record(
+                problem=problem,
+                by=user,
+                rating=data["rating"],
+                learning=data["learning"],
+                what_worked=data["what_worked"],
+                what_did_not=data["what_did_not"],
+                transferable=data["transferable"],
+                best_practice=data["best_practice"],
+                tags=data["tags"],
+                learning_needs=learning_needs,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Evaluation of {problem.reference} saved.")
+            return redirect("insight_evaluation", pk=problem.pk)
+    return render(
+        request,
+        "frontend/insight/evaluation_form.html",
+        {"problem": problem, "form": form, "needs": needs, "existing": existing},
+    )
+
+
+@login_required
+def evaluation_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One evaluation as the library shows it, with the best-practice button for those who may press it."""
+    try:
+        evaluation = insight.library_visible_to(request.user).get(problem_id=pk)
+    except Evaluation.DoesNotExist as missing:
+        raise Http404("No such evaluation, or you cannot see it.") from missing
+    problem = evaluation.problem
+    _log_view(request, problem)
+    return render(
+        request,
+        "frontend/insight/evaluation.html",
+        {
+            "evaluation": evaluation,
+            "problem": problem,
+            "may_mark": request.user.has_perm("jps.mark_best_practice", problem),
+            "may_evaluate": request.user.has_perm("jps.evaluate_problem", problem),
+            "may_see_problem": request.user.has_perm("jps.see_problem", problem),
+            "needs": list(evaluation.learning_needs.all()) if request.user.has_perm("jps.view_learning_needs") else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def best_practice_mark(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        problem = Problem.objects.filter(library_scope_q(request.user)).get(pk=pk)
+    except Problem.DoesNotExist as missing:
+        raise Http404("No such problem, or you cannot see it.") from missing
+    mark = request.POST.get("best_practice", "1") == "1"
+    try:
+        insight.best_practice_mark(problem=problem, by=request.user, best_practice=mark)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{problem.reference} {'marked as' if mark else 'no longer'} best practice.")
+    return redirect("insight_evaluation", pk=pk)
+
+
+# --- quality score -------------------------------------------------------------------------------
+
+
+@login_required
+def quality_score(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supervisor scores the record at review or closure; the checklist is pre-ticked from the record."""
+    user: User = request.user  # type: ignore[assignment]
+    problem = _problem(user, pk)
+    if not user.has_perm("jps.score_quality", problem):
+        raise PermissionDenied("Only a supervisor of the district scores the quality of a record.")
+    if request.method == "GET":
+        _log_view(request, problem)
+    occasion = QualityScore.Occasion.REVIEW if problem.is_open and problem.stage != Stage.ASSESSMENT else "closure"
+    initial = {"occasion": occasion, **insight.quality_score_suggestion(problem)}
+    form = QualityScoreForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            score = insight.quality_score_record(problem=problem, by=user, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Quality of {problem.reference} scored {score.total} out of {score.out_of}.")
+            return redirect(reverse("problem", args=[pk]) + "#quality")
+    return render(
+        request,
+        "frontend/insight/quality_form.html",
+        {"problem": problem, "form": form, "scores": insight.quality_scores_for(problem)[:10]},
+    )
+
+
+# --- library and write-up --------------------------------------------------------------------------
+
+
+@login_required
+def library(request: HttpRequest) -> HttpResponse:
+    """The best-practice library: search and filters, colour at a glance."""
+    form = LibraryForm(request.GET or None, user=request.user)
+    filters = insight.LibraryFilters.from_query(request.GET)
+    results = insight.library_search(user=request.user, filters=filters)
+    page = Paginator(results, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "frontend/insight/library.html",
+        {"form": form, "page": page, "query": query.urlencode(), "filters": filters},
+    )
+
+
+@login_required
+def writeup(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable good-practice write-up: title, problem, solution, evaluation, validation, outcomes, contact."""
+    try:
+        context = insight.good_practice_writeup(user=request.user, problem_id=pk)
+    except Evaluation.DoesNotExist as missing:
+        raise Http404("No best-practice write-up for this problem, or you cannot see it.") from missing
+    _log_view(request, context["problem"])
+    return render(request, "frontend/insight/writeup.html", context)
+
+
+# --- learning needs ----------------------------------------------------------------------------------
+
+
+def _csv_response(filename: str, columns: tuple[str, ...] | list[str], rows: Any) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    for row in rows:
+        # Cells starting with a formula character are neutralised so spreadsheets don't run them.
+        writer.writerow(["'" + c if isinstance(c, str) and c[:1] in "=+-@" else c for c in row])
+    return response
+
+
+@login_required
+def learning_needs(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("jps.view_learning_needs"):
+        raise PermissionDenied("Learning needs are for training managers and analysts.")
+    figures = [
+        management_info.learning_needs_by(user=request.user, dimension="district"),
+        management_info.learning_needs_by(user=request.user, dimension="skill"),
+        management_info.learning_needs_by_month(user=request.user),
+    ]
+    recent = selectors.learning_needs_visible_to(request.user)[:50]
+    return render(request, "frontend/insight/learning_needs.html", {"figures": figures, "recent": recent})
+
+
+@login_required
+def learning_needs_csv(request: HttpRequest) -> HttpResponse:
+    """Every learning need in scope, one a row (streamed from the database in chunks)."""
+    if not request.user.has_perm("jps.view_learning_needs"):
+        raise PermissionDenied("Learning needs are for training managers and analysts.")
+    needs = selectors.learning_needs_visible_to(request.user).order_by("-created_at", "-id")
+    rows = (
+        (
+            n.created_at.strftime("%Y-%m-%d"),
+            n.district.name,
+            n.skill,
+            ROLE_LABELS.get(n.role, n.role),
+            str(n.person or ""),
+            n.evaluation.problem.reference,
+            n.notes,
+        )
+        for n in needs.iterator(chunk_size=500)
+    )
+    return _csv_response(
+        "learning-needs.csv", ("Date", "District", "Skill", "Role", "Person", "Problem", "Notes"), rows
+    )
+
+
+# --- management information dashboard ---------------------------------------------------------------
+
+DASHBOARD = [
+    "by-stage",
+    "by-category",
+    "by-source",
+    "by-district",
+    "by-neighbourhood",
+    "reviews-overdue",
+    "median-days-in-stage",
+    "actions-by-agency",
+    "priorities-without-update",
+    "quality-by-district",
+    "learning-needs-by-skill",
+]
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("jps.view_management_info"):
+        raise PermissionDenied
+    figures = [management_info.figure(user=request.user, slug=slug) for slug in DASHBOARD]
+    if not request.user.has_perm("jps.view_learning_needs"):
+        figures = [fig for fig in figures if not fig.slug.startswith("learning")]
+    return render(request, "frontend/insight/dashboard.html", {"figures": figures, "rows_shown": DASHBOARD_ROWS})
+
+
+@login_required
+def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    if not request.user.has_perm("jps.view_management_info"):
+        raise PermissionDenied
+    try:
+        fig = management_info.figure(user=request.user, slug=slug)
+    except KeyError as missing:
+        raise Http404("No such figure.") from missing
+    return _csv_response(f"{slug}.csv", fig.columns, fig.rows)

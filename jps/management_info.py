@@ -1,0 +1,394 @@
+"""Management information: the profile of problems logged, computed by aggregate queries.
+
+Every figure is one (or a few) ``GROUP BY`` queries in the database, scoped by
+``problems_visible_to(user)`` (learning needs by ``learning_needs_visible_to``), so a
+partner sees figures only for problems their agency leads or takes part in, and no
+figure loads rows into Python to count them. Each function returns a ``Figure``: a
+title, column names and rows, which the dashboard draws as a chart with the numbers
+beside it and exports as CSV unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from .models import (
+    CLOSED_STAGES,
+    OPEN_STAGES,
+    QUALITY_CRITERIA,
+    Action,
+    Problem,
+    ProgressUpdate,
+    QualityScore,
+    Source,
+    Stage,
+)
+from .selectors import learning_needs_visible_to, problems_visible_to
+
+#: A public priority needs an approved update at least this often (the Policing Pledge: monthly).
+MONTHLY_UPDATE_DAYS = 30
+
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One dashboard figure: a table that is also a chart and a CSV file.
+
+    ``label_column`` names the rows on the chart and ``value_column`` is the number
+    drawn as a bar; all columns are shown beside the chart and exported.
+    """
+
+    slug: str
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple[Cell, ...]]
+    value_column: int = 1
+    label_column: int = 0
+    note: str = ""
+    total: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def max_value(self) -> float:
+        values = [row[self.value_column] for row in self.rows]
+        return max([float(v) for v in values if isinstance(v, int | float)] or [0.0])
+
+
+def _scope(user: Any) -> Any:
+    """The visible problems with no ordering, ready to GROUP BY."""
+    return problems_visible_to(user).order_by()
+
+
+def problems_by_stage(*, user: Any) -> Figure:
+    """How many problems are in each SARA stage, every stage listed even when empty."""
+    counts = dict(_scope(user).values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+    rows: list[tuple[Cell, ...]] = [(label, counts.get(value, 0)) for value, label in Stage.choices]
+    open_total = sum(counts.get(s, 0) for s in OPEN_STAGES)
+    closed_total = sum(counts.get(s, 0) for s in CLOSED_STAGES)
+    return Figure(
+        slug="by-stage",
+        title="Problems by stage",
+        columns=("Stage", "Problems"),
+        rows=rows,
+        total=open_total + closed_total,
+        extra={"open": open_total, "closed": closed_total},
+    )
+
+
+#: The dimensions problems are profiled by: (field to group on, field naming the group, title).
+DIMENSIONS: dict[str, tuple[str, str, str]] = {
+    "category": ("category_id", "category__name", "Category"),
+    "source": ("source", "source", "Source"),
+    "district": ("district_id", "district__name", "District"),
+    "neighbourhood": ("neighbourhood_id", "neighbourhood__name", "Neighbourhood"),
+}
+
+
+def problems_by(*, user: Any, dimension: str) -> Figure:
+    """Open and closed problems by category, source, district or neighbourhood, largest first."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"Unknown dimension {dimension!r}; choose one of {', '.join(DIMENSIONS)}.")
+    key, name, title = DIMENSIONS[dimension]
+    grouped = (
+        _scope(user)
+        .values(key, name)
+        .annotate(
+            open=Count("pk", filter=Q(stage__in=OPEN_STAGES)),
+            closed=Count("pk", filter=Q(stage__in=CLOSED_STAGES)),
+            total=Count("pk"),
+        )
+        .order_by("-total", name)
+    )
+    labels = dict(Source.choices) if dimension == "source" else {}
+    rows: list[tuple[Cell, ...]] = [(labels.get(g[name], g[name]), g["open"], g["closed"], g["total"]) for g in grouped]
+    return Figure(
+        slug=f"by-{dimension}",
+        title=f"Open and closed problems by {title.lower()}",
+        columns=(title, "Open", "Closed", "Total"),
+        rows=rows,
+        value_column=3,
+        total=sum(int(r[3] or 0) for r in rows),
+    )
+
+
+def reviews_overdue_by_district(*, user: Any, today: datetime.date | None = None) -> Figure:
+    """Open problems past their supervisory review date, by district, beside the open total."""
+    today = today or timezone.localdate()
+    grouped = (
+        _scope(user)
+        .open()
+        .values("district_id", "district__name")
+        .annotate(overdue=Count("pk", filter=Q(next_review_due__lt=today)), open=Count("pk"))
+        .order_by("-overdue", "district__name")
+    )
+    rows: list[tuple[Cell, ...]] = [(g["district__name"], g["overdue"], g["open"]) for g in grouped]
+    return Figure(
+        slug="reviews-overdue",
+        title="Problems overdue for review",
+        columns=("District", "Overdue for review", "Open"),
+        rows=rows,
+        total=sum(int(r[1] or 0) for r in rows),
+        note=f"Open problems whose review date was before {today:%d %B %Y}.",
+    )
+
+
+def _days_between(later: str, earlier: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0"
+    return f"(julianday({later}) - julianday({earlier}))"
+
+
+MedianMethod = Literal["auto", "percentile", "portable"]
+
+
+def _stage_duration_sql(scope_sql: str) -> str:
+    """Completed stints in each open stage, from the audit history.
+
+    A stint is a run of consecutive history rows of one problem in the same stage:
+    it starts at the first row of the run (every transition writes one; edits within
+    the stage repeat the stage and are skipped) and ends when the next run starts.
+    A stint still running has no end and is not counted. One pass of window
+    functions over the history rows in (problem, time) order, which the index on
+    the history table's problem id serves.
+    """
+    history = Problem.history.model._meta.db_table  # type: ignore[attr-defined]
+    stages = ", ".join(f"'{s.value}'" for s in OPEN_STAGES)
+    return f"""
+        WITH changes AS (
+            SELECT id AS problem_id, stage, history_date,
+                   LAG(stage) OVER (PARTITION BY id ORDER BY history_date, history_id) AS previous_stage
+            FROM {history}
+            WHERE id IN ({scope_sql})
+        ),
+        spans AS (
+            SELECT stage, history_date AS entered,
+                   LEAD(history_date) OVER (PARTITION BY problem_id ORDER BY history_date) AS left_at
+            FROM changes
+            WHERE previous_stage IS NULL OR previous_stage <> stage
+        ),
+        durations AS (
+            SELECT stage, {_days_between("left_at", "entered")} AS days
+            FROM spans
+            WHERE left_at IS NOT NULL AND stage IN ({stages})
+        )"""  # noqa: S608
+
+
+def median_days_in_stage(*, user: Any, method: MedianMethod = "auto") -> Figure:
+    """Median days a problem spends in each SARA stage, from the history table.
+
+    On PostgreSQL ``percentile_cont(0.5)``; elsewhere (or with ``method="portable"``)
+    the middle row(s) by ``ROW_NUMBER()`` — the same answer, in any SQL with window
+    functions. Both run entirely in the database.
+    """
+    try:
+        scope_sql, params = _scope(user).values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a scope that can match nothing (e.g. a training manager's) compiles to no SQL
+        scope_sql, params = "SELECT 0 WHERE 1 = 0", ()
+    use_percentile = method == "percentile" or (method == "auto" and connection.vendor == "postgresql")
+    if use_percentile:
+        final = """
+            SELECT stage, percentile_cont(0.5) WITHIN GROUP (ORDER BY days), COUNT(*)
+            FROM durations GROUP BY stage"""
+    else:
+        final = """,
+        ranked AS (
+            SELECT stage, days,
+                   ROW_NUMBER() OVER (PARTITION BY stage ORDER BY days) AS rn,
+                   COUNT(*) OVER (PARTITION BY stage) AS n
+            FROM durations
+        )
+        SELECT stage, AVG(days), MAX(n) FROM ranked
+        WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
+        GROUP BY stage"""
+    with connection.cursor() as cursor:
+        cursor.execute(_stage_duration_sql(scope_sql) + final, params)
+        found = {stage: (float(median), int(n)) for stage, median, n in cursor.fetchall()}
+    labels = dict(Stage.choices)
+    rows: list[tuple[Cell, ...]] = []
+    for stage in OPEN_STAGES:
+        median, n = found.get(stage.value, (None, 0))
+        rows.append((labels[stage], round(median, 1) if median is not None else None, n))
+    return Figure(
+        slug="median-days-in-stage",
+        title="Median days in each stage",
+        columns=("Stage", "Median days", "Completed stints"),
+        rows=rows,
+        note="Time from entering a stage to leaving it, for stints that have ended.",
+    )
+
+
+def actions_by_agency(*, user: Any, today: datetime.date | None = None) -> Figure:
+    """Actions on visible problems by owning agency, with their completion rate.
+
+    The rate is done / (all − cancelled): a cancelled action neither helps nor hurts.
+    """
+    today = today or timezone.localdate()
+    visible = _scope(user).values("pk")
+    grouped = (
+        Action.objects.filter(problem_id__in=visible)
+        .order_by()
+        .values("agency_id", "agency__name")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=Action.Status.DONE)),
+            open=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES)),
+            overdue=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES, due_on__lt=today)),
+            cancelled=Count("pk", filter=Q(status=Action.Status.CANCELLED)),
+        )
+        .order_by("-total", "agency__name")
+    )
+    rows: list[tuple[Cell, ...]] = []
+    for g in grouped:
+        counted = g["total"] - g["cancelled"]
+        rate = round(100.0 * g["done"] / counted, 1) if counted else None
+        rows.append((g["agency__name"], g["total"], g["done"], g["open"], g["overdue"], g["cancelled"], rate))
+    return Figure(
+        slug="actions-by-agency",
+        title="Actions by agency and completion rate",
+        columns=("Agency", "Actions", "Done", "Open", "Overdue", "Cancelled", "Completion rate (%)"),
+        rows=rows,
+        value_column=6,
+        total=sum(int(r[1] or 0) for r in rows),
+        note="Completion rate: done as a share of actions not cancelled.",
+    )
+
+
+def public_priorities_without_update(*, user: Any, now: datetime.datetime | None = None) -> Figure:
+    """Open public priorities adopted over a month ago with no approved update in the last month."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=MONTHLY_UPDATE_DAYS)
+    approved = Q(updates__status=ProgressUpdate.Status.APPROVED)
+    stale = (
+        _scope(user)
+        .open()
+        .filter(public_priority=True, adopted_on__lte=timezone.localdate(cutoff))
+        .annotate(last_update=Max("updates__decided_at", filter=approved))
+        .filter(Q(last_update__isnull=True) | Q(last_update__lt=cutoff))
+        .order_by("district__name", "neighbourhood__name", "adopted_on")
+        .values_list(
+            "reference", "public_title", "title", "district__name", "neighbourhood__name", "adopted_on", "last_update"
+        )
+    )
+    rows: list[tuple[Cell, ...]] = [
+        (ref, public_title or title, district, nbhd, f"{adopted:%Y-%m-%d}", f"{last:%Y-%m-%d}" if last else None)
+        for ref, public_title, title, district, nbhd, adopted, last in stale
+    ]
+    by_district: dict[str, int] = {}
+    for row in rows:
+        by_district[str(row[2])] = by_district.get(str(row[2]), 0) + 1
+    return Figure(
+        slug="priorities-without-update",
+        title="Public priorities without a monthly update",
+        columns=("Reference", "Priority", "District", "Neighbourhood", "Adopted", "Last approved update"),
+        rows=rows,
+        value_column=0,
+        total=len(rows),
+        note=f"Open public priorities with no update approved for publication in the last {MONTHLY_UPDATE_DAYS} days.",
+        extra={"by_district": sorted(by_district.items())},
+    )
+
+
+def quality_by_district(*, user: Any) -> Figure:
+    """Each visible problem's latest quality score, averaged by district, with the share meeting each criterion."""
+    visible = _scope(user).values("pk")
+    if connection.vendor == "postgresql":
+        # DISTINCT ON picks each problem's latest score in one ordered pass (a correlated
+        # subquery per score is ten times slower at national scale).
+        latest_ids = (
+            QualityScore.objects.filter(problem_id__in=visible)
+            .order_by("problem_id", "-scored_at", "-id")
+            .distinct("problem_id")
+            .values("pk")
+        )
+        scores = QualityScore.objects.filter(pk__in=latest_ids).order_by()
+    else:
+        latest = QualityScore.objects.filter(problem_id=OuterRef("problem_id")).order_by("-scored_at", "-id")
+        scores = QualityScore.objects.filter(problem_id__in=visible, pk=Subquery(latest.values("pk")[:1])).order_by()
+    criteria = {name: Count("pk", filter=Q(**{name: True})) for name, _ in QUALITY_CRITERIA}
+    grouped = (
+        scores.values("problem__district_id", "problem__district__name")
+        .annotate(scored=Count("pk"), average=Avg("total"), **criteria)
+        .order_by("problem__district__name")
+    )
+    rows: list[tuple[Cell, ...]] = []
+    for group in grouped:
+        g: dict[str, Any] = dict(group)
+        shares = [round(100.0 * g[name] / g["scored"], 1) for name, _ in QUALITY_CRITERIA]
+        rows.append((g["problem__district__name"], g["scored"], round(float(g["average"]), 2), *shares))
+    short = ("Statement", "Analysis triangle", "Objective", "Linked responses", "Partners", "Assessment")
+    return Figure(
+        slug="quality-by-district",
+        title="Quality of problem-solving records by district",
+        columns=("District", "Problems scored", "Average score (of 6)", *(f"{s} met (%)" for s in short)),
+        rows=rows,
+        value_column=2,
+        note="Each problem's latest score at review or closure.",
+    )
+
+
+def learning_needs_by_month(*, user: Any) -> Figure:
+    """Learning needs by district and skill, counted per month (training managers, analysts)."""
+    grouped = (
+        learning_needs_visible_to(user)
+        .order_by()
+        .annotate(month=TruncMonth("created_at"))
+        .values("district__name", "skill", "month")
+        .annotate(n=Count("pk"))
+        .order_by("district__name", "skill", "month")
+    )
+    rows: list[tuple[Cell, ...]] = [(g["district__name"], g["skill"], f"{g['month']:%Y-%m}", g["n"]) for g in grouped]
+    return Figure(
+        slug="learning-needs",
+        title="Learning needs by district and skill, per month",
+        columns=("District", "Skill", "Month", "Needs"),
+        rows=rows,
+        value_column=3,
+        total=sum(int(r[3] or 0) for r in rows),
+    )
+
+
+def learning_needs_by(*, user: Any, dimension: Literal["district", "skill"]) -> Figure:
+    """Learning needs totalled by district or by skill, largest first."""
+    name = "district__name" if dimension == "district" else "skill"
+    grouped = learning_needs_visible_to(user).order_by().values(name).annotate(n=Count("pk")).order_by("-n", name)
+    rows: list[tuple[Cell, ...]] = [(g[name], g["n"]) for g in grouped]
+    return Figure(
+        slug=f"learning-needs-by-{dimension}",
+        title=f"Learning needs by {dimension}",
+        columns=(dimension.capitalize(), "Needs"),
+        rows=rows,
+        total=sum(int(r[1] or 0) for r in rows),
+    )
+
+
+#: Every dashboard figure by slug, so the page, the CSV download and the tests agree.
+FIGURES: dict[str, Callable[..., Figure]] = {
+    "by-stage": problems_by_stage,
+    "by-category": lambda *, user: problems_by(user=user, dimension="category"),
+    "by-source": lambda *, user: problems_by(user=user, dimension="source"),
+    "by-district": lambda *, user: problems_by(user=user, dimension="district"),
+    "by-neighbourhood": lambda *, user: problems_by(user=user, dimension="neighbourhood"),
+    "reviews-overdue": reviews_overdue_by_district,
+    "median-days-in-stage": median_days_in_stage,
+    "actions-by-agency": actions_by_agency,
+    "priorities-without-update": public_priorities_without_update,
+    "quality-by-district": quality_by_district,
+    "learning-needs": learning_needs_by_month,
+    "learning-needs-by-district": lambda *, user: learning_needs_by(user=user, dimension="district"),
+    "learning-needs-by-skill": lambda *, user: learning_needs_by(user=user, dimension="skill"),
+}
+
+
+def figure(*, user: Any, slug: str) -> Figure:
+    """One figure by slug; ``KeyError`` for an unknown one (callers answer 404)."""
+    return FIGURES[slug](user=user)
