@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from jps import selectors
+from jps import selectors, services
 from jps.models import (
     Action,
     Agency,
@@ -157,27 +157,7 @@ class ProblemWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Problem
-        fields = [
-            "title",
-            "description",
-            "problem_statement",
-            "category",
-            "classification",
-            "risk",
-            "neighbourhood",
-            "location",
-            "latitude",
-            "longitude",
-            "source",
-            "originator",
-            "originator_agency",
-            "review_interval_days",
-            "public_priority",
-            "adopted_on",
-            "public_title",
-            "owner",
-            "lead_agency",
-        ]
+        fields = [*services.PROBLEM_FIELDS, "owner", "lead_agency"]
         extra_kwargs = {"review_interval_days": {"min_value": 1, "max_value": 365}}
 
 

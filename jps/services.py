@@ -95,7 +95,8 @@ def _next_reference(problem: Problem) -> str:
 
 # --- problems ----------------------------------------------------------------------------
 
-PROBLEM_EDITABLE = {
+#: The problem's own fields that users edit, in the order forms and the API present them.
+PROBLEM_FIELDS = (
     "title",
     "description",
     "problem_statement",
@@ -113,7 +114,8 @@ PROBLEM_EDITABLE = {
     "public_priority",
     "adopted_on",
     "public_title",
-}
+)
+PROBLEM_EDITABLE = frozenset(PROBLEM_FIELDS)
 
 
 @transaction.atomic
