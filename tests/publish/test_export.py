@@ -61,6 +61,7 @@ def test_one_changed_problem_rewrites_only_the_pages_it_appears_on(two_areas, pe
             nbhd + "index.html",
             nbhd + "priorities.json",
             nbhd + "feed.atom",
+            nbhd + "events.json",  # the neighbourhood's meetings, rendered with its page
             f"districts/{area.district.slug}/index.html",
             "index.html",
             "requests.json",
