@@ -25,7 +25,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from jps import selectors, services
+from jps import field, selectors, services
 from jps.models import (
     Action,
     Agency,
@@ -146,9 +146,15 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
         return self.respond(s.ProblemSerializer, problem)
 
     def create(self, request: Request) -> Response:
+        """Log a problem. An ``Idempotency-Key`` header (or ``client_key`` field), a UUID per draft,
+        makes a retry return the first problem (200) instead of logging it twice."""
         data = self.validated(s.ProblemWriteSerializer)
-        problem = services.problem_create(by=request.user, **data)
-        return self.respond(s.ProblemSerializer, self.get_queryset().filter(pk=problem.pk).first() or problem, 201)
+        key = request.headers.get("Idempotency-Key") or request.data.get("client_key")
+        problem, created = field.problem_create_once(
+            by=request.user, client_key=key, create=lambda: services.problem_create(by=request.user, **data)
+        )
+        found = self.get_queryset().filter(pk=problem.pk).first() or problem
+        return self.respond(s.ProblemSerializer, found, 201 if created else 200)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         problem = self.get_object()

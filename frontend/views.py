@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from jps import selectors, services, workflow
+from jps import field, selectors, services, workflow
 from jps.models import Neighbourhood, Problem, ProblemView, ProgressUpdate, Stage, User
 from jps.services import TransitionRefused
 
@@ -119,20 +119,25 @@ def problem_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         extra = {k: data[k] for k in ("location", "latitude", "longitude") if data.get(k) not in (None, "")}
         try:
-            problem = services.problem_create(
+            problem, created = field.problem_create_once(
                 by=user,
-                neighbourhood=data["neighbourhood"],
-                category=data["category"],
-                source=data["source"],
-                originator=data["originator"],
-                title=data["title"],
-                description=data["description"],
-                **extra,
+                client_key=data.get("client_key"),
+                create=lambda: services.problem_create(
+                    by=user,
+                    neighbourhood=data["neighbourhood"],
+                    category=data["category"],
+                    source=data["source"],
+                    originator=data["originator"],
+                    title=data["title"],
+                    description=data["description"],
+                    **extra,
+                ),
             )
         except ValidationError as error:
             f.add_service_errors(form, error)
         else:
-            messages.success(request, f"Problem logged: {problem.reference}.")
+            verb = "logged" if created else "already logged"
+            messages.success(request, f"Problem {verb}: {problem.reference}.")
             return redirect("problem", pk=problem.pk)
     return render(request, "frontend/problem_create.html", {"form": form})
 
