@@ -163,6 +163,34 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
         return self.respond(s.ProblemSerializer, problem)
 
     @extend_schema(
+        request=s.DuplicateQuerySerializer,
+        responses={200: s.DuplicateSerializer(many=True)},
+        summary="Open problems that are probably the one about to be logged",
+    )
+    @action(detail=False, methods=["post"])
+    def duplicates(self, request: Request) -> Response:
+        """Call before creating: same category, nearby or same neighbourhood, similar words; open only."""
+        data = self.validated(s.DuplicateQuerySerializer)
+        found = selectors.problems_possibly_duplicate(
+            request.user,
+            category=data["category"],
+            neighbourhood=data["neighbourhood"],
+            text=f"{data['title']} {data['description']}",
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+        )
+        return Response(s.DuplicateSerializer(found, many=True).data)
+
+    @extend_schema(request=s.ProblemReportWriteSerializer, responses={201: s.ProblemReportSerializer})
+    @action(detail=True, methods=["post"])
+    def reports(self, request: Request, pk: str) -> Response:
+        """Attach another report (its own source and originator) to this open problem instead of a duplicate."""
+        problem = self.get_object()
+        data = self.validated(s.ProblemReportWriteSerializer)
+        report = field.problem_report_attach(problem=problem, by=request.user, **data)
+        return self.respond(s.ProblemReportSerializer, report, 201)
+
+    @extend_schema(
         request=s.TransitionSerializer,
         responses={
             200: s.ProblemSerializer,

@@ -115,9 +115,17 @@ def problem_create(request: HttpRequest) -> HttpResponse:
     if not user.has_perm("jps.log_problem"):
         raise PermissionDenied("Your role cannot log problems.")
     form = f.LogProblemForm(request.POST or None, user=user)
+    suggestions: list[Problem] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         extra = {k: data[k] for k in ("location", "latitude", "longitude") if data.get(k) not in (None, "")}
+        if request.POST.get("attach_to"):
+            return _attach_report(request, user, form)
+        resent = field.problem_for_key(by=user, client_key=data.get("client_key"))
+        if not request.POST.get("confirm_new") and resent is None:
+            suggestions = _duplicates_for(user, data)
+            if suggestions:
+                return render(request, "frontend/problem_create.html", {"form": form, "suggestions": suggestions})
         try:
             problem, created = field.problem_create_once(
                 by=user,
@@ -140,6 +148,52 @@ def problem_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Problem {verb}: {problem.reference}.")
             return redirect("problem", pk=problem.pk)
     return render(request, "frontend/problem_create.html", {"form": form})
+
+
+def _duplicates_for(user: User, data: dict[str, Any]) -> list[Problem]:
+    return selectors.problems_possibly_duplicate(
+        user,
+        category=data.get("category"),
+        neighbourhood=data.get("neighbourhood"),
+        text=f"{data.get('title', '')} {data.get('description', '')} {data.get('location', '')}",
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+    )
+
+
+def _attach_report(request: HttpRequest, user: User, form: f.LogProblemForm) -> HttpResponse:
+    """The user chose an existing problem: their report becomes another report on it."""
+    data = form.cleaned_data
+    try:
+        problem = selectors.problem_get_for(user, request.POST["attach_to"])
+        report = field.problem_report_attach(
+            problem=problem,
+            by=user,
+            source=data["source"],
+            originator=data["originator"],
+            text=f"{data['title']}\n\n{data['description']}",
+            location=data.get("location") or "",
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+        )
+    except (Problem.DoesNotExist, ValueError):
+        raise Http404("No such problem.") from None
+    except ValidationError as error:
+        f.add_service_errors(form, error)
+        return render(request, "frontend/problem_create.html", {"form": form})
+    messages.success(request, f"Your report was added to {report.problem.reference}.")
+    return redirect("problem", pk=problem.pk)
+
+
+@login_required
+def problem_duplicates(request: HttpRequest) -> HttpResponse:
+    """The htmx partial under the log form: open problems that are probably the same one."""
+    user: User = request.user  # type: ignore[assignment]
+    form = f.LogProblemForm(request.GET, user=user)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    suggestions = _duplicates_for(user, data) if data.get("category") and data.get("neighbourhood") else []
+    return render(request, "frontend/_duplicates.html", {"suggestions": suggestions, "partial": True})
 
 
 # --- the problem page ---------------------------------------------------------------------------

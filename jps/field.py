@@ -142,3 +142,15 @@ def problem_create_once(
         # Never hand one user's problem to another who happens to send the same key.
         raise ValidationError({"client_key": "This draft key has already been used."})
     return existing.problem, False
+
+
+def problem_for_key(*, by: User, client_key: uuid.UUID | str | None) -> Problem | None:
+    """The problem this user's draft key already produced, if any (a resend skips the duplicate check)."""
+    if not client_key:
+        return None
+    try:
+        key = uuid.UUID(str(client_key))
+    except ValueError:
+        return None
+    found = SubmissionKey.objects.select_related("problem").filter(key=key, problem__created_by=by).first()
+    return found.problem if found else None
