@@ -42,6 +42,7 @@ urlpatterns = [
     path("problems/export.csv", views.problem_csv, name="problem_csv"),
     path("problems/new/", views.problem_create, name="problem_create"),
     path("problems/new/duplicates/", views.problem_duplicates, name="problem_duplicates"),
+    path("problems/new/neighbourhood/", views.neighbourhood_here, name="neighbourhood_here"),
     path("problems/<int:pk>/", views.problem_page, name="problem"),
     path("problems/<int:pk>/scanning/", views.problem_scanning, name="problem_scanning"),
     path("problems/<int:pk>/analysis/", views.problem_analysis, name="problem_analysis"),

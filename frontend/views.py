@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -194,6 +194,20 @@ def problem_duplicates(request: HttpRequest) -> HttpResponse:
     data = getattr(form, "cleaned_data", {})
     suggestions = _duplicates_for(user, data) if data.get("category") and data.get("neighbourhood") else []
     return render(request, "frontend/_duplicates.html", {"suggestions": suggestions, "partial": True})
+
+
+@login_required
+def neighbourhood_here(request: HttpRequest) -> JsonResponse:
+    """The neighbourhood containing the phone's position, proposed on the log form."""
+    try:
+        latitude = float(request.GET["latitude"])
+        longitude = float(request.GET["longitude"])
+    except (KeyError, ValueError):
+        return JsonResponse({"error": "Give latitude and longitude as numbers."}, status=400)
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return JsonResponse({"error": "Latitude or longitude out of range."}, status=400)
+    place = selectors.neighbourhood_at(user=request.user, latitude=latitude, longitude=longitude)
+    return JsonResponse({"id": place.pk, "name": str(place)} if place else {"id": None, "name": ""})
 
 
 # --- the problem page ---------------------------------------------------------------------------

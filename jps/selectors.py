@@ -393,3 +393,45 @@ def problems_possibly_duplicate(
         scored.append((score, problem))
     scored.sort(key=lambda pair: -pair[0])
     return [problem for _, problem in scored[:limit]]
+
+
+# --- where am I: the neighbourhood containing a position (issue 11) -----------------------
+
+
+def _in_ring(x: float, y: float, ring: list[list[float]]) -> bool:
+    """Ray casting: count the edges a ray from (x, y) to the east crosses; odd means inside."""
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def geometry_contains(geometry: dict[str, Any], *, latitude: float, longitude: float) -> bool:
+    """Whether a GeoJSON Polygon or MultiPolygon (or a Feature of one) contains the point; holes count."""
+    if geometry.get("type") == "Feature":
+        geometry = geometry.get("geometry") or {}
+    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
+    polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else []
+    for rings in polygons:
+        rings = [[[float(p[0]), float(p[1])] for p in ring] for ring in rings]
+        inside = rings and _in_ring(longitude, latitude, rings[0])
+        if inside and not any(_in_ring(longitude, latitude, hole) for hole in rings[1:]):
+            return True
+    return False
+
+
+def neighbourhood_at(*, user: Any, latitude: float, longitude: float) -> Neighbourhood | None:
+    """The neighbourhood (of those ``user`` may log in) containing the point, from its boundary;
+    failing that, the one whose centre point is nearest within 5 km; ``None`` when neither."""
+    places = list(neighbourhoods_for_logging(user=user))
+    for place in places:
+        if place.boundary and geometry_contains(place.boundary, latitude=latitude, longitude=longitude):
+            return place
+    centred = [
+        (distance_metres(latitude, longitude, float(p.latitude), float(p.longitude)), p)
+        for p in places
+        if p.latitude is not None and p.longitude is not None and not p.boundary
+    ]
+    nearest = min(centred, key=lambda pair: pair[0], default=None)
+    return nearest[1] if nearest and nearest[0] <= 5000 else None

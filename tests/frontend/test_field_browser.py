@@ -59,3 +59,20 @@ def test_the_app_is_installable(client, pcso):
     manifest = client.get("/manifest.webmanifest").json()
     assert manifest["start_url"] == "/problems/new/" and manifest["display"] == "standalone"
     assert 'rel="manifest"' in client.get("/problems/new/").content.decode()
+
+
+def test_the_phones_position_proposes_its_neighbourhood(new_page, pcso, neighbourhood, district):
+    from tests import factories as f
+
+    f.NeighbourhoodFactory(district=district, name="Aardvark ward")  # first in the list, not the answer
+    square = [[1.0, 51.0], [1.1, 51.0], [1.1, 51.1], [1.0, 51.1], [1.0, 51.0]]
+    neighbourhood.boundary = {"type": "Polygon", "coordinates": [square]}
+    neighbourhood.save()
+    page = new_page(
+        PHONE, is_mobile=True, permissions=["geolocation"], geolocation={"latitude": 51.05, "longitude": 1.05}
+    )
+    sign_in(page, "pcso")
+    page.goto("/problems/new/")
+    page.get_by_role("button", name="Use my current position").click()
+    expect(page.locator("[data-jps-geolocate-status]")).to_contain_text(f"proposed from your position: {neighbourhood}")
+    assert page.get_by_label("Neighbourhood").input_value() == str(neighbourhood.pk)

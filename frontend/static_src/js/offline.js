@@ -82,6 +82,22 @@ if (form) {
     announce("No signal: your problem is saved on this phone and will be sent when you are back online.");
   });
   window.addEventListener("online", sendAll);
+  // The phone's position proposes the neighbourhood that contains it (online).
+  form.addEventListener("jps:position", async (event) => {
+    const { latitude, longitude } = event.detail;
+    try {
+      const response = await fetch(`/problems/new/neighbourhood/?latitude=${latitude}&longitude=${longitude}`, { credentials: "same-origin" });
+      const place = await response.json();
+      const select = form.querySelector("[name=neighbourhood]");
+      if (place.id && select.querySelector(`option[value="${place.id}"]`)) {
+        select.value = String(place.id);
+        const status = form.querySelector("[data-jps-geolocate-status]");
+        if (status) status.textContent += ` Neighbourhood proposed from your position: ${place.name}.`;
+      }
+    } catch (error) {
+      // No signal: the officer chooses the neighbourhood.
+    }
+  });
   render();
   sendAll();
 }
