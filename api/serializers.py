@@ -471,3 +471,8 @@ class ProblemReportWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProblemReport
         fields = ["source", "originator", "text", "location", "latitude", "longitude"]
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField(help_text="Id of the problem to keep; this one is merged into it and closed.")
+    reason = serializers.CharField(max_length=2000)

@@ -190,6 +190,18 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
         report = field.problem_report_attach(problem=problem, by=request.user, **data)
         return self.respond(s.ProblemReportSerializer, report, 201)
 
+    @extend_schema(request=s.MergeSerializer, responses={200: s.ProblemSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str) -> Response:
+        """A supervisor merges this problem into another: its work and reports move; it is closed."""
+        problem = self.get_object()
+        data = self.validated(s.MergeSerializer)
+        keep = self.get_queryset().filter(pk=data["into"]).first()
+        if keep is None:
+            raise drf_exceptions.NotFound("No such problem to merge into.")
+        kept = field.problem_merge(keep=keep, merge=problem, by=request.user, reason=data["reason"])
+        return self.respond(s.ProblemSerializer, kept)
+
     @extend_schema(
         request=s.TransitionSerializer,
         responses={

@@ -45,6 +45,8 @@ def test_the_form_asks_before_logging_a_likely_duplicate_and_can_attach(client, 
     report = ProblemReport.objects.get()
     assert (report.problem, report.originator, report.reported_by) == (benches, "Resident of Dane John Mews", pcso)
     assert Problem.objects.count() == 1
+    page = client.get(reverse("problem", args=[benches.pk])).content.decode()
+    assert "Other reports of this problem" in page and "Resident of Dane John Mews" in page
 
 
 def test_it_is_new_logs_it_after_all(client, pcso, benches, neighbourhood, category):
@@ -96,3 +98,21 @@ def test_the_api_duplicate_check_and_attaching_a_report(pcso, supervisor, benche
         f"/api/problems/{benches.pk}/reports/", {"source": "partner", "originator": "x", "text": "y"}, format="json"
     )
     assert response.status_code == 403
+
+
+def test_a_supervisor_merges_through_the_api(pcso, supervisor, other_supervisor, benches, neighbourhood, category):
+    from tests import factories as f
+
+    duplicate = f.ProblemFactory(owner=pcso, neighbourhood=neighbourhood, category=category, title="Bench broken")
+    api = APIClient()
+    api.force_authenticate(user=pcso)
+    body = {"into": benches.pk, "reason": "Same benches"}
+    assert api.post(f"/api/problems/{duplicate.pk}/merge/", body, format="json").status_code == 403
+    api.force_authenticate(user=other_supervisor)
+    assert api.post(f"/api/problems/{duplicate.pk}/merge/", body, format="json").status_code == 404
+    api.force_authenticate(user=supervisor)
+    assert api.post(f"/api/problems/{duplicate.pk}/merge/", {"into": benches.pk}, format="json").status_code == 400
+    response = api.post(f"/api/problems/{duplicate.pk}/merge/", body, format="json")
+    assert response.status_code == 200, response.content
+    duplicate.refresh_from_db()
+    assert duplicate.stage == Stage.CLOSED_NO_ACTION and benches.reports.get().merged_from == duplicate.reference
