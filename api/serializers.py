@@ -29,6 +29,7 @@ from jps.models import (
     LearningNeed,
     Neighbourhood,
     Problem,
+    ProblemReport,
     ProgressUpdate,
     Stage,
     SupervisoryReview,
@@ -413,3 +414,45 @@ class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "name", "slug", "group"]
+
+
+# --- duplicate check and further reports (issue 11) -------------------------------------------
+
+
+class DuplicateQuerySerializer(serializers.Serializer):
+    """What a partner system knows before logging: enough to find the problem it may already be."""
+
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
+    neighbourhood = serializers.PrimaryKeyRelatedField(queryset=Neighbourhood.objects.all())
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False)
+
+
+class DuplicateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    stage = serializers.CharField()
+    neighbourhood = serializers.IntegerField(source="neighbourhood_id")
+    shared_words = serializers.ListField(child=serializers.CharField())
+    distance_m = serializers.IntegerField(allow_null=True)
+
+
+class ProblemReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProblemReport
+        fields = ["id", "problem", "source", "originator", "reported_by", "reported_at", "text", "location"]
+        read_only_fields = ["id", "problem", "reported_by", "reported_at"]
+
+
+class ProblemReportWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProblemReport
+        fields = ["source", "originator", "text", "location", "latitude", "longitude"]
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField(help_text="Id of the problem to keep; this one is merged into it and closed.")
+    reason = serializers.CharField(max_length=2000)

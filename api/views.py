@@ -25,7 +25,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from jps import selectors, services
+from jps import field, selectors, services
 from jps.models import (
     Action,
     Agency,
@@ -146,15 +146,61 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
         return self.respond(s.ProblemSerializer, problem)
 
     def create(self, request: Request) -> Response:
+        """Log a problem. An ``Idempotency-Key`` header (or ``client_key`` field), a UUID per draft,
+        makes a retry return the first problem (200) instead of logging it twice."""
         data = self.validated(s.ProblemWriteSerializer)
-        problem = services.problem_create(by=request.user, **data)
-        return self.respond(s.ProblemSerializer, self.get_queryset().filter(pk=problem.pk).first() or problem, 201)
+        key = request.headers.get("Idempotency-Key") or request.data.get("client_key")
+        problem, created = field.problem_create_once(
+            by=request.user, client_key=key, create=lambda: services.problem_create(by=request.user, **data)
+        )
+        found = self.get_queryset().filter(pk=problem.pk).first() or problem
+        return self.respond(s.ProblemSerializer, found, 201 if created else 200)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         problem = self.get_object()
         data = self.validated(s.ProblemUpdateSerializer, partial=True)
         services.problem_update(problem=problem, by=request.user, **data)
         return self.respond(s.ProblemSerializer, problem)
+
+    @extend_schema(
+        request=s.DuplicateQuerySerializer,
+        responses={200: s.DuplicateSerializer(many=True)},
+        summary="Open problems that are probably the one about to be logged",
+    )
+    @action(detail=False, methods=["post"])
+    def duplicates(self, request: Request) -> Response:
+        """Call before creating: same category, nearby or same neighbourhood, similar words; open only."""
+        data = self.validated(s.DuplicateQuerySerializer)
+        found = selectors.problems_possibly_duplicate(
+            request.user,
+            category=data["category"],
+            neighbourhood=data["neighbourhood"],
+            text=f"{data['title']} {data['description']}",
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+        )
+        return Response(s.DuplicateSerializer(found, many=True).data)
+
+    @extend_schema(request=s.ProblemReportWriteSerializer, responses={201: s.ProblemReportSerializer})
+    @action(detail=True, methods=["post"])
+    def reports(self, request: Request, pk: str) -> Response:
+        """Attach another report (its own source and originator) to this open problem instead of a duplicate."""
+        problem = self.get_object()
+        data = self.validated(s.ProblemReportWriteSerializer)
+        report = field.problem_report_attach(problem=problem, by=request.user, **data)
+        return self.respond(s.ProblemReportSerializer, report, 201)
+
+    @extend_schema(request=s.MergeSerializer, responses={200: s.ProblemSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str) -> Response:
+        """A supervisor merges this problem into another: its work and reports move; it is closed."""
+        problem = self.get_object()
+        data = self.validated(s.MergeSerializer)
+        keep = self.get_queryset().filter(pk=data["into"]).first()
+        if keep is None:
+            raise drf_exceptions.NotFound("No such problem to merge into.")
+        kept = field.problem_merge(keep=keep, merge=problem, by=request.user, reason=data["reason"])
+        return self.respond(s.ProblemSerializer, kept)
 
     @extend_schema(
         request=s.TransitionSerializer,

@@ -5,6 +5,7 @@ None of them saves a model; the services own every write and every rule.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import django_filters
@@ -62,9 +63,13 @@ class LogProblemForm(forms.Form):
     location = forms.CharField(max_length=200, required=False, help_text="Street or place.")
     latitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False)
     longitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False)
+    #: The draft's idempotency key: the same draft sent twice (a double tap, a retry) logs one problem.
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_key", uuid.uuid4())
         field = self.fields["neighbourhood"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = selectors.neighbourhoods_for_logging(user=user)

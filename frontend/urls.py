@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from . import insight, views
+from . import insight, pwa, views
 
 A = "frontend/auth/"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name=A + "login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -39,6 +41,8 @@ urlpatterns = [
     path("problems/", views.problem_list, name="problem_list"),
     path("problems/export.csv", views.problem_csv, name="problem_csv"),
     path("problems/new/", views.problem_create, name="problem_create"),
+    path("problems/new/duplicates/", views.problem_duplicates, name="problem_duplicates"),
+    path("problems/new/neighbourhood/", views.neighbourhood_here, name="neighbourhood_here"),
     path("problems/<int:pk>/", views.problem_page, name="problem"),
     path("problems/<int:pk>/scanning/", views.problem_scanning, name="problem_scanning"),
     path("problems/<int:pk>/analysis/", views.problem_analysis, name="problem_analysis"),

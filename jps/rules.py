@@ -299,3 +299,15 @@ rules.add_perm("jps.score_quality", can_score_quality)
 rules.add_perm("jps.mark_best_practice", can_mark_best_practice)
 rules.add_perm("jps.read_in_library", can_read_in_library)
 rules.add_perm("jps.view_management_info", can_view_management_info)
+
+
+# --- field reports and merging (issue 11) ------------------------------------------------
+
+#: Attach another report to an open problem you can see, instead of logging a duplicate.
+can_attach_report = can_log_problem & can_view_problem & problem_is_open
+
+#: Merging two problems closes one of them: a supervisor's decision (checked on both).
+can_merge_problems = can_supervise_problem
+
+rules.add_perm("jps.attach_report", can_attach_report)
+rules.add_perm("jps.merge_problems", can_merge_problems)

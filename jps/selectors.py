@@ -7,6 +7,8 @@ exports start from it (or, for public output, from ``public_priorities``).
 from __future__ import annotations
 
 import datetime
+import math
+import re
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -237,3 +239,199 @@ def evaluations_visible_to(user: Any) -> QuerySet[Evaluation]:
     """Evaluations of problems the user can see (for analysts: their force's closed problems)."""
     visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
     return Evaluation.objects.filter(problem_id__in=visible)
+
+
+# --- duplicate suggestions (issue 11) ----------------------------------------------------
+
+#: Two problems this close (in metres) count as "nearby" for duplicate suggestions.
+DUPLICATE_RADIUS_METRES = 400
+#: At most this many open problems are scored in Python; the query narrows them first.
+DUPLICATE_CANDIDATES = 300
+
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "near",
+        "of",
+        "off",
+        "on",
+        "or",
+        "our",
+        "out",
+        "over",
+        "the",
+        "their",
+        "there",
+        "they",
+        "this",
+        "to",
+        "up",
+        "was",
+        "were",
+        "with",
+        "without",
+        "outside",
+        "inside",
+        "every",
+        "night",
+        "nights",
+        "day",
+        "days",
+        "evening",
+        "evenings",
+        "late",
+        "people",
+        "person",
+        "problem",
+        "problems",
+        "reported",
+        "report",
+        "residents",
+        "resident",
+        "again",
+        "being",
+        "been",
+    ]
+)
+
+
+def _singular(word: str) -> str:
+    """Fold the common English plurals, so "benches" meets "bench" and "parties" meets "party"."""
+    if len(word) <= 4 or not word.endswith("s") or word.endswith("ss"):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    return word[:-1]
+
+
+def significant_words(text: str) -> set[str]:
+    """Lower-case words of three letters or more, stop-words dropped, plurals folded."""
+    words = set()
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        if len(word) < 3 or word in _STOPWORDS:
+            continue
+        words.add(_singular(word))
+    return words
+
+
+def distance_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance; good to a metre or so at neighbourhood scale."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def problems_possibly_duplicate(
+    user: Any,
+    *,
+    category: Any,
+    neighbourhood: Any,
+    text: str,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    exclude_pk: int | None = None,
+    limit: int = 5,
+) -> list[Problem]:
+    """Open problems ``user`` can see that are probably the one being logged.
+
+    Probably the same means: the same category, in the same neighbourhood or within
+    ``DUPLICATE_RADIUS_METRES`` of the given point (neighbourhoods of the same district),
+    and sharing at least one significant word of the title or description. Closed
+    problems are never suggested. Candidates come from the indexed (district, stage)
+    query; distance and words are scored in Python on that bounded set. Each returned
+    problem carries ``shared_words`` and ``distance_m`` (or ``None``) for display.
+    """
+    words = significant_words(text)
+    if not words or category is None or neighbourhood is None:
+        return []
+    candidates = (
+        problems_visible_to(user)
+        .open()
+        .filter(district_id=neighbourhood.district_id, category=category)
+        .order_by("-created_at")
+    )
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    has_point = latitude is not None and longitude is not None
+    scored: list[tuple[float, Problem]] = []
+    for problem in candidates[:DUPLICATE_CANDIDATES]:
+        distance = None
+        if has_point and problem.latitude is not None and problem.longitude is not None:
+            distance = distance_metres(
+                float(latitude),
+                float(longitude),
+                float(problem.latitude),
+                float(problem.longitude),  # type: ignore[arg-type]
+            )
+        nearby = distance is not None and distance <= DUPLICATE_RADIUS_METRES
+        if problem.neighbourhood_id != neighbourhood.pk and not nearby:
+            continue
+        shared = words & significant_words(f"{problem.title} {problem.description} {problem.location}")
+        if not shared:
+            continue
+        problem.shared_words = sorted(shared)  # type: ignore[attr-defined]
+        problem.distance_m = round(distance) if distance is not None else None  # type: ignore[attr-defined]
+        score = len(shared) + (2 if nearby else 0) + (1 if problem.neighbourhood_id == neighbourhood.pk else 0)
+        scored.append((score, problem))
+    scored.sort(key=lambda pair: -pair[0])
+    return [problem for _, problem in scored[:limit]]
+
+
+# --- where am I: the neighbourhood containing a position (issue 11) -----------------------
+
+
+def _in_ring(x: float, y: float, ring: list[list[float]]) -> bool:
+    """Ray casting: count the edges a ray from (x, y) to the east crosses; odd means inside."""
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def geometry_contains(geometry: dict[str, Any], *, latitude: float, longitude: float) -> bool:
+    """Whether a GeoJSON Polygon or MultiPolygon (or a Feature of one) contains the point; holes count."""
+    if geometry.get("type") == "Feature":
+        geometry = geometry.get("geometry") or {}
+    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
+    polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else []
+    for rings in polygons:
+        rings = [[[float(p[0]), float(p[1])] for p in ring] for ring in rings]
+        inside = rings and _in_ring(longitude, latitude, rings[0])
+        if inside and not any(_in_ring(longitude, latitude, hole) for hole in rings[1:]):
+            return True
+    return False
+
+
+def neighbourhood_at(*, user: Any, latitude: float, longitude: float) -> Neighbourhood | None:
+    """The neighbourhood (of those ``user`` may log in) containing the point, from its boundary;
+    failing that, the one whose centre point is nearest within 5 km; ``None`` when neither."""
+    places = list(neighbourhoods_for_logging(user=user))
+    for place in places:
+        if place.boundary and geometry_contains(place.boundary, latitude=latitude, longitude=longitude):
+            return place
+    centred = [
+        (distance_metres(latitude, longitude, float(p.latitude), float(p.longitude)), p)
+        for p in places
+        if p.latitude is not None and p.longitude is not None and not p.boundary
+    ]
+    nearest = min(centred, key=lambda pair: pair[0], default=None)
+    return nearest[1] if nearest and nearest[0] <= 5000 else None

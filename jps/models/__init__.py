@@ -27,6 +27,7 @@ from .problems import (
 from .public import AlertSubscription, Postcode, PublishRun
 from .quality import QUALITY_CRITERIA, QUALITY_FIELDS, QualityScore
 from .reminders import Reminder
+from .reports import ProblemReport, SubmissionKey
 
 __all__ = [
     "CLOSED_STAGES",
@@ -51,6 +52,7 @@ __all__ = [
     "Participation",
     "Postcode",
     "Problem",
+    "ProblemReport",
     "ProblemQuerySet",
     "ProblemView",
     "ProgressUpdate",
@@ -63,6 +65,7 @@ __all__ = [
     "Risk",
     "Source",
     "Stage",
+    "SubmissionKey",
     "SupervisoryReview",
     "Transfer",
     "User",

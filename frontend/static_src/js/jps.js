@@ -16,6 +16,7 @@ for (const block of document.querySelectorAll("[data-jps-geolocate]")) {
         form.querySelector("[name=latitude]").value = position.coords.latitude.toFixed(6);
         form.querySelector("[name=longitude]").value = position.coords.longitude.toFixed(6);
         status.textContent = `Position added (accurate to about ${Math.round(position.coords.accuracy)} m).`;
+        form.dispatchEvent(new CustomEvent("jps:position", { detail: { latitude: position.coords.latitude, longitude: position.coords.longitude } }));
       },
       (error) => {
         status.textContent = `Could not get your position (${error.message}). Type the street instead.`;
