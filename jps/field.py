@@ -66,7 +66,7 @@ def _move(objects: models.QuerySet[Any], *, keep: Problem, by: User, reason: str
 
 
 #: The way back from a later stage to one from which "close without action" is allowed.
-_WALK_BACK = {Stage.ASSESSMENT: Stage.RESPONSE, Stage.RESPONSE: Stage.ANALYSIS}
+_WALK_BACK: dict[str, str] = {Stage.ASSESSMENT: Stage.RESPONSE, Stage.RESPONSE: Stage.ANALYSIS}
 
 
 @transaction.atomic

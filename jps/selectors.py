@@ -370,11 +370,15 @@ def problems_possibly_duplicate(
     )
     if exclude_pk is not None:
         candidates = candidates.exclude(pk=exclude_pk)
-    has_point = latitude is not None and longitude is not None
     scored: list[tuple[float, Problem]] = []
     for problem in candidates[:DUPLICATE_CANDIDATES]:
         distance = None
-        if has_point and problem.latitude is not None and problem.longitude is not None:
+        if (
+            latitude is not None
+            and longitude is not None
+            and problem.latitude is not None
+            and problem.longitude is not None
+        ):
             distance = distance_metres(
                 float(latitude),
                 float(longitude),

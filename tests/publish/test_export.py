@@ -79,7 +79,7 @@ def test_one_changed_problem_rewrites_only_the_pages_it_appears_on(two_areas, pe
     # nothing changed: nothing rewritten
     assert publish().written == []
     runs = list(PublishRun.objects.order_by("started_at").values_list("full", "files_written"))
-    assert runs == [(True, len(first.written)), (False, 7), (False, 0)]
+    assert runs == [(True, len(first.written)), (False, 8), (False, 0)]
 
 
 def test_a_withdrawn_priority_leaves_no_stale_pages(two_areas, people, settings, area, other_neighbourhood):
