@@ -15,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LogoutView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -640,3 +641,14 @@ def neighbourhood_page(request: HttpRequest, pk: int) -> HttpResponse:
         "today": timezone.localdate(),
     }
     return render(request, "frontend/neighbourhood.html", ctx)
+
+
+class SignOutView(LogoutView):
+    """Sign out, and tell the browser to drop cached pages (the installable app's offline copies of
+    'My work' and the log form), so the next person on a shared phone sees none of them. Offline
+    drafts not yet sent live in local storage, which ``"cache"`` leaves alone."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache"'
+        return response

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Analysis, Contact, MeetingItem, Problem, ProgressUpdate, User
+from .models import Analysis, Contact, Meeting, MeetingItem, Problem, ProgressUpdate, User
 
 REDACTED = "[redacted]"
 PROBLEM_FIELDS = {"description": REDACTED, "originator": REDACTED, "location": "", "latitude": None, "longitude": None}
@@ -51,6 +51,21 @@ def personal_data_redact(*, now: datetime.datetime | None = None, batch_size: in
         ProgressUpdate.history.filter(problem_id__in=ids).update(text=REDACTED)
         MeetingItem.objects.filter(problem_id__in=ids).update(note=REDACTED)  # internal meeting notes
         MeetingItem.history.filter(problem_id__in=ids).update(note=REDACTED)
+    return len(ids)
+
+
+def meetings_redact(*, now: datetime.datetime | None = None) -> int:
+    """Redact the internal notes and community chair's name of meetings held before the retention period.
+
+    Their public record (date, venue, agenda, attendance count, decisions) stays.
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.JPS_RETENTION_DAYS)
+    due = Meeting.objects.filter(starts_at__lt=cutoff).exclude(notes=REDACTED).exclude(notes="", chair_name="")
+    ids = list(due.values_list("pk", flat=True))
+    with transaction.atomic():
+        Meeting.objects.filter(pk__in=ids).update(notes=REDACTED, chair_name="")
+        Meeting.history.filter(id__in=ids).update(notes=REDACTED, chair_name="")
     return len(ids)
 
 

@@ -71,12 +71,12 @@ def deliver_pending(*, now: str | None = None) -> dict[str, Any]:
 @app.task(name="privacy.redact_personal_data", **TASK_OPTIONS)
 def redact_personal_data() -> int:
     """The retention rule: redact personal data of problems closed longer ago than the retention period."""
-    from jps.privacy import personal_data_redact
+    from jps.privacy import meetings_redact, personal_data_redact
 
     total = 0
     while done := personal_data_redact():
         total += done
-    return total
+    return total + meetings_redact()
 
 
 #: Job name (as ``run_job`` knows it) → task, for the command's ``--queue`` option and the schedule.

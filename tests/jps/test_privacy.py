@@ -97,3 +97,36 @@ def test_retention_runs_as_a_scheduled_task(old_closed):
     assert redact_personal_data.apply().get() == 1  # eager here; the same task body a worker runs
     old_closed.refresh_from_db()
     assert old_closed.originator == "[redacted]"
+
+
+def test_old_meetings_lose_their_internal_notes_and_chair_name(pcso, neighbourhood, settings):
+    from jps import meetings
+    from jps.models import Meeting
+    from jps.privacy import meetings_redact
+
+    settings.JPS_RETENTION_DAYS = 365
+    when = timezone.now() - datetime.timedelta(days=400)
+    old = meetings.meeting_create(
+        by=pcso,
+        neighbourhoods=[neighbourhood],
+        starts_at=when,
+        ends_at=when + datetime.timedelta(hours=2),
+        chair_name="Margaret Example",
+        notes="Jane from Station Road complained.",
+        venue="Hall",
+        public_agenda="Agree priorities.",
+    )
+    recent = meetings.meeting_create(
+        by=pcso,
+        neighbourhoods=[neighbourhood],
+        starts_at=timezone.now() - datetime.timedelta(days=10),
+        chair_name="Keep Chair",
+        notes="Keep notes",
+        venue="Hall",
+    )
+    assert meetings_redact() == 1
+    assert meetings_redact() == 0
+    old.refresh_from_db()
+    assert (old.notes, old.chair_name, old.public_agenda) == ("[redacted]", "", "Agree priorities.")
+    assert not [h for h in Meeting.history.filter(id=old.pk) if "Jane" in h.notes or "Margaret" in h.chair_name]
+    assert Meeting.objects.get(pk=recent.pk).notes == "Keep notes"

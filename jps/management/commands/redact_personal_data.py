@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from jps.privacy import personal_data_redact
+from jps.privacy import meetings_redact, personal_data_redact
 
 
 class Command(BaseCommand):
@@ -11,4 +11,5 @@ class Command(BaseCommand):
         while done := personal_data_redact():
             total += done
             self.stdout.write(f"  redacted {total} problem(s)...")
-        self.stdout.write(self.style.SUCCESS(f"Redacted {total} problem(s)."))
+        meetings = meetings_redact()
+        self.stdout.write(self.style.SUCCESS(f"Redacted {total} problem(s) and {meetings} meeting(s)."))
