@@ -33,7 +33,8 @@ def test_every_public_page_has_no_inline_code_and_carries_the_policy(priorities,
     Force.objects.filter(pk=force.pk).update(welsh_enabled=True)
     Postcode.objects.create(postcode="CT1 1AA", outward="CT1", neighbourhood=area)
     publish(full=True)
-    pages = {path: body.decode() for path, body in site_files(settings.PUBLIC_SITE_DIR).items() if path.endswith(".html")}
+    files = site_files(settings.PUBLIC_SITE_DIR)
+    pages = {path: body.decode() for path, body in files.items() if path.endswith(".html")}
     assert {"index.html", "cy/index.html", "postcodes/CT1.html"} <= set(pages)
     assert any(path.startswith("priorities/") for path in pages)
     meta = f'<meta http-equiv="Content-Security-Policy" content="{PUBLIC_CSP}">'
