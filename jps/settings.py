@@ -286,5 +286,7 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
+        "report-uri": ["/csp-report/"],  # frontend/csp.py logs each on jps.security
     }
 }
+JPS_CSP_REPORTS_PER_MINUTE = envint("JPS_CSP_REPORTS_PER_MINUTE", 20)  # logged per address; the rest dropped

@@ -7,11 +7,14 @@ script, an on*= handler or a style= attribute fails here before a browser refuse
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from collections import deque
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -34,7 +37,7 @@ def _policy(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
 
 
 def _expected(tile_host: str = TILE_HOST) -> dict[str, list[str]]:
-    return {**STAFF_POLICY, "img-src": [*STAFF_POLICY["img-src"], tile_host]}
+    return {**STAFF_POLICY, "img-src": [*STAFF_POLICY["img-src"], tile_host], "report-uri": ["/csp-report/"]}
 
 
 def test_a_staff_page_carries_the_exact_policy(client, pcso):
@@ -147,3 +150,48 @@ def test_the_scanner_finds_what_the_policy_blocks():
     assert len(inline_code('<button hx-on:click="go()">x</button>')) == 1
     assert len(inline_code('<a href="javascript:go()">x</a>')) == 1
     assert len(inline_code('<svg><rect style="fill: red"/></svg>')) == 1
+
+
+REPORT = {
+    "csp-report": {
+        "document-uri": "https://jps.example/problems/?q=Mrs+Featherstonehaugh",
+        "violated-directive": "script-src-elem",
+        "effective-directive": "script-src-elem",
+        "blocked-uri": "inline",
+        "source-file": "https://jps.example/problems/?q=Mrs+Featherstonehaugh",
+        "line-number": 14,
+        "disposition": "enforce",
+        "status-code": 200,
+    }
+}
+
+
+def _post_report(client, body, address="192.0.2.1"):  # type: ignore[no-untyped-def]
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.post(reverse("csp_report"), data, content_type="application/csp-report", REMOTE_ADDR=address)
+
+
+def test_a_violation_report_is_logged_on_the_security_log_without_query_strings(client, caplog):
+    cache.clear()
+    with caplog.at_level(logging.WARNING, logger="jps.security"):
+        response = _post_report(client, REPORT)
+    assert response.status_code == 204
+    [record] = [r for r in caplog.records if r.name == "jps.security"]
+    assert record.getMessage() == "content security policy violation"
+    assert record.document == "https://jps.example/problems/"  # type: ignore[attr-defined]
+    assert record.blocked == "inline" and record.effective_directive == "script-src-elem"  # type: ignore[attr-defined]
+    assert "Featherstonehaugh" not in str(vars(record))
+
+
+def test_violation_reports_are_rate_limited_per_address_and_bad_ones_are_dropped(client, caplog, settings):
+    cache.clear()
+    settings.JPS_CSP_REPORTS_PER_MINUTE = 3
+    with caplog.at_level(logging.WARNING, logger="jps.security"):
+        statuses = {_post_report(client, REPORT).status_code for _ in range(10)}
+        _post_report(client, REPORT, address="192.0.2.99")  # another address has its own allowance
+        _post_report(client, "not json", address="192.0.2.50")
+        _post_report(client, {"csp-report": "x" * 20_000}, address="192.0.2.51")
+        _post_report(client, [1, 2], address="192.0.2.52")
+    assert statuses == {204}
+    assert len([r for r in caplog.records if r.name == "jps.security"]) == 3 + 1
+    assert client.get(reverse("csp_report")).status_code == 405
