@@ -298,3 +298,13 @@ def test_a_reset_person_is_asked_to_set_up_again_even_mid_session(client, admin_
     assert client.get("/admin/").status_code == 200
     two_factor.two_factor_reset(user=admin_user, by=superuser)
     assert client.get("/admin/")["Location"].startswith(ENROL)
+
+
+def test_a_code_is_accepted_once(admin_user):
+    device = enrolled(admin_user)
+    code = code_for(device)
+    with time_machine.travel(datetime.datetime.now(tz=datetime.UTC), tick=False) as t:
+        assert two_factor.two_factor_verify(user=admin_user, code=code) == device
+        t.shift(datetime.timedelta(seconds=2))
+        with pytest.raises(two_factor.CodeRefused, match="wrong or has expired"):
+            two_factor.two_factor_verify(user=admin_user, code=code)  # replayed within its 30 seconds
