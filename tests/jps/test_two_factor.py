@@ -290,6 +290,8 @@ def test_only_superusers_may_reset_or_see_devices(police, pcso, admin_client, ca
     change = admin_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
     assert device.key not in change and 'name="key"' not in change
     assert admin_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code == 403
+    history = admin_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/history/")
+    assert history.status_code == 200 and device.key not in history.content.decode()
 
 
 def test_a_reset_person_is_asked_to_set_up_again_even_mid_session(client, admin_user, pcso, police):
