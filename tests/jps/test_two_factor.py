@@ -9,6 +9,7 @@ import re
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -24,6 +25,14 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"  # the factories' password
 ENROL = "/accounts/two-factor/set-up/"
 VERIFY = "/accounts/two-factor/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_api_throttle():  # type: ignore[no-untyped-def]
+    """The token endpoint's per-address throttle (10 a minute) must not mistake these tests for an attack."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def security_records(caplog, message: str) -> list[logging.LogRecord]:  # type: ignore[no-untyped-def]
