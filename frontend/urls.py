@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from . import casework, insight, pwa, views
+from . import casework, insight, pwa, two_factor, views
 
 A = "frontend/auth/"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name=A + "login.html"), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/two-factor/set-up/", two_factor.enrol, name="two_factor_enrol"),
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(
