@@ -25,7 +25,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from jps import field, selectors, services
+from jps import field, selectors, services, two_factor
 from jps.models import (
     Action,
     Agency,
@@ -86,16 +86,30 @@ class BaseViewSet(viewsets.GenericViewSet):
 # --- authentication ------------------------------------------------------------------------
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The 6-digit code from the authenticator app: required for accounts with two-factor authentication.",
+    )
+
+
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (throttled per address)."""
+    """Exchange a username and password (and a code, for two-factor accounts) for an API token.
+
+    Throttled per address and locked out by django-axes like the web sign-in. Someone who
+    needs two-factor (``User.two_factor_required``) must send a valid ``otp`` too; the token
+    then works as any other, so scripts need a code only when they ask for a token.
+    """
 
     throttle_classes = [AuthThrottle]
+    serializer_class = TokenRequestSerializer
 
     def get_exception_handler(self) -> Any:
         return exception_handler
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=TokenRequestSerializer,
         responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
         auth=[],
         tags=["auth"],
@@ -110,7 +124,14 @@ class TokenView(ObtainAuthToken):
                     status=status.HTTP_429_TOO_MANY_REQUESTS,
                 )
             raise drf_exceptions.ValidationError(serializer.errors)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        try:
+            two_factor.two_factor_check_for_token(user=user, code=serializer.validated_data.get("otp"))
+        except two_factor.CodeRefused as refused:
+            if refused.retry_after:
+                raise drf_exceptions.Throttled(wait=refused.retry_after, detail=refused.message) from refused
+            raise drf_exceptions.ValidationError({"otp": [refused.message]}) from refused
+        token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
 

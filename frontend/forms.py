@@ -21,6 +21,7 @@ from jps.models import (
     Assessment,
     Category,
     Classification,
+    Contact,
     District,
     Neighbourhood,
     Participation,
@@ -237,3 +238,102 @@ class ProblemFilter(django_filters.FilterSet):
             return queryset
         overdue = queryset.review_overdue()  # type: ignore[attr-defined]
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+
+# --- casework: partners, hand-overs, contacts and merging (frontend/casework.py) ---------------------
+
+
+def _partner_agencies(problem: Problem) -> QuerySet[Agency]:
+    """Agencies that may be brought into a problem: those of its force area and the national ones."""
+    return Agency.objects.filter(Q(force_id=problem.force_id) | Q(force__isnull=True))
+
+
+class PartnerAddForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label="Choose", label="Agency")
+
+    def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        taking_part = Participation.objects.filter(problem=problem).values("agency_id")
+        field = self.fields["agency"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = _partner_agencies(problem).exclude(pk__in=taking_part).exclude(pk=problem.lead_agency_id)
+
+
+class ProblemHandOverForm(forms.Form):
+    """Hand the whole problem to a new owner; the owner's agency becomes the lead agency."""
+
+    to_owner = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        empty_label="Choose",
+        label="New owner",
+        help_text="Staff of this force area's agencies who work in the problem's district.",
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why is it being handed over?")
+
+    def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        in_district = Q(districts=problem.district_id) | Q(neighbourhoods__district=problem.district_id)
+        field = self.fields["to_owner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            User.objects.filter(in_district, is_active=True, agency__in=_partner_agencies(problem))
+            .exclude(pk=problem.owner_id)
+            .select_related("agency")
+            .distinct()
+        )
+        field.label_from_instance = lambda u: f"{u} ({u.agency})"  # type: ignore[method-assign]
+
+
+class ActionHandOverForm(forms.Form):
+    action = forms.ModelChoiceField(queryset=Action.objects.none(), empty_label="Choose", label="Action")
+    to_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label="Choose", label="Hand to")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why is it being handed over?")
+
+    def __init__(self, *args: Any, problem: Problem, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        actions = self.fields["action"]
+        agencies = self.fields["to_agency"]
+        assert isinstance(actions, forms.ModelChoiceField) and isinstance(agencies, forms.ModelChoiceField)
+        open_actions = problem.actions.filter(status__in=Action.OPEN_STATUSES)
+        if not user.has_perm("jps.work_problem", problem):
+            open_actions = open_actions.filter(agency_id=user.agency_id)
+        actions.queryset = open_actions.select_related("agency")
+        actions.label_from_instance = lambda a: f"{a.description[:60]} ({a.agency})"  # type: ignore[method-assign]
+        agencies.queryset = _partner_agencies(problem)
+
+
+class ContactAddForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "kind",
+            "name",
+            "phone",
+            "email",
+            "address",
+            "preferred_method",
+            "contact_every_days",
+            "times_to_avoid",
+            "notes",
+        ]
+        labels = {"contact_every_days": "Update every (days)"}
+
+
+class MergeForm(forms.Form):
+    """Merge another open problem (the duplicate) into this one."""
+
+    duplicate = forms.CharField(
+        max_length=40, label="Reference of the duplicate", help_text="For example KNT-2026-00012. It will be closed."
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why are they the same problem?")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_duplicate(self) -> Problem:
+        reference = self.cleaned_data["duplicate"].strip().upper()
+        found = selectors.problems_visible_to(self.user).filter(reference=reference).first()
+        if found is None:
+            raise ValidationError("No problem with that reference that you can see.")
+        return found

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from . import csp, insight, pwa, views
+from . import casework, csp, insight, pwa, two_factor, views
 
 A = "frontend/auth/"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("csp-report/", csp.csp_report, name="csp_report"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name=A + "login.html"), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/two-factor/set-up/", two_factor.enrol, name="two_factor_enrol"),
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(
@@ -54,6 +56,12 @@ urlpatterns = [
     path("problems/<int:pk>/transition/", views.problem_transition, name="problem_transition"),
     path("problems/<int:pk>/request-closure/", views.closure_request, name="closure_request"),
     path("problems/<int:pk>/review/", views.problem_review, name="problem_review"),
+    path("problems/<int:pk>/casework/", casework.casework, name="casework"),
+    path("problems/<int:pk>/casework/partner/", casework.partner_add, name="casework_partner"),
+    path("problems/<int:pk>/casework/hand-over/", casework.problem_hand_over, name="casework_handover"),
+    path("problems/<int:pk>/casework/action/", casework.action_hand_over, name="casework_action"),
+    path("problems/<int:pk>/casework/contact/", casework.contact_add, name="casework_contact"),
+    path("problems/<int:pk>/casework/merge/", casework.merge, name="casework_merge"),
     path("updates/<int:pk>/decide/", views.update_decide, name="update_decide"),
     path("neighbourhoods/", views.neighbourhood_list, name="neighbourhood_list"),
     path("neighbourhoods/<int:pk>/", views.neighbourhood_page, name="neighbourhood"),

@@ -1,10 +1,18 @@
 """Django admin for reference data and support; the audit history is visible on every object."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models as m
+from . import two_factor
 
 
 @admin.register(m.Force)
@@ -46,6 +54,54 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     search_fields = ["username", "first_name", "last_name", "email"]
     filter_horizontal = ["districts", "neighbourhoods"]
     fieldsets = (*BaseUserAdmin.fieldsets, ("Work", {"fields": ["agency", "role", "districts", "neighbourhoods"]}))  # type: ignore[misc]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="Reset two-factor authentication (they set it up again at next sign-in)")
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[m.User]) -> None:
+        removed = 0
+        try:
+            for user in queryset:
+                removed += two_factor.two_factor_reset(user=user, by=request.user)  # type: ignore[arg-type]
+        except PermissionDenied as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+            return
+        self.message_user(
+            request, f"Two-factor authentication reset for {queryset.count()} people ({removed} devices)."
+        )
+
+
+class SuperuserOnly:
+    """Two-factor devices are for superusers alone: a device is a way into someone's account."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self.has_module_permission(request)
+
+
+class AuditedTOTPDeviceAdmin(SuperuserOnly, SimpleHistoryAdmin, TOTPDeviceAdmin):
+    """django-otp's admin (secrets hidden: OTP_ADMIN_HIDE_SENSITIVE_DATA), superusers only, with history."""
+
+
+class SuperuserStaticDeviceAdmin(SuperuserOnly, StaticDeviceAdmin):
+    pass
+
+
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):  # django-otp's own admin, replaced
+        admin.site.unregister(_model)
+admin.site.register(TOTPDevice, AuditedTOTPDeviceAdmin)
+admin.site.register(StaticDevice, SuperuserStaticDeviceAdmin)
 
 
 @admin.register(m.Category)

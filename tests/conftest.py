@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jps import models as m
 
@@ -33,6 +35,25 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 def _public_site_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Exports triggered by any test (an approval, a closure) write to a temporary folder."""
     settings.PUBLIC_SITE_DIR = tmp_path / "public_site"
+
+
+def verified_login(client, user):  # type: ignore[no-untyped-def]
+    """Sign ``user`` in as if with their password and a code: a confirmed authenticator, and the
+    session marked as verified by it (what ``django_otp.login`` does). Two-factor stays enforced;
+    use plain ``force_login`` to test what happens before the code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):  # type: ignore[no-untyped-def]
+    """pytest-django's admin client, past two-factor (administrators always need it)."""
+    return verified_login(client, admin_user)
 
 
 @pytest.fixture

@@ -65,6 +65,10 @@ CATEGORIES = [
 ]
 
 # username: (role, agency, first, last, districts, neighbourhoods)
+#: The demo administrator's authenticator secret (base32), fixed and published so a reviewer can
+#: sign in with any authenticator app or ``oathtool --totp -b <secret>``. Demo only.
+DEMO_TOTP_SECRET = "JPSDEMOADMINTOTPSECRETKENTPOLICE"
+
 USERS = {
     "officer": ("officer", "Kent Police", "Priya", "Shah", [], ["Northgate", "Westgate", "Wincheap"]),
     "partner": ("partner", "Canterbury City Council", "Tom", "Hale", [], ["Northgate", "Westgate", "Wincheap"]),

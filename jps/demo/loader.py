@@ -7,6 +7,7 @@ references and review dates are exactly what users would produce.
 from __future__ import annotations
 
 import datetime
+from base64 import b32decode
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from jps import models as m
-from jps import services
+from jps import services, two_factor
 
 from . import data
 from .meetings import load_demo_meetings
@@ -50,6 +51,7 @@ class DemoLoader:
         self.load_agencies()
         self.load_categories()
         self.load_users()
+        self.load_two_factor()
         created = sum(self.load_problem(index, row) for index, row in enumerate(data.PROBLEMS))
         self.log(f"Demo problems: {created} created, {len(data.PROBLEMS) - created} already present.")
         load_demo_meetings(log=self.log)
@@ -118,6 +120,19 @@ class DemoLoader:
             canterbury.inspector = self.users["insp_canterbury"]
             canterbury.escalation_email = "canterbury.inspector@kent.police.example"
             canterbury.save()
+
+    def load_two_factor(self) -> None:
+        """Administrators need two-factor: the demo admin gets an authenticator with the published secret."""
+        admin = self.users["admin"]
+        if two_factor.has_confirmed_device(admin):
+            return
+        device = m.TOTPDevice(
+            user=admin, name="Demo authenticator", confirmed=True, key=b32decode(data.DEMO_TOTP_SECRET).hex()
+        )
+        device._history_user = admin  # type: ignore[attr-defined]
+        device._change_reason = "demo"  # type: ignore[attr-defined]
+        device.full_clean()
+        device.save()
 
     # --- problems -----------------------------------------------------------------------
 

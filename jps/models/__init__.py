@@ -28,8 +28,10 @@ from .public import AlertSubscription, Postcode, PublishRun
 from .quality import QUALITY_CRITERIA, QUALITY_FIELDS, QualityScore
 from .reminders import Reminder
 from .reports import ProblemReport, SubmissionKey
+from .two_factor import TOTPDevice
 
 __all__ = [
+    "TOTPDevice",
     "CLOSED_STAGES",
     "OPEN_STAGES",
     "REVIEW_INTERVAL_DAYS",

@@ -37,7 +37,10 @@ class Agency(models.Model):
         help_text="The force area the agency works in; empty for national agencies.",
     )
     contact_email = models.EmailField(blank=True, help_text="Where action reminders go when no person is named.")
-    requires_two_factor = models.BooleanField(default=False)
+    requires_two_factor = models.BooleanField(
+        default=False,
+        help_text="Everyone in this agency must sign in with a code from an authenticator app as well.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -84,6 +87,18 @@ class User(AbstractUser):
     @property
     def is_administrator(self) -> bool:
         return self.is_superuser or self.role == self.Role.ADMIN
+
+    @property
+    def two_factor_required(self) -> bool:
+        """Must this person prove a second factor (TOTP) before using anything?
+
+        Administrators always (anyone who can reach the Django admin, or sees everything);
+        everyone else when their agency requires it. The one place this rule lives: the
+        sign-in middleware, the API's token endpoint and the demo all ask it.
+        """
+        if self.is_administrator or self.is_staff:
+            return True
+        return bool(self.agency_id and self.agency and self.agency.requires_two_factor)
 
     @property
     def force_id(self) -> int | None:

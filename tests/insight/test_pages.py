@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from jps import models as m
 from tests import factories as f
+from tests.conftest import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +142,7 @@ def test_library_page_filters_and_scopes(client, pcso, partner_user, analyst, ne
 def test_dashboard_renders_every_figure_and_each_csv_matches(client, world, admin_user):
     from jps import management_info as mi
 
-    c = as_user(client, admin_user)
+    c = verified_login(client, admin_user)  # administrators sign in with a code too
     page = c.get(reverse("insight_dashboard"))
     assert page.status_code == 200
     html = page.content.decode()

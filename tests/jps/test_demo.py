@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from base64 import b32decode
+
 import pytest
 from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jps.demo.data import USERS
+from jps.demo.data import DEMO_TOTP_SECRET, USERS
 from jps.models import Problem, ProgressUpdate, Stage, User
 from jps.selectors import problems_visible_to
 
@@ -32,6 +35,13 @@ def test_demo_loads_every_role_and_stage_idempotently(capsys):
     assert set(Problem.objects.values_list("stage", flat=True)) == set(Stage.values)
     assert Problem.objects.review_overdue().exists()
     assert ProgressUpdate.objects.filter(status="approved", problem__public_priority=True).exists()
+
+    # The demo admin signs in with a code from the published secret; the other roles need none.
+    assert DEMO_TOTP_SECRET in out
+    admin_device = TOTPDevice.objects.get(user__username="admin", confirmed=True)
+    assert admin_device.bin_key == b32decode(DEMO_TOTP_SECRET)
+    assert list(TOTPDevice.objects.values_list("user__username", flat=True)) == ["admin"]
+    assert [u.username for u in User.objects.all() if u.two_factor_required] == ["admin"]
 
     partner = set(problems_visible_to(User.objects.get(username="partner")).values_list("pk", flat=True))
     partner2 = set(problems_visible_to(User.objects.get(username="partner2")).values_list("pk", flat=True))

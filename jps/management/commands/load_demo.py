@@ -18,3 +18,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {password}):"))
         for username, (role, agency, *_rest) in data.USERS.items():
             self.stdout.write(f"  {username:<16} {role:<12} {agency}")
+        secret = data.DEMO_TOTP_SECRET
+        self.stdout.write(
+            f"admin also enters a code (two-factor): add the secret {secret} to an authenticator app,"
+            f" or run: oathtool --totp -b {secret}"
+        )

@@ -1,0 +1,140 @@
+"""The casework page of a problem: bring in partner agencies, hand over, record contacts, merge a duplicate.
+
+One GET page shows the forms the user may use; each form posts to its own URL, which calls
+the service and comes back to the page with the errors in place or a confirmation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from jps import services
+from jps.field import problem_merge
+from jps.models import Problem
+from jps.services import TransitionRefused
+
+from . import forms as f
+from .views import _get_problem
+
+FormBuilder = Callable[[HttpRequest, Problem, Any], forms.BaseForm]
+
+
+def _builders() -> dict[str, tuple[str, FormBuilder]]:
+    """Each form of the page: the permission it needs and how to build it (bound to ``data`` or not)."""
+    return {
+        "partner_form": ("jps.work_problem", lambda r, p, d: f.PartnerAddForm(d, problem=p, prefix="partner")),
+        "handover_form": ("jps.work_problem", lambda r, p, d: f.ProblemHandOverForm(d, problem=p, prefix="handover")),
+        "action_form": (
+            "",
+            lambda r, p, d: f.ActionHandOverForm(d, problem=p, user=r.user, prefix="action"),
+        ),
+        "contact_form": ("jps.view_contacts", lambda r, p, d: f.ContactAddForm(d, prefix="contact")),
+        "merge_form": ("jps.merge_problems", lambda r, p, d: f.MergeForm(d, user=r.user, prefix="merge")),
+    }
+
+
+def _page(request: HttpRequest, problem: Problem, **bound: forms.BaseForm) -> HttpResponse:
+    ctx: dict[str, Any] = {"problem": problem}
+    for name, (perm, build) in _builders().items():
+        if not perm or request.user.has_perm(perm, problem):
+            ctx[name] = bound.get(name) or build(request, problem, None)
+    action_form = ctx.get("action_form")
+    if action_form is not None and not action_form.fields["action"].queryset.exists():
+        del ctx["action_form"]
+    return render(request, "frontend/casework.html", ctx)
+
+
+@login_required
+def casework(request: HttpRequest, pk: int) -> HttpResponse:
+    return _page(request, _get_problem(request.user, pk))
+
+
+def _post(
+    request: HttpRequest, pk: int, name: str, act: Callable[[Problem, dict[str, Any]], Any], done: str
+) -> HttpResponse:
+    problem = _get_problem(request.user, pk)
+    _perm, build = _builders()[name]  # the service checks the permission (and logs a refusal)
+    form = build(request, problem, request.POST)
+    if form.is_valid():
+        try:
+            act(problem, form.cleaned_data)
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        except TransitionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, done)
+            return redirect(reverse("problem", args=[pk]))
+    return _page(request, problem, **{name: form})
+
+
+@login_required
+@require_POST
+def partner_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post(
+        request,
+        pk,
+        "partner_form",
+        lambda p, d: services.problem_add_partner(problem=p, agency=d["agency"], by=request.user),
+        "Agency brought into the problem.",
+    )
+
+
+@login_required
+@require_POST
+def problem_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(problem: Problem, data: dict[str, Any]) -> Any:
+        owner = data["to_owner"]
+        return services.problem_transfer(
+            problem=problem, by=request.user, to_agency=owner.agency, to_owner=owner, reason=data["reason"]
+        )
+
+    return _post(request, pk, "handover_form", act, "Problem handed over.")
+
+
+@login_required
+@require_POST
+def action_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post(
+        request,
+        pk,
+        "action_form",
+        lambda p, d: services.action_transfer(
+            action=d["action"], by=request.user, to_agency=d["to_agency"], reason=d["reason"]
+        ),
+        "Action handed over.",
+    )
+
+
+@login_required
+@require_POST
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post(
+        request,
+        pk,
+        "contact_form",
+        lambda p, d: services.contact_add(problem=p, by=request.user, **d),
+        "Contact recorded.",
+    )
+
+
+@login_required
+@require_POST
+def merge(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post(
+        request,
+        pk,
+        "merge_form",
+        lambda p, d: problem_merge(keep=p, merge=d["duplicate"], by=request.user, reason=d["reason"]),
+        "Duplicate merged into this problem and closed.",
+    )
