@@ -18,9 +18,12 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jps.models import User
+from tests.conftest import verified_login
 from tests.csp import STAFF_POLICY, inline_code, parse_policy
+from tests.otp import code_for
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +130,7 @@ def test_no_page_any_role_sees_has_inline_script_handlers_or_styles(client):
     for user in User.objects.filter(
         username__in=["officer", "partner", "supervisor", "analyst", "training", "webeditor", "callhandler", "admin"]
     ):
-        client.force_login(user)
+        verified_login(client, user)  # with a second factor where the role needs one
         visited_roles.add(user.role)
         problems.update({f"{user.username} {k}": v for k, v in _crawl(client, [reverse("home")]).items()})
         if user.has_perm("jps.log_problem"):
@@ -137,7 +140,30 @@ def test_no_page_any_role_sees_has_inline_script_handlers_or_styles(client):
                 problems[f"{user.username} problem_create (errors)"] = found
         client.logout()
     assert len(visited_roles) == 8
+    problems.update(_two_factor_pages(client))
     assert problems == {}
+
+
+def _two_factor_pages(client: Client) -> dict[str, list[str]]:
+    """Setting up an authenticator (with its QR code), entering a code, the recovery codes, with errors."""
+    admin = User.objects.create_user("csp_admin", password="x", role=User.Role.ADMIN, is_staff=True)
+    client.force_login(admin)  # password only: held at the two-factor pages
+    pages = {}
+    enrol = client.get(reverse("home"), follow=True)
+    assert enrol.redirect_chain and reverse("two_factor_enrol") in enrol.redirect_chain[-1][0]
+    assert b"<svg" in enrol.content  # the QR code, drawn inline as SVG
+    pages["enrol"] = enrol
+    pages["enrol (errors)"] = client.post(reverse("two_factor_enrol"), {"code": "000000"})
+    device = TOTPDevice.objects.get(user=admin)
+    pages["recovery codes"] = client.post(reverse("two_factor_enrol"), {"code": code_for(device)})
+    client.logout()
+    client.force_login(admin)
+    pages["verify"] = client.get(reverse("home"), follow=True)
+    assert reverse("two_factor_verify") in pages["verify"].redirect_chain[-1][0]
+    pages["verify (errors)"] = client.post(reverse("two_factor_verify"), {"code": "000000"})
+    for name, response in pages.items():
+        assert _policy(response) == _expected(), name
+    return {f"two-factor {k}": found for k, r in pages.items() if (found := inline_code(r.content.decode()))}
 
 
 def test_the_scanner_finds_what_the_policy_blocks():
@@ -195,3 +221,11 @@ def test_violation_reports_are_rate_limited_per_address_and_bad_ones_are_dropped
     assert statuses == {204}
     assert len([r for r in caplog.records if r.name == "jps.security"]) == 3 + 1
     assert client.get(reverse("csp_report")).status_code == 405
+
+
+def test_a_report_from_a_page_held_for_two_factor_is_still_logged(client, admin_user, caplog):
+    cache.clear()
+    client.force_login(admin_user)  # password only: everything else redirects to the two-factor pages
+    with caplog.at_level(logging.WARNING, logger="jps.security"):
+        assert _post_report(client, REPORT).status_code == 204
+    assert [r.getMessage() for r in caplog.records if r.name == "jps.security"] == ["content security policy violation"]

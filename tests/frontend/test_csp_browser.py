@@ -13,6 +13,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from jps.models import Action, Neighbourhood, Stage, User
@@ -103,11 +104,10 @@ def test_main_staff_pages_break_no_policy_and_still_work(new_page, demo):
 
 
 def test_the_django_admin_works_under_the_policy(new_page, admin_user, problem):
+    TOTPDevice.objects.create(user=admin_user, name="Authenticator", confirmed=True)
     page = new_page(DESK)
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill("admin")
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name=re.compile("Log in")).click()
+    sign_in(page, "admin")  # password, then the authenticator's code
+    page.goto("/admin/")
     expect(page.get_by_role("heading", name=re.compile("Site administration"))).to_be_visible()
     for url in ["/admin/jps/problem/", f"/admin/jps/problem/{problem.pk}/change/", "/admin/jps/user/add/"]:
         response = page.goto(url)
