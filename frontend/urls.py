@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from . import casework, insight, pwa, two_factor, views
+from . import casework, csp, insight, pwa, two_factor, views
 
 A = "frontend/auth/"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("csp-report/", csp.csp_report, name="csp_report"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name=A + "login.html"), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),

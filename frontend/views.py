@@ -637,7 +637,7 @@ def neighbourhood_page(request: HttpRequest, pk: int) -> HttpResponse:
         "neighbourhood": neighbourhood,
         "problems": problems,
         "map": {"points": points, "centre": centre},
-        "tiles_url": getattr(settings, "JPS_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "tiles_url": settings.JPS_MAP_TILES_URL,
         "today": timezone.localdate(),
     }
     return render(request, "frontend/neighbourhood.html", ctx)

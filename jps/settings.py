@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_celery_beat",
     "axes",
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "jps.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -180,6 +183,9 @@ if os.environ.get("EMAIL_HOST"):
 PUBLIC_SITE_DIR = Path(os.environ.get("PUBLIC_SITE_DIR", BASE_DIR / "public_site"))
 PUBLIC_SITE_URL = os.environ.get("PUBLIC_SITE_URL", f"{SITE_URL}/public/")
 
+# The neighbourhood map's background tiles (Leaflet); their host is allowed in the CSP's img-src.
+JPS_MAP_TILES_URL = os.environ.get("JPS_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
 # Personal data on closed problems is redacted this many days after closure.
 JPS_RETENTION_DAYS = envint("JPS_RETENTION_DAYS", 6 * 365)
 
@@ -269,3 +275,31 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+
+def _origin(url: str) -> list[str]:
+    """The scheme and host of a tile URL template, for the CSP (``{s}`` subdomains become ``*``)."""
+    parts = urlsplit(url)
+    host = parts.netloc.replace("{s}", "*")
+    return [f"{parts.scheme}://{host}"] if parts.scheme in {"http", "https"} and host else []
+
+
+# A strict Content Security Policy on every response (django-csp): scripts and styles only from
+# our own files, so no inline script, event-handler attribute, <style> or style="" runs. Pages
+# must keep to that (tests/jps/test_csp.py scans them); the public site carries the same policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_origin(JPS_MAP_TILES_URL)],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": ["/csp-report/"],  # frontend/csp.py logs each on jps.security
+    }
+}
+JPS_CSP_REPORTS_PER_MINUTE = envint("JPS_CSP_REPORTS_PER_MINUTE", 20)  # logged per address; the rest dropped

@@ -248,7 +248,7 @@ def _open_to_pending(request: HttpRequest) -> bool:
         return True
     if path.startswith("/api/") and request.headers.get("Authorization", "").startswith("Token "):
         return True  # DRF authenticates the token, not the session
-    names = ("two_factor_verify", "two_factor_enrol", "logout", "admin:logout", "api-token")
+    names = ("two_factor_verify", "two_factor_enrol", "logout", "admin:logout", "api-token", "csp_report")
     return path in {reverse(name) for name in names}
 
 

@@ -42,6 +42,13 @@ from jps.publishing import PublicPriority
 
 MANIFEST = ".publish.json"
 STATIC_CSS = Path(__file__).parent / "static" / "public_site.css"
+#: The pages' Content Security Policy, also in a <meta> tag so it holds wherever the files are served.
+#: No inline script or style: the pages have none. docker/nginx-public.conf sends the same policy as a
+#: header, with frame-ancestors 'none' (which a <meta> policy cannot carry).
+PUBLIC_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
 
 
 class PublishError(Exception):
@@ -138,6 +145,7 @@ class Renderer:
                 "page": page,
                 "updated": updated,
                 "css": rel(page, "static/public_site.css"),
+                "csp": PUBLIC_CSP,
                 "home_url": rel(page, home),
                 "switch": [
                     {"code": code, "label": label, "url": rel(page, path if code == "en" else f"cy/{path}")}

@@ -58,6 +58,23 @@ def _only_local(route: Any) -> None:
         route.abort()
 
 
+def watch_csp(page: Any) -> None:
+    """Keep every Content Security Policy violation Chromium reports on ``page.csp_violations``.
+
+    The pages are served with their real policy (no bypass): anything it refuses, an inline
+    script, a handler, a style, a script from elsewhere, shows here and fails ``browser.check``.
+    """
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            page.csp_violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+
+
 @pytest.fixture
 def new_page(browser, live_server) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     contexts = []
@@ -67,7 +84,9 @@ def new_page(browser, live_server) -> Iterator[Any]:  # type: ignore[no-untyped-
         context.route("**/*", _only_local)
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        watch_csp(page)
+        return page
 
     yield make
     for context in contexts:

@@ -25,3 +25,12 @@ for (const block of document.querySelectorAll("[data-jps-geolocate]")) {
     );
   });
 }
+
+// "Print this page" links (a good-practice write-up): a listener, not an onclick attribute,
+// which the Content Security Policy would refuse.
+for (const link of document.querySelectorAll("[data-jps-print]")) {
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    window.print();
+  });
+}
