@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from jps import insight, selectors
 from jps.models import Problem, Stage, User
 
-from .browser import check, sign_in
+from .browser import SCREENSHOTS, check, sign_in
 from .conftest import DESK, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -98,7 +98,7 @@ def test_dashboard_and_learning_needs_are_accessible(new_page, demo, viewport):
     name = "insight-dashboard" if viewport == DESK else "insight-dashboard-phone"
     check(page, name)
     if viewport == DESK:
-        page.screenshot(path=f"docs/screenshots/{name}-full.png", full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-full.png"), full_page=True)
     page.goto("/learning-needs/")
     check(page, "insight-learning-needs" if viewport == DESK else "")
     partner = new_page(viewport)
