@@ -42,7 +42,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 JPS_FORCE_CODE = os.environ.get("JPS_FORCE_CODE", "KNT")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "jps.admin_site.JpsAdminConfig",  # django.contrib.admin with a site that logs refusals
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
