@@ -136,7 +136,7 @@ def test_a_worker_killed_mid_export_leaves_the_old_site_and_the_export_is_redeli
     assert text not in (old_dir / page).read_text()
 
     written = tmp_path / "written.log"
-    doomed = workers.start("doomed", SLOW_EXPORT_DELAY="0.2", SLOW_EXPORT_LOG=str(written))
+    doomed = workers.start("doomed", SLOW_EXPORT_DELAY="0.5", SLOW_EXPORT_LOG=str(written))
     publish_site_task.apply_async(kwargs={"full": True})  # the nightly export
     wait_for(lambda: written.exists() and len(written.read_text().splitlines()) >= 5, "the export to be half-way")
     taken_at = time.monotonic()
