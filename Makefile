@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install lint typecheck demo frontend browser screenshots audit
+.PHONY: run test install lint typecheck demo frontend browser screenshots audit fuzz
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ typecheck: install
 
 test: install lint typecheck audit browser
 	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+# Deep fuzzing, on demand (not in CI, which runs the same tests with few examples in `make test`):
+# schemathesis with JPS_FUZZ_EXAMPLES examples per API operation and role, and the workflow fuzz with 5x as many.
+fuzz: install
+	JPS_FUZZ_EXAMPLES=$${JPS_FUZZ_EXAMPLES:-200} $(VENV)/bin/pytest -p no:cacheprovider \
+		tests/api/test_schemathesis.py tests/jps/test_workflow_fuzz.py $(PYTEST_ARGS)
 
 # Refresh docs/screenshots/ from the browser tests (they take them on every run, into a temporary folder).
 screenshots: install browser

@@ -19,12 +19,14 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from jps.security import object_label, refused
 from jps.services import TransitionRefused
 
 
 def require_perm(user: Any, perm: str, obj: Any = None) -> None:
-    """Answer 403 unless ``user.has_perm(perm, obj)``; the object is known to be visible."""
+    """Answer 403 unless ``user.has_perm(perm, obj)``; the object is known to be visible. Refusals are logged."""
     if not user.has_perm(perm, obj):
+        refused("permission refused", user=user, object=object_label(obj), permission=perm)
         raise exceptions.PermissionDenied(f"You do not have permission to do this ({perm.split('.')[-1]}).")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Prefetch, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
@@ -19,7 +20,6 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -40,6 +40,7 @@ from jps.models import (
     ProgressUpdate,
     SupervisoryReview,
 )
+from jps.security import refused
 from jps.workflow import transition_options
 
 from . import filters
@@ -69,8 +70,15 @@ class BaseViewSet(viewsets.GenericViewSet):
         return exception_handler
 
     def get_object(self) -> Any:
-        """The object by id within the user's scope (filters in the query string do not apply)."""
-        obj = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        """The object by id within the user's scope (filters in the query string do not apply).
+
+        Out of scope is 404 like a missing id, and logged (``selectors.scoped_get``).
+        """
+        queryset = self.get_queryset()
+        try:
+            obj = selectors.scoped_get(queryset, user=self.request.user, pk=self.kwargs["pk"])
+        except (queryset.model.DoesNotExist, TypeError, ValueError, DjangoValidationError):
+            raise NotFound() from None
         self.check_object_permissions(self.request, obj)
         return obj
 
@@ -79,8 +87,23 @@ class BaseViewSet(viewsets.GenericViewSet):
 
     def validated(self, serializer_class: type[serializers.BaseSerializer], **kwargs: Any) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
+        _log_privilege_fields(self.request, serializer)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
+
+
+#: Fields that would lift access or move work if a serializer accepted them where it does not; sent anyway,
+#: they are ignored (as DRF ignores any unknown field) and logged.
+PRIVILEGE_FIELDS = frozenset(
+    {"role", "agency", "is_staff", "is_superuser", "is_active", "groups", "user_permissions", "owner", "lead_agency"}
+)
+
+
+def _log_privilege_fields(request: Request, serializer: serializers.BaseSerializer) -> None:
+    sent = set(request.data) if isinstance(request.data, dict) else set()
+    ignored = (sent & PRIVILEGE_FIELDS) - set(getattr(serializer, "fields", {}))
+    if ignored:
+        refused("privilege fields ignored", user=request.user, object=request.path, fields=sorted(ignored))
 
 
 # --- authentication ------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jps import field, selectors, services, workflow
-from jps.models import Neighbourhood, Problem, ProblemView, ProgressUpdate, Stage, User
+from jps.models import Action, Neighbourhood, Problem, ProblemView, ProgressUpdate, Stage, User
 from jps.services import TransitionRefused
 
 from . import forms as f
@@ -390,7 +390,10 @@ def update_add(request: HttpRequest, pk: int) -> HttpResponse:
 def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
     """Update one action inline; with htmx only the action's block is swapped."""
     user = request.user
-    action = get_object_or_404(selectors.actions_visible_to(user), pk=action_pk, problem_id=pk)
+    try:
+        action = selectors.scoped_get(selectors.actions_visible_to(user), user=user, pk=action_pk, problem_id=pk)
+    except Action.DoesNotExist:
+        raise Http404("No such action, or you cannot see it.") from None
     form = f.ActionUpdateForm(request.POST, prefix=f"action-{action.pk}")
     saved = False
     if form.is_valid():

@@ -60,3 +60,19 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 answer: no detail of the failure, but the request id to quote, and JSON under /api/.
+
+    It must work with the database gone (the usual cause), so it renders without a
+    request context: no session, no user, no query.
+    """
+    from django.http import HttpResponseServerError, JsonResponse
+    from django.template import loader
+
+    request_id = getattr(request, "request_id", None) or request_id_var.get()
+    if request.path.startswith("/api/"):
+        body = {"detail": "Sorry, there is a problem with the service. Try again later.", "request_id": request_id}
+        return JsonResponse(body, status=500)
+    return HttpResponseServerError(loader.render_to_string("500.html", {"request_id": request_id}))

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .models import (
@@ -30,6 +31,9 @@ from .models import (
     User,
 )
 from .rules import problem_scope_q
+from .security import refused
+
+M = TypeVar("M", bound=Model)
 
 
 def problems_visible_to(user: Any) -> ProblemQuerySet:
@@ -39,9 +43,25 @@ def problems_visible_to(user: Any) -> ProblemQuerySet:
     )
 
 
+def scoped_get(queryset: QuerySet[M], *, user: Any, **lookup: Any) -> M:
+    """``queryset.get(**lookup)`` on a queryset already limited to what ``user`` may see.
+
+    An object that exists but lies out of sight raises ``DoesNotExist`` like a missing one
+    (callers answer 404, so ids cannot be probed), and the attempt is logged on
+    ``jps.security``: guessing ids is how someone would look for others' problems.
+    """
+    try:
+        return queryset.get(**lookup)
+    except ObjectDoesNotExist:
+        if queryset.model._default_manager.filter(**lookup).exists():
+            target = f"{queryset.model.__name__}:{lookup.get('pk', lookup)}"
+            refused("out-of-scope object requested", user=user, object=target)
+        raise
+
+
 def problem_get_for(user: Any, pk: int | str) -> Problem:
     """One problem if ``user`` may see it; ``Problem.DoesNotExist`` otherwise, so callers answer 404."""
-    return problems_visible_to(user).get(pk=pk)
+    return scoped_get(problems_visible_to(user), user=user, pk=pk)
 
 
 def reviews_overdue(*, user: Any, today: datetime.date | None = None) -> QuerySet[Problem]:
@@ -127,7 +147,7 @@ def problem_detail(user: Any, pk: int | str) -> Problem:
             "transfers__to_agency",
         )
     )
-    return queryset.get(pk=pk)
+    return scoped_get(queryset, user=user, pk=pk)
 
 
 def problem_history(problem: Problem, *, limit: int = 200) -> list[dict[str, Any]]:

@@ -10,7 +10,6 @@ tasks and the management commands all call these, so the rules hold everywhere.
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -43,9 +42,8 @@ from .models import (
     User,
 )
 from .publishing import publish_soon
+from .security import object_label, refused
 from .workflow import TRANSITIONS
-
-security_log = logging.getLogger("jps.security")
 
 
 class TransitionRefused(Exception):
@@ -60,14 +58,7 @@ class TransitionRefused(Exception):
 
 def _require(user: User, perm: str, obj: Any = None) -> None:
     if not user.has_perm(perm, obj):
-        security_log.warning(
-            "permission refused",
-            extra={
-                "user": user.username,
-                "permission": perm,
-                "object": f"{type(obj).__name__}:{getattr(obj, 'pk', '')}",
-            },
-        )
+        refused("permission refused", user=user, object=object_label(obj), permission=perm)
         raise PermissionDenied(f"You do not have permission to do this ({perm.split('.')[-1].replace('_', ' ')}).")
 
 

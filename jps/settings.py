@@ -43,7 +43,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 JPS_FORCE_CODE = os.environ.get("JPS_FORCE_CODE", "KNT")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "jps.admin_site.JpsAdminConfig",  # django.contrib.admin with a site that logs refusals
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -197,6 +197,11 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task taken by a worker that died (late acknowledgement: never acknowledged) is given to another
+# worker once this many seconds have passed since it was taken. It must exceed the longest task (the
+# nightly full export) and the longest retry countdown (retry_backoff_max, 600 s in tasks/jobs.py),
+# or a long task or a delayed retry would run twice. Redis's default, one hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 

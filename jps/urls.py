@@ -9,3 +9,5 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("", include("frontend.urls")),
 ]
+
+handler500 = "jps.observability.server_error"

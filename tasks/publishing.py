@@ -15,9 +15,15 @@ from jps.models import AlertSubscription
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="jps.publishing.publish_site")
+@shared_task(name="jps.publishing.publish_site", acks_late=True, reject_on_worker_lost=True)
 def publish_site_task(*, full: bool = False) -> dict[str, object]:
-    """Export the public site (incremental unless ``full``); queued on approvals, closures and nightly."""
+    """Export the public site (incremental unless ``full``); queued on approvals, closures and nightly.
+
+    Acknowledged only when done: if the worker dies mid-export, the message goes back to the
+    queue (at once if only the pool process died, after the broker's visibility timeout if the
+    whole worker did) and the export runs again from the start; the half-written version
+    folder is never served and is pruned by the next export that completes.
+    """
     from frontend.public_site.renderer import publish
 
     result = publish(full=full)

@@ -61,9 +61,9 @@ def _close_worker_db_connections(**kwargs: Any) -> None:
 
 
 @contextmanager
-def running_worker(*, pool: str = "solo", concurrency: int = 1, **options: Any) -> Iterator[Any]:
-    """celery's test worker, in a thread of this process, consuming from Redis."""
-    with celery_pointed_at(REDIS_URL) as app:
+def running_worker(*, pool: str = "solo", concurrency: int = 1, url: str = REDIS_URL, **options: Any) -> Iterator[Any]:
+    """celery's test worker, in a thread of this process, consuming from Redis (``url``)."""
+    with celery_pointed_at(url) as app:
         app.control.purge()
         signals.task_postrun.connect(_close_worker_db_connections, weak=False)
         try:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from jps import services
 from jps.models import Action, Problem, Stage, User
 from jps.workflow import TRANSITIONS
+from tests import fuzz
 
 ROLES = ["pcso", "supervisor", "partner_user", "other_officer", "analyst", "call_handler", "web_editor"]
 STEPS = st.lists(
@@ -42,7 +43,11 @@ def attempt(problem: Problem, user: User, kind: str, to: str, with_reason: bool,
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=fuzz.examples(40, scale=5),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(steps=STEPS)
 def test_random_walks_respect_the_workflow(request, steps, problem, council, pcso, supervisor):  # type: ignore[no-untyped-def]
     users = {role: request.getfixturevalue(role) for role in ROLES}
