@@ -206,6 +206,7 @@ def get(client: Client, path: str, **params: Any) -> Callable[[], Any]:
 def api_cases(c: Cast, runs: int) -> list[Row]:
     sup, pcso, partner, admin = (api_client(u) for u in (c.supervisor, c.pcso, c.partner, c.admin))
     rows = [
+        measure("api", "problems, page 1 (admin, national)", runs, get(admin, "/api/problems/")),
         measure(
             "api",
             "problems: district + stage, page 1 (supervisor)",
@@ -239,8 +240,21 @@ def api_cases(c: Cast, runs: int) -> list[Row]:
 
 
 def _cursor_after(client: Client, pages: int) -> dict[str, str] | None:
-    """A keyset-paginated request at the same depth as page ``pages + 1``, if the API offers one."""
-    return None
+    """The ``?cursor=`` of the keyset page at the same depth as page ``pages + 1`` (None without keyset pages)."""
+    response = client.get("/api/problems/", {"cursor": ""})
+    if response.status_code != 200 or response.json().get("count", 0) is not None:
+        return None
+    from urllib.parse import parse_qs, urlsplit
+
+    from rest_framework.pagination import Cursor
+
+    from api.views import KeysetPagination
+
+    last = Problem.objects.order_by("-created_at", "-id").values_list("created_at", flat=True)[pages * 50 - 1]
+    paginator = KeysetPagination()
+    paginator.base_url = "http://testserver/api/problems/"
+    url = paginator.encode_cursor(Cursor(offset=0, reverse=False, position=str(last)))
+    return {"cursor": parse_qs(urlsplit(url).query)["cursor"][0]}
 
 
 def page_cases(c: Cast, runs: int) -> list[Row]:
