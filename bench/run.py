@@ -182,12 +182,22 @@ def replay(statements: list[str]) -> None:
         transaction.set_rollback(True)
 
 
+def progress(row: Row) -> Row:
+    """Each figure as soon as it is measured (a full-scale run takes a while)."""
+    print(
+        f"  {row.group}: {row.what}: {row.median_ms:.1f} ms, {row.queries} queries, limit {row.limit_ms or 0:.1f} ms",
+        file=sys.stderr,
+        flush=True,
+    )
+    return row
+
+
 def measure(group: str, what: str, runs: int, work: Callable[[], Any], note: str = "") -> Row:
     work()  # warm-up: caches, connections, prepared templates
     statements = captured(work)
     server = median_ms(runs, work)
     limit = median_ms(runs, lambda: replay(statements))
-    return Row(group, what, server, len(statements), limit, note)
+    return progress(Row(group, what, server, len(statements), limit, note))
 
 
 def get(client: Client, path: str, **params: Any) -> Callable[[], Any]:
@@ -296,13 +306,14 @@ def _reminder_row(job: str, runs: int) -> Row:
             transaction.set_rollback(True)
         return result
 
-    result = work()
-    statements = captured(work)
+    results: list[reminders.JobResult] = []
+    statements = captured(lambda: results.append(work()))  # also the warm-up: a run takes minutes at full scale
+    result = results[0]
     server = median_ms(runs, work)
     limit = median_ms(runs, lambda: replay(statements))
     what = "reminders: collect only" if job == "collect" else "reminders: daily digest (collect, claim, send)"
     note = f"{result.items:,} items, {result.reminders:,} reminders, {result.digests:,} digests"
-    return Row("jobs", what, server, len(statements), limit, note)
+    return progress(Row("jobs", what, server, len(statements), limit, note))
 
 
 def _write_same(files: dict[str, bytes]) -> float:
@@ -378,14 +389,16 @@ def _export_rows(runs: int) -> list[Row]:
             statistics.median(inc_limits),
             f"{written} files rewritten, {result.kept:,} linked",
         )
-        return [full, incremental]
+        return [progress(full), progress(incremental)]
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
 def _change_one_public_problem(i: int) -> None:
     """What a web editor's approval does to the data: a public update is approved now."""
-    problem = Problem.objects.filter(public_priority=True, stage__in=OPEN_STAGES).order_by("id")[i % 5]
+    problem = Problem.objects.filter(public_priority=True, adopted_on__isnull=False).order_by("-adopted_on", "id")[
+        i % 5
+    ]
     now = timezone.now()
     ProgressUpdate.objects.filter(pk=problem.updates.order_by("id").values("pk")[:1]).update(
         status=ProgressUpdate.Status.APPROVED, public_text=f"Bench update {i} at {now:%H:%M:%S}", decided_at=now
