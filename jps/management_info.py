@@ -431,7 +431,7 @@ def figure(*, user: Any, slug: str) -> Figure:
         return found
     started = time.perf_counter()
     result = compute(user=user)
-    if (time.perf_counter() - started) * 1000 >= int(getattr(settings, "JPS_FIGURE_CACHE_SLOWER_THAN_MS", 200)):
+    if (time.perf_counter() - started) * 1000 >= int(getattr(settings, "JPS_FIGURE_CACHE_SLOWER_THAN_MS", 50)):
         as_of = timezone.localtime()
         note = f"{result.note} Figures as of {as_of:%H:%M}, refreshed every {max(seconds // 60, 1)} minutes."
         result = replace(result, note=note.strip(), as_of=as_of)

@@ -190,7 +190,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Dashboard figures that took longer than this to compute are kept for a while (per scope, never
 # shared between different scopes): a national figure is computed at most once per period.
 JPS_FIGURE_CACHE_SECONDS = envint("JPS_FIGURE_CACHE_SECONDS", 600)
-JPS_FIGURE_CACHE_SLOWER_THAN_MS = envint("JPS_FIGURE_CACHE_SLOWER_THAN_MS", 200)
+JPS_FIGURE_CACHE_SLOWER_THAN_MS = envint("JPS_FIGURE_CACHE_SLOWER_THAN_MS", 50)
 REMINDER_ESCALATION_GRACE_DAYS = envint("REMINDER_ESCALATION_GRACE_DAYS", 7)
 REMINDER_ACTION_DUE_SOON_DAYS = envint("REMINDER_ACTION_DUE_SOON_DAYS", 3)
 REMINDER_PUBLIC_UPDATE_DAYS = envint("REMINDER_PUBLIC_UPDATE_DAYS", 30)
