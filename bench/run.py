@@ -285,10 +285,10 @@ def page_cases(c: Cast, runs: int) -> list[Row]:
 
 def job_cases(runs: int, parts: set[str]) -> list[Row]:
     rows = []
-    if parts & {"jobs", "reminders"}:
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            for job in ("collect", "collect_again", "daily_digest"):
-                rows.append(_reminder_row(job, runs))
+    jobs = [*(["collect", "collect_again"] if parts & {"jobs", "reminders"} else [])]
+    jobs += ["daily_digest"] if parts & {"jobs", "digest"} else []
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        rows += [_reminder_row(job, runs) for job in jobs]
     if parts & {"jobs", "exports"}:
         rows += _export_rows(runs)
     return rows
@@ -458,7 +458,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="timed requests per case (after one warm-up)")
     parser.add_argument("--job-runs", type=int, default=3, help="timed runs per job")
     parser.add_argument(
-        "--only", default="api,pages,jobs", help="comma-separated: api, pages, jobs (= reminders, exports)"
+        "--only", default="api,pages,jobs", help="comma-separated: api, pages, jobs (= reminders, digest, exports)"
     )
     parser.add_argument("--json", help="also write the rows to this file")
     parser.add_argument("--markdown", help="also write the table as Markdown to this file")
@@ -484,7 +484,7 @@ def main() -> None:
             rows += api_cases(c, args.runs)
         if "pages" in only:
             rows += page_cases(c, args.runs)
-        if only & {"jobs", "reminders", "exports"}:
+        if only & {"jobs", "reminders", "digest", "exports"}:
             rows += job_cases(args.job_runs, only)
     print_table(rows, args.runs, args.job_runs)
     if args.markdown:
