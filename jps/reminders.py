@@ -591,7 +591,9 @@ def deliver_to(recipient_key: str, *, result: JobResult) -> None:
     )
     if not claimed:
         return
-    mine = Reminder.objects.filter(claim_token=token, sent_at__isnull=True)
+    # The token alone names this claim's rows (marking them sent clears it), and it lets the planner
+    # use the claim index: with ``sent_at IS NULL`` too it walked every unsent row instead.
+    mine = Reminder.objects.filter(claim_token=token)
     reminders = list(
         mine.select_related(
             "problem", "problem__neighbourhood", "action", "action__agency", "recipient", "neighbourhood"
