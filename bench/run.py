@@ -39,6 +39,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -502,6 +503,7 @@ def main() -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("bench/run.py needs PostgreSQL: set DATABASE_URL=postgres://...")
     only = {part.strip() for part in args.only.split(",") if part.strip()}
+    connection.queries_log = deque(maxlen=10_000_000)  # capture every statement of a job, not the last 9,000
     rows: list[Row] = []
     with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
         c = cast()
