@@ -107,7 +107,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and not envbool("DB_JIT
     # PostgreSQL's JIT compiles any query whose estimated cost is high (a count over every
     # problem, a national figure): 50-70 ms of compilation that short queries never win back
     # (docs/performance.md). Off for this application's sessions unless DB_JIT=1.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "jps.User"
