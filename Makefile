@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install lint typecheck demo frontend browser screenshots audit fuzz
+.PHONY: run test install lint typecheck demo frontend browser screenshots audit fuzz bench load
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,3 +59,15 @@ fuzz: install
 # Refresh docs/screenshots/ from the browser tests (they take them on every run, into a temporary folder).
 screenshots: install browser
 	JPS_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(VENV)/bin/pytest -m browser $(PYTEST_ARGS)
+
+# Benchmarks against a bench database (DATABASE_URL=postgres://.../jps_bench; bench/generate.py fills it).
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Load test: locust (bench/requirements.txt, installed here only) against gunicorn on loopback.
+$(VENV)/.load-installed: bench/requirements.txt $(VENV)/.installed
+	$(PY) -m pip install -q -r bench/requirements.txt
+	touch $@
+
+load: install frontend $(VENV)/.load-installed
+	PY=$(PY) bench/load.sh

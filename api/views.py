@@ -20,7 +20,7 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -54,6 +54,81 @@ class StablePagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class KeysetPagination(CursorPagination):
+    """Keyset pages: ``WHERE (sort key) < (last row's key) LIMIT n``, as fast at any depth as on page one."""
+
+    page_size = StablePagination.page_size
+    page_size_query_param = "page_size"
+    max_page_size = StablePagination.max_page_size
+    ordering = "-created_at"
+    KEYS = ("created_at", "updated_at")
+
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> tuple[str, ...]:
+        """Newest first, or ``?ordering=`` by ``created_at`` or ``updated_at`` (either way), ties by id.
+
+        A keyset needs a sort key that is never null: other orderings are a 400 with a cursor.
+        """
+        requested = filters.StableOrderingFilter().get_ordering(request, queryset, view) or [self.ordering]
+        first = requested[0]
+        if first.lstrip("-") not in self.KEYS:
+            message = f"With a cursor, order by one of: {', '.join(self.KEYS)}."
+            raise drf_exceptions.ValidationError({"ordering": [message]})
+        return (first, "-id" if first.startswith("-") else "id")
+
+
+class ProblemPagination(StablePagination):
+    """Numbered pages with a count, or, with ``?cursor=`` (empty for the first page), keyset pages.
+
+    A numbered page N makes the database count every visible problem and skip (N-1) x size
+    rows; keyset pages do neither, so a client walking a national list (an initial sync)
+    follows ``next`` instead. Both answer ``{"count", "next", "previous", "results"}``;
+    ``count`` is null on keyset pages.
+    """
+
+    cursor_query_param = "cursor"
+
+    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any] | None:
+        self.keyset: KeysetPagination | None = None
+        if self.cursor_query_param in request.query_params:
+            self.keyset = KeysetPagination()
+            return self.keyset.paginate_queryset(queryset, request, view)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        if self.keyset is not None:
+            return Response(
+                {
+                    "count": None,
+                    "next": self.keyset.get_next_link(),
+                    "previous": self.keyset.get_previous_link(),
+                    "results": data,
+                }
+            )
+        return super().get_paginated_response(data)
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["count"] = {
+            "type": "integer",
+            "nullable": True,
+            "example": 123,
+            "description": "Problems in the list; null on keyset pages (?cursor=).",
+        }
+        return paginated
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Keyset paging: empty for the first page, then follow `next`. Fast at any depth.",
+                "schema": {"type": "string"},
+            },
+        ]
 
 
 class BaseViewSet(viewsets.GenericViewSet):
@@ -172,6 +247,7 @@ _problem_list = extend_schema(summary="Problems the user may see, filtered and p
 class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     serializer_class = s.ProblemSerializer
     filterset_class = filters.ProblemFilter
+    pagination_class = ProblemPagination
     ordering_fields = ["created_at", "updated_at", "reference", "next_review_due", "stage_changed_at"]
     ordering = ["-created_at"]
 

@@ -270,6 +270,7 @@ def steps(n: Sizes) -> list[tuple[str, str]]:
             FROM jps_problem p CROSS JOIN LATERAL generate_series(1, CASE p.stage WHEN 'scanning' THEN 1
                  WHEN 'analysis' THEN 2 WHEN 'response' THEN 3 WHEN 'assessment' THEN 4 ELSE 5 END) k""",
         ),
+        ("no future timestamps", FIX_DATES),
         (
             "sequences and statistics",
             """
@@ -278,6 +279,25 @@ def steps(n: Sizes) -> list[tuple[str, str]]:
             ANALYZE;""",
         ),
     ]
+
+
+#: Dates above are spread from each problem's creation; a recent problem's "20 days later" lies in the
+#: future, which would make it look changed to every incremental export, forever. Clamp to now.
+FIX_DATES = """
+    UPDATE jps_problem SET updated_at = least(updated_at, now()), stage_changed_at = least(stage_changed_at, now())
+        WHERE updated_at > now() OR stage_changed_at > now();
+    UPDATE jps_action SET updated_at = least(updated_at, now()) WHERE updated_at > now();
+    UPDATE jps_progressupdate SET created_at = least(created_at, now()), decided_at = least(decided_at, now())
+        WHERE created_at > now() OR decided_at > now();
+    UPDATE jps_supervisoryreview SET reviewed_at = least(reviewed_at, now()) WHERE reviewed_at > now();
+    UPDATE jps_historicalproblem SET history_date = least(history_date, now()) WHERE history_date > now();"""
+
+
+def fix_dates() -> None:
+    """Clamp future timestamps in an existing data set (one made before the generator did it)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(FIX_DATES)
+        cursor.execute("ANALYZE")
 
 
 def reset() -> None:
@@ -324,7 +344,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=0.05, help="fraction of national scale (1 = full)")
     parser.add_argument("--reset", action="store_true", help="empty the domain tables first")
+    parser.add_argument("--fix-dates", action="store_true", help="only clamp future timestamps in existing data")
     args = parser.parse_args()
+    if args.fix_dates:
+        started = time.perf_counter()
+        fix_dates()
+        print(f"future timestamps clamped to now in {time.perf_counter() - started:.0f} s")
+        return
     if args.reset:
         reset()
     started = time.perf_counter()

@@ -11,10 +11,14 @@ beside it and exports as CSV unchanged.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
@@ -57,6 +61,7 @@ class Figure:
     note: str = ""
     total: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    as_of: datetime.datetime | None = None  # set when the figure comes from the cache of slow figures
 
     @property
     def max_value(self) -> float:
@@ -391,6 +396,44 @@ FIGURES: dict[str, Callable[..., Figure]] = {
 }
 
 
+def _scope_key(user: Any, slug: str) -> str:
+    """A cache key naming the figure and exactly the rows it is computed from.
+
+    The scope is the SQL of the user's visible problems and learning needs (their ids,
+    districts and agency are in it), so two users share a cached figure only when they
+    see exactly the same problems: never across scopes.
+    """
+    parts = [slug, timezone.localdate().isoformat()]
+    for queryset in (_scope(user).values("pk"), learning_needs_visible_to(user).order_by().values("pk")):
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            sql, params = "nothing", ()
+        parts.append(sql % tuple(repr(p) for p in params))
+    return "jps:figure:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 def figure(*, user: Any, slug: str) -> Figure:
-    """One figure by slug; ``KeyError`` for an unknown one (callers answer 404)."""
-    return FIGURES[slug](user=user)
+    """One figure by slug; ``KeyError`` for an unknown one (callers answer 404).
+
+    A figure that took longer than ``JPS_FIGURE_CACHE_SLOWER_THAN_MS`` (a national or
+    force-wide scope over years of history) is kept for ``JPS_FIGURE_CACHE_SECONDS`` under
+    its scope's key and says when it was computed; quick figures (a district, a partner)
+    are always computed afresh.
+    """
+    compute = FIGURES[slug]
+    seconds = int(getattr(settings, "JPS_FIGURE_CACHE_SECONDS", 0))
+    if seconds <= 0:
+        return compute(user=user)
+    key = _scope_key(user, slug)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    started = time.perf_counter()
+    result = compute(user=user)
+    if (time.perf_counter() - started) * 1000 >= int(getattr(settings, "JPS_FIGURE_CACHE_SLOWER_THAN_MS", 50)):
+        as_of = timezone.localtime()
+        note = f"{result.note} Figures as of {as_of:%H:%M}, refreshed every {max(seconds // 60, 1)} minutes."
+        result = replace(result, note=note.strip(), as_of=as_of)
+        cache.set(key, result, seconds)
+    return result

@@ -27,7 +27,8 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -199,6 +200,22 @@ def _unique(recipients: Iterable[Recipient]) -> list[Recipient]:
 Collector = Callable[[datetime.datetime, _People], tuple[QuerySet[Any], Callable[[Any], list[Reminder]]]]
 
 
+def _reminded(kind: str, prefix: str, period_field: str) -> Exists:
+    """Whether this item already has reminders of ``kind`` for its current due period.
+
+    Collectors skip such items, so a daily run walks what fell due since the last run, not
+    every item still overdue (the unique index on kind and item answers each lookup): the
+    cost grows with what is newly due, not with the backlog or the table.
+    """
+    return Exists(
+        Reminder.objects.filter(
+            kind=kind,
+            item_key=Concat(Value(prefix), Cast(OuterRef("pk"), output_field=CharField())),
+            period_key=Cast(OuterRef(period_field), output_field=CharField()),
+        )
+    )
+
+
 def _review_overdue(now: datetime.datetime, people: _People) -> tuple[QuerySet[Any], Callable[[Any], list[Reminder]]]:
     """Overdue reviews: the owner and the district's supervisors; past the grace period, the inspector too.
 
@@ -207,8 +224,12 @@ def _review_overdue(now: datetime.datetime, people: _People) -> tuple[QuerySet[A
     """
     today = timezone.localdate(now)
     escalate_before = today - datetime.timedelta(days=escalation_grace_days())
+    done = Q(_reminded(Kind.REVIEW_OVERDUE, "problem:", "next_review_due")) & (
+        Q(next_review_due__gte=escalate_before) | Q(_reminded(Kind.REVIEW_ESCALATION, "problem:", "next_review_due"))
+    )
     queryset = (
         Problem.objects.review_overdue(today=today)
+        .exclude(done)
         .select_related("owner", "district", "district__inspector")
         .only(
             "id",
@@ -260,10 +281,17 @@ def _action_due(now: datetime.datetime, people: _People) -> tuple[QuerySet[Any],
     """
     today = timezone.localdate(now)
     queryset = (
-        Action.objects.filter(
+        Action.objects.alias(
+            _reminded_overdue=_reminded(Kind.ACTION_OVERDUE, "action:", "due_on"),
+            _reminded_soon=_reminded(Kind.ACTION_DUE_SOON, "action:", "due_on"),
+        )
+        .filter(
             status__in=Action.OPEN_STATUSES,
             due_on__lte=today + datetime.timedelta(days=action_due_soon_days()),
             problem__stage__in=OPEN_STAGES,
+        )
+        .exclude(
+            Q(due_on__lt=today, _reminded_overdue=True) | Q(due_on__gte=today, _reminded_soon=True),
         )
         .select_related("problem", "problem__owner", "agency", "assignee")
         .only(
@@ -563,7 +591,9 @@ def deliver_to(recipient_key: str, *, result: JobResult) -> None:
     )
     if not claimed:
         return
-    mine = Reminder.objects.filter(claim_token=token, sent_at__isnull=True)
+    # The token alone names this claim's rows (marking them sent clears it), and it lets the planner
+    # use the claim index: with ``sent_at IS NULL`` too it walked every unsent row instead.
+    mine = Reminder.objects.filter(claim_token=token)
     reminders = list(
         mine.select_related(
             "problem", "problem__neighbourhood", "action", "action__agency", "recipient", "neighbourhood"

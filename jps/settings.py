@@ -111,6 +111,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and not envbool("DB_JIT", "0"):
+    # PostgreSQL's JIT compiles any query whose estimated cost is high (a count over every
+    # problem, a national figure): 50-70 ms of compilation that short queries never win back
+    # (docs/performance.md). Off for this application's sessions unless DB_JIT=1.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "jps.User"
@@ -206,6 +212,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
 # Reminder jobs (jps.reminders); the times they run are in the admin (django-celery-beat).
+# Dashboard figures that took longer than this to compute are kept for a while (per scope, never
+# shared between different scopes): a national figure is computed at most once per period.
+JPS_FIGURE_CACHE_SECONDS = envint("JPS_FIGURE_CACHE_SECONDS", 600)
+JPS_FIGURE_CACHE_SLOWER_THAN_MS = envint("JPS_FIGURE_CACHE_SLOWER_THAN_MS", 50)
 REMINDER_ESCALATION_GRACE_DAYS = envint("REMINDER_ESCALATION_GRACE_DAYS", 7)
 REMINDER_ACTION_DUE_SOON_DAYS = envint("REMINDER_ACTION_DUE_SOON_DAYS", 3)
 REMINDER_PUBLIC_UPDATE_DAYS = envint("REMINDER_PUBLIC_UPDATE_DAYS", 30)

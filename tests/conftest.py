@@ -32,6 +32,12 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _live_dashboard_figures(settings):  # type: ignore[no-untyped-def]
+    """Figures are computed afresh in tests (tests/insight/test_figure_cache.py turns the cache on)."""
+    settings.JPS_FIGURE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _public_site_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Exports triggered by any test (an approval, a closure) write to a temporary folder."""
     settings.PUBLIC_SITE_DIR = tmp_path / "public_site"

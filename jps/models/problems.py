@@ -157,6 +157,9 @@ class Problem(models.Model):
             models.Index(fields=["owner", "stage"], name="problem_owner_stage"),
             models.Index(fields=["lead_agency", "stage"], name="problem_lead_agency_stage"),
             models.Index(fields=["updated_at"], name="problem_updated_at"),
+            # Lists are newest first (-created_at, -id): the first page and keyset pages read 50 index entries.
+            models.Index(fields=["created_at", "id"], name="problem_created"),
+            models.Index(fields=["district", "created_at"], name="problem_district_created"),
             models.Index(fields=["force", "stage", "closed_at"], name="problem_force_stage_closed"),
             models.Index(
                 fields=["next_review_due"],

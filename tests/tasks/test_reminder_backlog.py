@@ -1,0 +1,54 @@
+"""A reminder run walks what fell due since the last run, not the whole overdue backlog (docs/performance.md)."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from jps import reminders
+from jps.models import Reminder
+from tests.tasks.conftest import at
+
+pytestmark = pytest.mark.django_db
+Kind = Reminder.Kind
+
+
+def collect(name: str, day: str) -> reminders.JobResult:
+    result = reminders.JobResult(job=name)
+    with time_machine.travel(at(day), tick=False):
+        reminders.collect(name, now=at(day), result=result, progress=reminders._NoProgress())
+    return result
+
+
+def test_items_already_reminded_for_their_period_are_not_walked_again(world):
+    first = collect("review_overdue", "2026-06-06")
+    assert first.items == 2  # late (due 1 June) and recent (due 5 June)
+    assert collect("review_overdue", "2026-06-07").items == 0  # nothing newly due
+    rows = Reminder.objects.filter(kind=Kind.REVIEW_OVERDUE).count()
+    assert rows == first.reminders  # and nothing was lost
+
+
+def test_a_review_past_its_grace_period_is_walked_again_to_escalate(world):
+    collect("review_overdue", "2026-06-06")
+    # 1 June + 7 days' grace: on the 9th the late review escalates to the inspector.
+    result = collect("review_overdue", "2026-06-09")
+    assert result.items == 1
+    assert Reminder.objects.filter(
+        kind=Kind.REVIEW_ESCALATION, item_key=f"problem:{world.late.pk}", recipient_key=f"user:{world.inspector.pk}"
+    ).exists()
+    assert collect("review_overdue", "2026-06-10").items == 0
+
+
+def test_a_new_due_period_is_walked_again(world):
+    collect("review_overdue", "2026-06-06")
+    world.recent.next_review_due = at("2026-06-06").date()  # reviewed late: a new review date, also passed
+    world.recent.save()
+    assert collect("review_overdue", "2026-06-07").items == 1
+
+
+def test_an_action_due_soon_is_walked_again_when_it_becomes_overdue(world):
+    soon = collect("action_due", "2026-06-10")
+    assert soon.by_kind == {Kind.ACTION_DUE_SOON: 1, Kind.ACTION_OVERDUE: 1}
+    assert collect("action_due", "2026-06-11").items == 0
+    overdue = collect("action_due", "2026-06-13")  # the shrubs were due on the 12th
+    assert overdue.items == 1 and overdue.by_kind == {Kind.ACTION_OVERDUE: 1}
