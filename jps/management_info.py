@@ -35,6 +35,7 @@ from .models import (
     QualityScore,
     Source,
     Stage,
+    User,
 )
 from .selectors import learning_needs_visible_to, problems_visible_to
 
@@ -413,7 +414,7 @@ def _scope_key(user: Any, slug: str) -> str:
     return "jps:figure:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def figure(*, user: Any, slug: str) -> Figure:
+def figure(*, user: Any, slug: str, refresh: bool = False) -> Figure:
     """One figure by slug; ``KeyError`` for an unknown one (callers answer 404).
 
     A figure that took longer than ``JPS_FIGURE_CACHE_SLOWER_THAN_MS`` (a national or
@@ -426,14 +427,37 @@ def figure(*, user: Any, slug: str) -> Figure:
     if seconds <= 0:
         return compute(user=user)
     key = _scope_key(user, slug)
-    found = cache.get(key)
+    found = None if refresh else cache.get(key)
     if found is not None:
         return found
     started = time.perf_counter()
     result = compute(user=user)
-    if (time.perf_counter() - started) * 1000 >= int(getattr(settings, "JPS_FIGURE_CACHE_SLOWER_THAN_MS", 50)):
+    slow = (time.perf_counter() - started) * 1000 >= int(getattr(settings, "JPS_FIGURE_CACHE_SLOWER_THAN_MS", 50))
+    if slow or refresh:
         as_of = timezone.localtime()
         note = f"{result.note} Figures as of {as_of:%H:%M}, refreshed every {max(seconds // 60, 1)} minutes."
         result = replace(result, note=note.strip(), as_of=as_of)
         cache.set(key, result, seconds)
     return result
+
+
+def figures_refresh(*, user: Any) -> list[str]:
+    """Recompute every figure of ``user``'s scope into the cache of slow figures.
+
+    Run on a schedule for the national scope (``insight.refresh_national_figures``), so
+    the administrator's dashboard, whose figures scan years of history, is never computed
+    while someone waits. Returns the slugs refreshed; nothing when the cache is off.
+    """
+    if int(getattr(settings, "JPS_FIGURE_CACHE_SECONDS", 0)) <= 0:
+        return []
+    for slug in FIGURES:
+        figure(user=user, slug=slug, refresh=True)
+    return list(FIGURES)
+
+
+def national_figures_refresh() -> list[str]:
+    """Refresh the national scope's figures (every administrator shares that scope and its cache)."""
+    administrator = (
+        User.objects.filter(Q(is_superuser=True) | Q(role=User.Role.ADMIN), is_active=True).order_by("pk").first()
+    )
+    return figures_refresh(user=administrator) if administrator else []

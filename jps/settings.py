@@ -195,6 +195,18 @@ JPS_MAP_TILES_URL = os.environ.get("JPS_MAP_TILES_URL", "https://tile.openstreet
 # Personal data on closed problems is redacted this many days after closure.
 JPS_RETENTION_DAYS = envint("JPS_RETENTION_DAYS", 6 * 365)
 
+# One cache shared by every web and worker process (API throttles, CSP report limits, the cached
+# dashboard figures) when CACHE_URL names a Redis database; without it each process keeps its own,
+# which is right for the embedded demo and the tests.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "jps"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Redis is optional: without it the embedded demo runs Celery tasks eagerly.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"

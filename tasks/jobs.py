@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import DatabaseError
 
-from jps import reminders
+from jps import management_info, reminders
 
 from .celery import app
 
@@ -88,3 +88,9 @@ TASKS = {
     "evaluation_waiting": evaluation_waiting,
     "deliver_pending": deliver_pending,
 }
+
+
+@app.task(name="insight.refresh_national_figures", **TASK_OPTIONS)
+def refresh_national_figures() -> list[str]:
+    """Keep the national dashboard's figures computed, so no administrator waits for them."""
+    return management_info.national_figures_refresh()

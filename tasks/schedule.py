@@ -62,6 +62,16 @@ DEFAULT_SCHEDULE = [
         kwargs={"full": True},
     ),
     PeriodicJob(
+        name="Dashboard: refresh national figures",
+        task="insight.refresh_national_figures",
+        minute="*/5",
+        hour="*",
+        description=(
+            "Recomputes the national dashboard's figures into the cache (JPS_FIGURE_CACHE_SECONDS), so an "
+            "administrator never waits for figures that scan years of history."
+        ),
+    ),
+    PeriodicJob(
         name="Public site: resident alert digests",
         task="jps.publishing.send_alert_digests",
         minute="0",

@@ -33,7 +33,7 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def _live_dashboard_figures(settings):  # type: ignore[no-untyped-def]
-    """Figures are computed afresh in tests (tests/insight/test_figure_cache.py turns the cache on)."""
+    """Figures are computed afresh in tests (tests/jps/test_scale.py turns the cache on)."""
     settings.JPS_FIGURE_CACHE_SECONDS = 0
 
 

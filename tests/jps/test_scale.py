@@ -3,6 +3,11 @@ lookups, JIT off for the application's sessions, and the cache of slow dashboard
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -112,3 +117,49 @@ def test_figure_cache_off(figure_cache, admin_user, problem):
     assert _total(admin_user) == 1
     f.ProblemFactory(owner=problem.owner, neighbourhood=problem.neighbourhood, category=problem.category)
     assert _total(admin_user) == 2
+
+
+def test_national_figures_are_refreshed_on_schedule_so_no_administrator_waits(figure_cache, admin_user, problem):
+    from tasks.jobs import refresh_national_figures
+    from tasks.schedule import DEFAULT_SCHEDULE
+
+    assert "insight.refresh_national_figures" in {job.task for job in DEFAULT_SCHEDULE}
+    figure_cache.JPS_FIGURE_CACHE_SLOWER_THAN_MS = 60_000  # quick figures: only the refresh stores them
+    assert refresh_national_figures.apply().get() == list(mi.FIGURES)
+    f.ProblemFactory(owner=problem.owner, neighbourhood=problem.neighbourhood, category=problem.category)
+    kept = mi.figure(user=admin_user, slug="by-stage")
+    assert kept.total == 1 and kept.as_of is not None  # served from the refresh, not computed now
+    refresh_national_figures.apply().get()
+    assert _total(admin_user) == 2
+
+
+def test_with_cache_url_every_process_shares_one_redis_cache(settings, admin_user, problem):
+    from django.core.cache.backends.redis import RedisCache
+
+    broker = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+    url = urlunsplit(broker._replace(path="/15"))  # a database of its own: clear() empties it
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "jps"}
+    }
+    settings.JPS_FIGURE_CACHE_SECONDS = 600
+    cache.clear()
+    try:
+        assert mi.national_figures_refresh()
+        another_process = RedisCache(url, {"KEY_PREFIX": "jps"})
+        shared = another_process.get(mi._scope_key(admin_user, "by-stage"))
+        assert shared is not None and shared.total == 1
+    finally:
+        cache.clear()
+
+
+def test_cache_url_selects_the_redis_cache():
+    env = {**os.environ, "CACHE_URL": "redis://127.0.0.1:6379/1"}
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django, os; django.setup(); {code}"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "jps.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
