@@ -155,8 +155,9 @@ def test_an_idle_connection_killed_between_requests_is_replaced(app_server: AppS
     session = requests.Session()
     session.headers["Authorization"] = f"Token {Token.objects.create(user=pcso).key}"
     url = f"{app_server.url}/api/problems/{problem.pk}/"
+    already = set(other_backends())  # sessions left by earlier tests of the run, not the server's
     assert session.get(url, timeout=TIMEOUT).status_code == 200
-    kept = other_backends()
+    kept = sorted(set(other_backends()) - already)
     assert len(kept) == 1, "the server thread keeps its connection between requests"
 
     terminate_backends(kept)
@@ -164,7 +165,7 @@ def test_an_idle_connection_killed_between_requests_is_replaced(app_server: AppS
     response = session.get(url, timeout=TIMEOUT)
     assert response.status_code == 200, response.text
     assert response.json()["reference"] == problem.reference
-    assert other_backends() != kept
+    assert not set(kept) & set(other_backends())
 
 
 def test_healthz_answers_503_while_the_database_is_unreachable(client, settings, transactional_db, caplog):
