@@ -61,6 +61,8 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from jps import reminders  # noqa: E402
@@ -148,8 +150,16 @@ def api_client(user: User) -> Client:
 
 
 def page_client(user: User) -> Client:
+    """A real session row, as after signing in (with an authenticator code where one is required)."""
     client = Client()
-    client.force_login(user)  # a real session row, as after signing in
+    client.force_login(user)
+    if user.two_factor_required:
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="Bench authenticator", defaults={"confirmed": True}
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id  # what django_otp.login records
+        session.save()
     return client
 
 
