@@ -284,6 +284,12 @@ def page_cases(c: Cast, runs: int) -> list[Row]:
         measure("pages", "my work: review queue (supervisor)", runs, get(sup, "/")),
         measure("pages", "my work (partner)", runs, get(partner, "/")),
         measure("pages", "problem page (PCSO)", runs, get(pcso, f"/problems/{c.problem_id}/")),
+        measure(
+            "pages",
+            "similar problems panel (PCSO, after the page)",
+            runs,
+            get(pcso, f"/problems/{c.problem_id}/similar/"),
+        ),
         measure("pages", "problem list, page 1 (supervisor)", runs, get(sup, "/problems/")),
         measure("pages", "dashboard (supervisor)", runs, get(sup, "/dashboard/")),
         measure("pages", "dashboard (partner)", runs, get(partner, "/dashboard/")),

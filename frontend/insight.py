@@ -38,6 +38,7 @@ from jps.models import (
 from jps.rules import library_scope_q
 
 from .forms import add_service_errors
+from .templatetags.insight import similar_problems_context
 
 LIBRARY_PAGE_SIZE = 20
 ROLE_LABELS = dict(User.Role.choices)
@@ -406,3 +407,17 @@ def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
     except KeyError as missing:
         raise Http404("No such figure.") from missing
     return _csv_response(f"{slug}.csv", fig.columns, fig.rows)
+
+
+@login_required
+def similar_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """What worked on similar problems: loaded after the problem page (htmx), or as a page of its own.
+
+    Ranking the library's text against the problem takes longer than the rest of the page
+    at national scale, so the page does not wait for it.
+    """
+    problem = _problem(request.user, pk)
+    context = similar_problems_context(request.user, problem)
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "frontend/insight/includes/similar.html", context)
+    return render(request, "frontend/insight/similar.html", context)

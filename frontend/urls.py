@@ -70,6 +70,7 @@ urlpatterns = [
     path("evaluations/", insight.evaluation_queue, name="insight_evaluations"),
     path("problems/<int:pk>/evaluate/", insight.evaluation_form, name="insight_evaluate"),
     path("problems/<int:pk>/quality/", insight.quality_score, name="insight_quality"),
+    path("problems/<int:pk>/similar/", insight.similar_panel, name="insight_similar"),
     path("library/", insight.library, name="insight_library"),
     path("library/<int:pk>/", insight.evaluation_page, name="insight_evaluation"),
     path("library/<int:pk>/best-practice/", insight.best_practice_mark, name="insight_best_practice"),

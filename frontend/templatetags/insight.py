@@ -25,10 +25,8 @@ def rating_tag(rating: str) -> str:
     return RATING_TAG.get(rating, "grey")
 
 
-@register.inclusion_tag("frontend/insight/includes/similar.html", takes_context=True)
-def similar_problems_panel(context: dict[str, Any], problem: Problem) -> dict[str, Any]:
-    """Evaluated problems like this one, for an open problem's page."""
-    user = context["request"].user
+def similar_problems_context(user: Any, problem: Problem) -> dict[str, Any]:
+    """Evaluated problems like this one, for an open problem's page (``frontend.insight.similar_panel``)."""
     similar = list(insight.similar_problems(user=user, problem=problem)) if problem.is_open else []
     return {"similar": similar, "problem": problem}
 

@@ -119,7 +119,16 @@ def test_problem_page_suggests_similar_evaluated_problems(client, problem, pcso,
     )
     m.Evaluation.objects.create(problem=done, analyst=analyst, rating="green", learning="Licensing visits worked.")
     page = as_user(client, pcso).get(reverse("problem", args=[problem.pk])).content.decode()
-    assert "What worked on similar problems" in page and done.title in page
+    panel_url = reverse("insight_similar", args=[problem.pk])
+    assert "What worked on similar problems" in page and f'hx-get="{panel_url}"' in page
+    suggestion = reverse("insight_evaluation", args=[done.pk])
+    assert suggestion not in page  # the suggestions load after the page, not while it waits
+    panel = client.get(panel_url, HTTP_HX_REQUEST="true").content.decode()
+    assert suggestion in panel and done.title in panel and "<html" not in panel
+    whole = client.get(panel_url).content.decode()  # without JavaScript: a page of its own
+    assert suggestion in whole and "<html" in whole
+    client.force_login(f.UserFactory(role=m.User.Role.OFFICER, agency=pcso.agency))
+    assert client.get(panel_url).status_code == 404  # an officer who cannot see the problem
 
 
 def test_library_page_filters_and_scopes(client, pcso, partner_user, analyst, neighbourhood, category, council):
