@@ -10,9 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,10 +19,9 @@ from django.views.decorators.http import require_POST
 from jps import services
 from jps.field import problem_merge
 from jps.models import Problem
-from jps.services import TransitionRefused
 
 from . import forms as f
-from .views import _get_problem
+from .views import _get_problem, form_act
 
 FormBuilder = Callable[[HttpRequest, Problem, Any], forms.BaseForm]
 
@@ -65,16 +62,8 @@ def _post(
     problem = _get_problem(request.user, pk)
     _perm, build = _builders()[name]  # the service checks the permission (and logs a refusal)
     form = build(request, problem, request.POST)
-    if form.is_valid():
-        try:
-            act(problem, form.cleaned_data)
-        except ValidationError as error:
-            f.add_service_errors(form, error)
-        except TransitionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, done)
-            return redirect(reverse("problem", args=[pk]))
+    if form_act(request, form, lambda data: act(problem, data), done):
+        return redirect(reverse("problem", args=[pk]))
     return _page(request, problem, **{name: form})
 
 

@@ -302,17 +302,28 @@ def _problem_form_post(
     """The shared shape of a problem-page form: validate, call the service, show errors in place."""
     problem = _get_problem(request.user, pk)
     form = build(problem)
-    if form.is_valid():
-        try:
-            act(problem, form.cleaned_data)
-        except ValidationError as error:
-            f.add_service_errors(form, error)
-        except TransitionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, done)
-            return redirect(reverse("problem", args=[pk]) + f"#{anchor}")
+    if form_act(request, form, lambda data: act(problem, data), done):
+        return redirect(reverse("problem", args=[pk]) + f"#{anchor}")
     return render(request, "frontend/problem.html", _problem_context(request, pk, **{name: form}))
+
+
+def form_act(request: HttpRequest, form: Any, act: Any, done: str) -> bool:
+    """Validate ``form`` and call the service ``act`` with its data; refusals land on the form.
+
+    True when the service succeeded (the confirmation ``done`` is queued for the next page).
+    """
+    if not form.is_valid():
+        return False
+    try:
+        act(form.cleaned_data)
+    except ValidationError as error:
+        f.add_service_errors(form, error)
+    except TransitionRefused as refused:
+        form.add_error(None, refused.message)
+    else:
+        messages.success(request, done)
+        return True
+    return False
 
 
 @login_required
