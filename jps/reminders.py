@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Concat, TruncDate
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -374,13 +374,16 @@ def _evaluation_waiting(
     """Problems closed (with action) for a while and not yet evaluated: the force's analysts.
 
     Filtered by the forces so the (force, stage, closed_at) index is used; reminded once
-    per closure (a problem reopened and closed again is a new period).
+    per closure (a problem reopened and closed again is a new period), and a problem whose
+    analysts have already been reminded of this closure is not walked again.
     """
     before = now - datetime.timedelta(days=evaluation_after_days())
     force_ids = list(Force.objects.order_by("id").values_list("id", flat=True))
     queryset = (
         Problem.objects.filter(force_id__in=force_ids, stage=Stage.CLOSED, closed_at__lte=before)
         .filter(evaluation__isnull=True)
+        .alias(closed_on=TruncDate("closed_at", tzinfo=timezone.get_current_timezone()))
+        .exclude(_reminded(Kind.EVALUATION_WAITING, "problem:", "closed_on"))
         .only("id", "force_id", "closed_at")
         .order_by()
     )
@@ -400,13 +403,21 @@ def _evaluation_waiting(
 def _meeting_standard(now: datetime.datetime, people: _People) -> tuple[QuerySet[Any], Callable[[Any], list[Reminder]]]:
     """Neighbourhoods with no PACT meeting in the last month, or none booked: their district's supervisors.
 
-    One aggregate query over the neighbourhoods (``jps.meetings``); reminded once a month.
+    One aggregate query over the neighbourhoods (``jps.meetings``); reminded once a month, and
+    a neighbourhood already reminded this month is not walked again.
     """
     from .meetings import neighbourhoods_failing_meeting_standard
 
     district_ids = District.objects.order_by("id").values_list("id", flat=True)
-    queryset = neighbourhoods_failing_meeting_standard(district_ids=district_ids, now=now)
     month = timezone.localdate(now).replace(day=1)
+    reminded_this_month = Reminder.objects.filter(
+        kind=Kind.MEETING_STANDARD,
+        item_key=Concat(Value("neighbourhood:"), Cast(OuterRef("pk"), output_field=CharField())),
+        period_key=month.isoformat(),
+    )
+    queryset = neighbourhoods_failing_meeting_standard(district_ids=district_ids, now=now).exclude(
+        Exists(reminded_this_month)
+    )
 
     def rows(neighbourhood: Neighbourhood) -> list[Reminder]:
         last, upcoming = neighbourhood.last_meeting_at, neighbourhood.next_meeting_at  # type: ignore[attr-defined]

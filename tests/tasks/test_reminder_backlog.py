@@ -52,3 +52,30 @@ def test_an_action_due_soon_is_walked_again_when_it_becomes_overdue(world):
     assert collect("action_due", "2026-06-11").items == 0
     overdue = collect("action_due", "2026-06-13")  # the shrubs were due on the 12th
     assert overdue.items == 1 and overdue.by_kind == {Kind.ACTION_OVERDUE: 1}
+
+
+def test_a_closure_already_reminded_to_the_analysts_is_not_walked_again(world, analyst):
+    first = collect("evaluation_waiting", "2026-05-20")
+    assert first.items == 1 and first.by_kind == {Kind.EVALUATION_WAITING: 1}
+    assert collect("evaluation_waiting", "2026-05-21").items == 0
+    assert Reminder.objects.filter(kind=Kind.EVALUATION_WAITING).count() == 1
+    # reopened and closed again later: a new closure, so a new period, walked again once it has waited
+    world.closed.closed_at = at("2026-05-25")
+    world.closed.save()
+    assert collect("evaluation_waiting", "2026-06-01").items == 0  # closed a week ago: not yet
+    again = collect("evaluation_waiting", "2026-06-09")
+    assert again.items == 1
+    periods = Reminder.objects.filter(kind=Kind.EVALUATION_WAITING).values_list("period_key", flat=True)
+    assert sorted(periods) == ["2026-05-01", "2026-05-25"]
+
+
+def test_a_neighbourhood_reminded_this_month_is_not_walked_again_until_next_month(
+    world, other_neighbourhood, other_supervisor
+):
+    first = collect("meeting_standard", "2026-06-10")
+    assert first.items == 1 and first.by_kind == {Kind.MEETING_STANDARD: 1}
+    assert collect("meeting_standard", "2026-06-11").items == 0
+    assert collect("meeting_standard", "2026-06-30").items == 0
+    assert collect("meeting_standard", "2026-07-01").items == 1  # a new month is a new period
+    periods = Reminder.objects.filter(kind=Kind.MEETING_STANDARD).values_list("period_key", flat=True)
+    assert sorted(periods) == ["2026-06-01", "2026-07-01"]
