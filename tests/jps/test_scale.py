@@ -163,3 +163,25 @@ def test_cache_url_selects_the_redis_cache():
         check=True,
     )
     assert out.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+
+
+@postgres_only
+@pytest.mark.parametrize("where", ["api", "web"])
+def test_free_text_search_is_answered_from_trigram_indexes(where, admin_user, problem):
+    """`q=` is `icontains` over several columns; each has a trigram index on the very expression Django
+    renders (`UPPER(col::text) LIKE ...`), so a national search need not read every problem."""
+    from api.filters import ProblemFilter as ApiFilter
+    from frontend.forms import ProblemFilter as WebFilter
+
+    data = {"q": "drinking"}
+    if where == "api":
+        queryset = ApiFilter(data=data, queryset=m.Problem.objects.all()).qs
+    else:
+        queryset = WebFilter(data=data, queryset=m.Problem.objects.all(), user=admin_user).qs
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan on jps_problem" not in plan, plan
+    assert "problem_title_trgm" in plan and "problem_description_trgm" in plan, plan
