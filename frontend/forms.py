@@ -213,6 +213,8 @@ class ProblemFilter(django_filters.FilterSet):
         if not user.is_administrator and user.force_id:
             self.filters["district"].queryset = District.objects.filter(force_id=user.force_id)
             self.filters["neighbourhood"].queryset = Neighbourhood.objects.filter(district__force_id=user.force_id)
+            # the force and its partners, and national agencies: not every agency in the country
+            self.filters["agency"].queryset = agencies_of_force(user.force_id).order_by("name")
 
     def search(self, queryset: QuerySet[Problem], name: str, value: str) -> QuerySet[Problem]:
         value = value.strip()
@@ -243,9 +245,14 @@ class ProblemFilter(django_filters.FilterSet):
 # --- casework: partners, hand-overs, contacts and merging (frontend/casework.py) ---------------------
 
 
+def agencies_of_force(force_id: int | None) -> QuerySet[Agency]:
+    """Agencies working in a force area: those of the area and the national ones."""
+    return Agency.objects.filter(Q(force_id=force_id) | Q(force__isnull=True))
+
+
 def _partner_agencies(problem: Problem) -> QuerySet[Agency]:
     """Agencies that may be brought into a problem: those of its force area and the national ones."""
-    return Agency.objects.filter(Q(force_id=problem.force_id) | Q(force__isnull=True))
+    return agencies_of_force(problem.force_id)
 
 
 class PartnerAddForm(forms.Form):

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -48,7 +51,8 @@ def govuk_field(field: forms.BoundField, label_size: str = "s", width: str = "",
             attrs["aria-describedby"] = " ".join(described)
         if rows:
             attrs["rows"] = rows
-        widget_html = field.as_widget(attrs=attrs)
+        widget_html = _select(field, attrs) if kind == "select" else None
+        widget_html = widget_html or field.as_widget(attrs=attrs)
     return {
         "field": field,
         "kind": kind,
@@ -58,6 +62,31 @@ def govuk_field(field: forms.BoundField, label_size: str = "s", width: str = "",
         "described": " ".join(described),
         "widget_html": widget_html,
     }
+
+
+def _select(field: forms.BoundField, attrs: dict[str, Any]) -> SafeString | None:
+    """A single-choice ``<select>`` built in one pass, the markup Django's widget templates give.
+
+    Django renders every option through a template of its own; a filter form offering a force's
+    neighbourhoods renders hundreds on every page. Grouped choices and other select widgets
+    (multiple, yes/no) are left to Django (``None``).
+    """
+    widget = field.field.widget
+    if type(widget) is not forms.Select:  # noqa: E721  subclasses format values their own way
+        return None
+    choices = [choice for choice in widget.choices]  # not list(): its length hint is a COUNT query
+    if any(isinstance(label, (list, tuple)) for _value, label in choices):
+        return None
+    value = field.value()
+    extra = field.build_widget_attrs(dict(attrs), widget)  # required, disabled, aria-invalid...
+    final = widget.build_attrs(widget.attrs, {**extra, "name": field.html_name, "id": field.auto_id})
+    selected = set(widget.format_value(value))
+    options = []
+    for option_value, label in choices:
+        key = "" if option_value is None else str(option_value)
+        chosen = " selected" if key in selected else ""
+        options.append(f'<option value="{escape(key)}"{chosen}>{escape(label)}</option>')
+    return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(options)))  # noqa: S308  # nosec B308 B703
 
 
 @register.inclusion_tag("frontend/includes/error_summary.html")

@@ -23,6 +23,9 @@ def create(apps, schema_editor):
             f"CREATE INDEX CONCURRENTLY IF NOT EXISTS problem_{column}_trgm "
             f"ON jps_problem USING gin ((UPPER({column}::text)) gin_trgm_ops)"
         )
+    # Statistics on the new expressions, without which the planner guesses that every word is
+    # rare and, for a common one, joins and sorts every match before taking the first page.
+    schema_editor.execute("ANALYZE jps_problem")
 
 
 def drop(apps, schema_editor):

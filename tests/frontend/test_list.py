@@ -7,10 +7,12 @@ import datetime
 import io
 
 import pytest
+from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from jps import models as m
 from jps import services
 from jps.models import Participation, Stage
 from tests import factories as f
@@ -189,3 +191,35 @@ def test_problem_page_queries_do_not_grow_with_rows(
         response = client.get(url)
     assert response.content.decode().count("Update this action") >= 16
     assert response.content.decode().count("Action ") >= 16
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"stage": "analysis", "overdue": "true"}, {"neighbourhood": "not-a-number", "q": "<b>bikes</b>"}],
+)
+def test_selects_built_in_one_pass_match_djangos_widget_markup(rf, supervisor, spread, query):  # type: ignore[no-untyped-def]
+    """The filter form's selects skip Django's template-per-option rendering, and give the same HTML."""
+    from django.test.html import parse_html
+
+    from frontend.forms import ProblemFilter
+    from frontend.templatetags.govuk import _select
+
+    filterset = ProblemFilter(query or None, queryset=m.Problem.objects.all(), user=supervisor)
+    filterset.form.is_valid()
+    selects = [field for field in filterset.form if isinstance(field.field.widget, forms.Select)]
+    assert len(selects) >= 6
+    for field in selects:
+        attrs = {"class": "govuk-select govuk-select--error" if field.errors else "govuk-select"}
+        fast = _select(field, attrs)
+        assert fast is not None
+        assert parse_html(fast) == parse_html(field.as_widget(attrs=attrs)), field.name
+
+
+def test_a_supervisor_filters_by_the_agencies_of_their_force_not_the_country(client, supervisor, spread):  # type: ignore[no-untyped-def]
+    distant = f.ForceFactory(code="ZZP", name="Distant Police", slug="distant")
+    elsewhere = f.AgencyFactory(name="Distant Borough Council", kind="council", force=distant)
+    national = f.AgencyFactory(name="National Probation Service", kind="probation", force=None)
+    client.force_login(supervisor)
+    page = client.get("/problems/").content.decode()
+    assert national.name in page and supervisor.agency.name in page
+    assert elsewhere.name not in page
