@@ -86,7 +86,7 @@ def _select(field: forms.BoundField, attrs: dict[str, Any]) -> SafeString | None
         key = "" if option_value is None else str(option_value)
         chosen = " selected" if key in selected else ""
         options.append(f'<option value="{escape(key)}"{chosen}>{escape(label)}</option>')
-    return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(options)))  # noqa: S308  # nosec B308 B703
+    return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(options)))  # noqa: S308  # nosec B308
 
 
 @register.inclusion_tag("frontend/includes/error_summary.html")
