@@ -6,8 +6,8 @@ from typing import Any
 
 from django import forms, template
 from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -81,12 +81,10 @@ def _select(field: forms.BoundField, attrs: dict[str, Any]) -> SafeString | None
     extra = field.build_widget_attrs(dict(attrs), widget)  # required, disabled, aria-invalid...
     final = widget.build_attrs(widget.attrs, {**extra, "name": field.html_name, "id": field.auto_id})
     selected = set(widget.format_value(value))
-    options = []
-    for option_value, label in choices:
-        key = "" if option_value is None else str(option_value)
-        chosen = " selected" if key in selected else ""
-        options.append(f'<option value="{escape(key)}"{chosen}>{escape(label)}</option>')
-    return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(options)))  # noqa: S308  # nosec B308
+    keys = [("" if option_value is None else str(option_value), label) for option_value, label in choices]
+    rows = ((key, " selected" if key in selected else "", label) for key, label in keys)
+    options = format_html_join("", '<option value="{}"{}>{}</option>', rows)
+    return format_html("<select{}>{}</select>", flatatt(final), options)
 
 
 @register.inclusion_tag("frontend/includes/error_summary.html")
