@@ -153,6 +153,12 @@ def steps(n: Sizes) -> list[tuple[str, str]]:
             INSERT INTO jps_user_districts (user_id, district_id)
               SELECT u.id, split_part(u.username, '_', 2)::bigint FROM jps_user u
               WHERE u.role IN ('officer', 'supervisor', 'partner');
+            INSERT INTO jps_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
+                                  date_joined, role, agency_id)
+            SELECT '!', false, 'analyst_' || bf.force_id || '_' || g, 'Staff', 'analyst' || g,
+                   'analyst' || bf.force_id || '_' || g || '@example.org', false, true, now() - interval '3 years',
+                   'analyst', bf.police_id
+            FROM bench_force bf CROSS JOIN generate_series(1, 2) g;
             CREATE TEMP TABLE bench_staff AS
               SELECT split_part(username, '_', 2)::bigint AS district_id, role, min(id) AS first_id, count(*) AS n
               FROM jps_user GROUP BY 1, 2;

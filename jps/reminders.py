@@ -33,7 +33,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from .models import OPEN_STAGES, Action, District, Force, Neighbourhood, Problem, ProgressUpdate, Reminder, Stage, User
+from .models import OPEN_STAGES, Action, District, Neighbourhood, Problem, ProgressUpdate, Reminder, Stage, User
 
 logger = logging.getLogger(__name__)
 
@@ -373,12 +373,18 @@ def _evaluation_waiting(
 ) -> tuple[QuerySet[Any], Callable[[Any], list[Reminder]]]:
     """Problems closed (with action) for a while and not yet evaluated: the force's analysts.
 
-    Filtered by the forces so the (force, stage, closed_at) index is used; reminded once
+    Filtered by the forces that have an analyst, so the (force, stage, closed_at) index is used; reminded once
     per closure (a problem reopened and closed again is a new period), and a problem whose
     analysts have already been reminded of this closure is not walked again.
     """
     before = now - datetime.timedelta(days=evaluation_after_days())
-    force_ids = list(Force.objects.order_by("id").values_list("id", flat=True))
+    # only forces with an analyst to tell: the others' closures would be walked every run for nobody
+    force_ids = list(
+        User.objects.filter(role=User.Role.ANALYST, is_active=True, agency__force__isnull=False)
+        .order_by()
+        .values_list("agency__force_id", flat=True)
+        .distinct()
+    )
     queryset = (
         Problem.objects.filter(force_id__in=force_ids, stage=Stage.CLOSED, closed_at__lte=before)
         .filter(evaluation__isnull=True)

@@ -79,3 +79,12 @@ def test_a_neighbourhood_reminded_this_month_is_not_walked_again_until_next_mont
     assert collect("meeting_standard", "2026-07-01").items == 1  # a new month is a new period
     periods = Reminder.objects.filter(kind=Kind.MEETING_STANDARD).values_list("period_key", flat=True)
     assert sorted(periods) == ["2026-06-01", "2026-07-01"]
+
+
+def test_closures_in_a_force_with_no_analyst_are_not_walked(world, analyst):
+    analyst.is_active = False
+    analyst.save()
+    assert collect("evaluation_waiting", "2026-05-20").items == 0  # nobody to tell: not walked for nothing
+    analyst.is_active = True
+    analyst.save()
+    assert collect("evaluation_waiting", "2026-05-21").items == 1
