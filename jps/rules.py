@@ -52,6 +52,18 @@ def problem_scope_q(user: Any) -> Q:
     return nothing
 
 
+def problem_ids_visible_to(user: Any) -> Any:
+    """The ids of the problems ``user`` may see, to filter rows that hang off problems.
+
+    The same rule as ``problem_scope_q``; for a partner, the lookups' ``UNION ALL`` itself, so
+    ``problem_id IN (...)`` does not join every id back to the problems table first.
+    """
+    signed_in = getattr(user, "is_authenticated", False) and user.is_active
+    if signed_in and not user.is_administrator and user.role == Role.PARTNER and user.agency_id:
+        return _partner_problem_ids(agency_id=user.agency_id, user_id=user.pk)
+    return Problem.objects.filter(problem_scope_q(user)).order_by().values("pk")
+
+
 def _partner_problem_ids(*, agency_id: int, user_id: int) -> Any:
     """Ids of the problems a partner's agency leads or takes part in, or the partner owns.
 

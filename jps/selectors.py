@@ -30,7 +30,7 @@ from .models import (
     SupervisoryReview,
     User,
 )
-from .rules import problem_scope_q
+from .rules import problem_ids_visible_to, problem_scope_q
 from .security import refused
 
 M = TypeVar("M", bound=Model)
@@ -93,7 +93,7 @@ def problems_owned_by(*, user: User) -> QuerySet[Problem]:
 
 def actions_visible_to(user: Any) -> QuerySet[Action]:
     """Actions on problems the user can see."""
-    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    visible = problem_ids_visible_to(user)
     return Action.objects.filter(problem_id__in=visible).select_related(
         "problem", "agency", "assignee", "problem__neighbourhood"
     )
@@ -109,7 +109,7 @@ def actions_open_for_agency(*, user: User) -> QuerySet[Action]:
 
 
 def updates_awaiting_approval(*, user: Any) -> QuerySet[ProgressUpdate]:
-    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    visible = problem_ids_visible_to(user)
     return (
         ProgressUpdate.objects.filter(status=ProgressUpdate.Status.PENDING, problem_id__in=visible)
         .select_related("problem", "author", "problem__neighbourhood")
@@ -178,7 +178,7 @@ def reminders_for(user: Any) -> QuerySet[Reminder]:
     """
     if not getattr(user, "is_authenticated", False):
         return Reminder.objects.none()
-    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    visible = problem_ids_visible_to(user)
     districts = sorted(user.scope_district_ids) if not user.is_administrator else District.objects.values("pk")
     return (
         Reminder.objects.filter(recipient_id=user.pk)
@@ -245,19 +245,19 @@ def neighbourhood_open_problems(*, user: Any, neighbourhood: Neighbourhood) -> Q
 
 def reviews_visible_to(user: Any) -> QuerySet[SupervisoryReview]:
     """Supervisory reviews of problems the user can see (they are part of the problem record)."""
-    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    visible = problem_ids_visible_to(user)
     return SupervisoryReview.objects.filter(problem_id__in=visible).select_related("reviewer")
 
 
 def updates_visible_to(user: Any) -> QuerySet[ProgressUpdate]:
     """Progress updates on problems the user can see."""
-    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    visible = problem_ids_visible_to(user)
     return ProgressUpdate.objects.filter(problem_id__in=visible).select_related("author")
 
 
 def evaluations_visible_to(user: Any) -> QuerySet[Evaluation]:
     """Evaluations of problems the user can see (for analysts: their force's closed problems)."""
-    visible = Problem.objects.filter(problem_scope_q(user)).values("pk")
+    visible = problem_ids_visible_to(user)
     return Evaluation.objects.filter(problem_id__in=visible)
 
 
