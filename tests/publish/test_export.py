@@ -129,6 +129,8 @@ def test_one_changed_problem_rewrites_only_the_pages_it_appears_on(two_areas, pe
     assert previous_links == first_links
     assert {k for k in now_links if now_links[k] != first_links.get(k)} == touched
     assert all(now_links[k] == second.version for k in touched)
+    untouched = f"neighbourhoods/{there.district.slug}"
+    assert os.lstat(root / "current" / untouched).st_ino == os.lstat(root / "previous" / untouched).st_ino
     # unchanged files are the very same files (hard links), changed ones are new files
     assert inode(root, there_page) == before[there_page]
     assert inode(root, priority_page(here)) != before[priority_page(here)]
