@@ -302,6 +302,8 @@ def test_rollback_serves_the_previous_version_and_can_be_undone(two_areas, peopl
     assert priority_page(here) in third.written
     assert "Renamed for the public" in page.read_text()
     assert sorted(os.listdir(root / "versions")) == sorted([first.version, third.version])
+    linked = {(k.replace("/", "~"), r) for name in ("current", "previous") for k, r in shard_links(root, name).items()}
+    assert stored_revisions(root) == linked  # the rolled-back version's own revisions went with it
 
 
 def test_rollback_without_a_previous_version_is_a_clear_error(settings):
