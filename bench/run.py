@@ -401,13 +401,16 @@ def _write_same(files: dict[str, bytes]) -> float:
 
 
 def _read_tree(root: Path, only: list[str] | None = None) -> dict[str, bytes]:
+    """The files of a version (or ``only`` these), following its symlinks into the shard store."""
     if only is not None:
         return {p: (root / p).read_bytes() for p in only if (root / p).is_file()}
-    return {
-        str(path.relative_to(root)): path.read_bytes()
-        for path in root.rglob("*")
-        if path.is_file() and not path.name.startswith(".")
-    }
+    out = {}
+    for dirpath, _dirs, names in os.walk(root, followlinks=True):
+        for name in names:
+            if not name.startswith("."):
+                path = Path(dirpath) / name
+                out[str(path.relative_to(root))] = path.read_bytes()
+    return out
 
 
 def _export_rows(runs: int) -> list[Row]:
@@ -458,7 +461,7 @@ def _export_rows(runs: int) -> list[Row]:
             statistics.median(inc_times),
             inc_queries,
             statistics.median(inc_limits),
-            f"{written} files rewritten, {result.kept:,} linked",
+            f"{written} files rewritten, {result.kept:,} linked, {len(result.new_shards)} of {result.shards:,} shards new",
         )
         return [progress(full), progress(incremental)]
     finally:

@@ -26,6 +26,8 @@ from jps import services
 from jps.models import AlertSubscription, Neighbourhood
 from jps.publishing import DigestItem, public_neighbourhoods
 
+from .public_site.renderer import priority_dir
+
 CONFIRM_SALT = "jps.alerts.confirm"
 UNSUBSCRIBE_SALT = "jps.alerts.unsubscribe"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
@@ -130,7 +132,7 @@ def digest_message(
             lines += [
                 f"{item.title} — {label}, {item.date:%d %B %Y}",
                 item.text,
-                f"{site}priorities/{item.reference.lower()}/",
+                site + priority_dir(item.reference),
                 "",
             ]
     link = unsubscribe_url(subscription.email)

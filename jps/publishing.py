@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from .models import CLOSED_STAGES, Assessment, Neighbourhood, Problem, ProgressUpdate
+from .models import CLOSED_STAGES, Assessment, District, Neighbourhood, Problem, ProgressUpdate
 
 logger = logging.getLogger(__name__)
 
@@ -100,11 +100,15 @@ def _to_public(problem: Problem, updates: list[ProgressUpdate], outcome: str) ->
     )
 
 
-def public_priorities(*, ids: Iterable[int] | None = None) -> list[PublicPriority]:
-    """Every public priority (or those of ``ids`` that are still public), newest adopted first."""
+def public_priorities(
+    *, ids: Iterable[int] | None = None, district_ids: Iterable[int] | None = None
+) -> list[PublicPriority]:
+    """Every public priority (or those of ``ids`` / in ``district_ids`` that are public), newest adopted first."""
     qs = public_problems().select_related("category", "lead_agency").order_by("-adopted_on", "-pk")
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
+    if district_ids is not None:
+        qs = qs.filter(district_id__in=list(district_ids))
     problems = list(qs)
     updates: dict[int, list[ProgressUpdate]] = {}
     approved = ProgressUpdate.objects.filter(
@@ -120,8 +124,42 @@ def public_priorities(*, ids: Iterable[int] | None = None) -> list[PublicPriorit
     return [_to_public(p, updates.get(p.pk, []), outcomes.get(p.pk, "")) for p in problems]
 
 
-def public_neighbourhoods() -> QuerySet[Neighbourhood]:
-    return Neighbourhood.objects.select_related("district", "district__force").order_by("district__name", "name")
+def public_priority_places(*, ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Where those of ``ids`` that are public now are: ``{id: (neighbourhood_id, district_id)}``.
+
+    An incremental export asks this of the few problems that changed, to know which
+    districts to load, before loading any priority in full.
+    """
+    rows = public_problems().filter(pk__in=list(ids)).values_list("pk", "neighbourhood_id", "district_id")
+    return {pk: (nbhd, district) for pk, nbhd, district in rows}
+
+
+def problem_references(*, ids: Iterable[int]) -> dict[int, str]:
+    """The references of these problems (public or not): they never change, and place a priority's page."""
+    return dict(Problem.objects.filter(pk__in=list(ids)).values_list("pk", "reference"))
+
+
+def current_priority_counts() -> dict[int, int]:
+    """The number of current (not closed) public priorities in each district: one aggregate query."""
+    rows = (
+        public_problems()
+        .exclude(stage__in=CLOSED_STAGES)
+        .order_by()
+        .values("district_id")
+        .annotate(n=Count("pk"))
+        .values_list("district_id", "n")
+    )
+    return dict(rows)
+
+
+def public_neighbourhoods(*, district_ids: Iterable[int] | None = None) -> QuerySet[Neighbourhood]:
+    qs = Neighbourhood.objects.select_related("district", "district__force").order_by("district__name", "name")
+    return qs if district_ids is None else qs.filter(district_id__in=list(district_ids))
+
+
+def public_districts() -> QuerySet[District]:
+    """The districts that have a public page: those with at least one neighbourhood."""
+    return District.objects.filter(pk__in=Neighbourhood.objects.values("district_id")).order_by("name", "pk")
 
 
 def problems_changed_since(*, since: datetime.datetime) -> set[int]:
@@ -226,10 +264,14 @@ __all__ = [
     "DigestItem",
     "PublicPriority",
     "PublicUpdate",
+    "current_priority_counts",
     "digest_items",
+    "problem_references",
     "problems_changed_since",
+    "public_districts",
     "public_neighbourhoods",
     "public_priorities",
+    "public_priority_places",
     "public_problems",
     "publish_soon",
 ]

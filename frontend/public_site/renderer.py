@@ -4,12 +4,22 @@ Layout of the output folder (``settings.PUBLIC_SITE_DIR`` or ``--output``)::
 
     current  -> versions/<v2>     the site being served (a symlink, switched with os.replace)
     previous -> versions/<v1>     kept for ``publish_site --rollback``
-    versions/<v>/                 one complete rendering each, with .publish.json (its manifest)
+    versions/<v>/                 one version: the top-level files (index.html, cy/index.html),
+                                  real first-level folders, .publish.json (its manifest), and a
+                                  relative symlink per shard into the shard store
+    shards/<key>/<revision>/      the files of one shard, e.g. neighbourhoods~canterbury/<r>/
 
-A new version is rendered into a fresh sibling folder: on an incremental run every
-unchanged file is hard-linked from the current version and only the pages a changed
-problem appears on are rendered again (a re-rendered file is unlinked first, so the
-version being served is never written to). Only when the folder is complete does the
+A *shard* is a folder of the site that changes as a unit: ``neighbourhoods/<district>``,
+``districts/<district>``, ``priorities/<force>`` (and their ``cy/`` copies), ``static`` and
+``postcodes`` (see ``shard_key``). A revision is named after the version that wrote it.
+
+A new version is built next to the served one. A full export writes a fresh revision of
+every shard. An incremental run renders only the pages a changed problem appears on and
+writes a new revision only of the shards those pages are in (the shard's unchanged files
+hard-linked from its old revision, the re-rendered ones written as new files, so the
+version being served is never written to); every other shard's symlink points at the
+revision it pointed at before. So a run costs one symlink per shard plus the touched
+shards' files, not the size of the site. Only when the version is complete does the
 ``current`` symlink move, so readers never see a half-written site.
 
 All content comes from ``jps.publishing``, the one place that decides what is public.
@@ -25,7 +35,7 @@ import secrets
 import shutil
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +47,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from jps import meetings, publishing
-from jps.models import Force, Neighbourhood, Postcode, PublishRun
+from jps.models import District, Force, Neighbourhood, Postcode, PublishRun
 from jps.publishing import PublicPriority
 
 MANIFEST = ".publish.json"
@@ -61,7 +71,9 @@ class PublishResult:
     full: bool
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    kept: int = 0
+    kept: int = 0  # files hard-linked from the previous version into new shard revisions
+    new_shards: list[str] = field(default_factory=list)  # the shards this run wrote a new revision of
+    shards: int = 0  # the shards in the new version
 
 
 def site_root(output: str | Path | None = None) -> Path:
@@ -88,14 +100,40 @@ def _p(text: str) -> str:
 # --- the data one run renders from ------------------------------------------------------------
 
 
-class SiteData:
-    """Everything public, loaded once per run (a handful of queries)."""
+def site_languages() -> list[str]:
+    return ["en"] + (["cy"] if Force.objects.filter(welsh_enabled=True).exists() else [])
 
-    def __init__(self, now: datetime.datetime) -> None:
+
+def priority_dir(reference: str) -> str:
+    """A priority's folder, ``priorities/<force code>/<reference>/``: stable for ever (references never change).
+
+    The force code is the reference's prefix (``KNT-2026-00042``), so pages shard by force.
+    """
+    slug = reference.lower()
+    return f"priorities/{slug.rsplit('-', 2)[0]}/{slug}/"
+
+
+class SiteData:
+    """What one run renders from, loaded once (a handful of queries).
+
+    A full export loads everything public. An incremental run passes ``district_ids`` (the
+    districts a changed priority is in now or was in) and ``neighbourhood_ids`` (the
+    neighbourhood pages it will render), so it loads only those districts' priorities and
+    places and only those neighbourhoods' meetings.
+    """
+
+    def __init__(
+        self,
+        now: datetime.datetime,
+        *,
+        languages: list[str] | None = None,
+        district_ids: set[int] | None = None,
+        neighbourhood_ids: set[int] | None = None,
+    ) -> None:
         self.now = now
-        self.priorities = publishing.public_priorities()
+        self.priorities = publishing.public_priorities(district_ids=district_ids)
         self.by_id = {p.id: p for p in self.priorities}
-        self.neighbourhoods = list(publishing.public_neighbourhoods())
+        self.neighbourhoods = list(publishing.public_neighbourhoods(district_ids=district_ids))
         self.nbhd = {n.pk: n for n in self.neighbourhoods}
         self.districts = {n.district_id: n.district for n in self.neighbourhoods}
         self.in_nbhd: dict[int, list[PublicPriority]] = defaultdict(list)
@@ -103,10 +141,11 @@ class SiteData:
         for p in self.priorities:
             self.in_nbhd[p.neighbourhood_id].append(p)
             self.in_district[p.district_id].append(p)
-        self.languages = ["en"] + (["cy"] if Force.objects.filter(welsh_enabled=True).exists() else [])
+        self.languages = languages if languages is not None else site_languages()
         self.site_url = settings.PUBLIC_SITE_URL.rstrip("/") + "/"
         self.alerts_url = settings.SITE_URL.rstrip("/") + "/alerts/subscribe/"
-        self.meetings = meetings.public_meetings_by_neighbourhood(neighbourhood_ids=list(self.nbhd), now=now)
+        ids = list(self.nbhd) if neighbourhood_ids is None else [i for i in neighbourhood_ids if i in self.nbhd]
+        self.meetings = meetings.public_meetings_by_neighbourhood(neighbourhood_ids=ids, now=now)
 
     def last_changed(self, items: list[PublicPriority]) -> datetime.datetime:
         return max((p.last_changed for p in items), default=self.now)
@@ -120,8 +159,12 @@ class SiteData:
         return f"neighbourhoods/{n.district.slug}/{n.slug}/"
 
     @staticmethod
+    def district_dir(district: District) -> str:
+        return f"districts/{district.slug}/"
+
+    @staticmethod
     def priority_path(p: PublicPriority) -> str:
-        return f"priorities/{p.slug}/index.html"
+        return priority_dir(p.reference) + "index.html"
 
 
 # --- rendering: each target yields (path, content) ----------------------------------------
@@ -207,27 +250,30 @@ class Renderer:
 
     # targets -----------------------------------------------------------------------------------
 
-    def home(self) -> dict[str, str | bytes]:
-        districts = []
-        for district in sorted(self.data.districts.values(), key=lambda d: d.name):
-            nbhds = [n for n in self.data.neighbourhoods if n.district_id == district.pk]
-            districts.append(
-                {
-                    "name": district.name,
-                    "page_to": f"districts/{district.slug}/index.html",
-                    "neighbourhoods": [self._nbhd_vm(n) for n in sorted(nbhds, key=lambda n: n.display_name)],
-                }
-            )
-        outwards = sorted(set(Postcode.objects.values_list("outward", flat=True)))
+    def home(self, outwards: list[str]) -> dict[str, str | bytes]:
+        """Every district with its count of current priorities (one aggregate query) and the postcode finder.
+
+        Districts' pages list their neighbourhoods, so the home page does no work per
+        neighbourhood or priority and is cheap to render again on every incremental run.
+        """
+        counts = publishing.current_priority_counts()
+        districts = [
+            {
+                "name": d.name,
+                "page_to": self.data.district_dir(d) + "index.html",
+                "current_count": counts.get(d.pk, 0),
+            }
+            for d in publishing.public_districts()
+        ]
         context = {
             "districts": districts,
             "outwards": [{"code": o, "page_to": f"postcodes/{o}.html"} for o in outwards],
-            "current_count": sum(1 for p in self.data.priorities if not p.is_closed),
-            "requests_to": "requests.json",
+            "current_count": sum(counts.values()),
         }
         return self.html("index.html", "home.html", context, self.data.now)
 
     def district(self, district_id: int) -> dict[str, str | bytes]:
+        """The district's page, and its public priorities as Open311 (``requests.json``) beside it."""
         district = self.data.districts.get(district_id)
         if district is None:
             return {}
@@ -235,13 +281,17 @@ class Renderer:
             (n for n in self.data.neighbourhoods if n.district_id == district_id), key=lambda n: n.display_name
         )
         items = self.data.in_district.get(district_id, [])
+        base = self.data.district_dir(district)
         context = {
             "district": district.name,
             "neighbourhoods": [self._nbhd_vm(n) for n in nbhds],
             "current": [self._priority_vm(p) for p in items if not p.is_closed],
+            "requests_to": base + "requests.json",
         }
         updated = self.data.last_changed(items)
-        return self.html(f"districts/{district.slug}/index.html", "district.html", context, updated)
+        files = self.html(base + "index.html", "district.html", context, updated)
+        files[base + "requests.json"] = json.dumps(self.open311(items), indent=2, ensure_ascii=False)
+        return files
 
     def neighbourhood(self, nbhd_id: int) -> dict[str, str | bytes]:
         n = self.data.nbhd.get(nbhd_id)
@@ -252,7 +302,7 @@ class Renderer:
         context = {
             "name": n.display_name,
             "district": n.district.name,
-            "district_to": f"districts/{n.district.slug}/index.html",
+            "district_to": self.data.district_dir(n.district) + "index.html",
             "current": [self._priority_vm(p) for p in items if not p.is_closed],
             "past": [self._priority_vm(p) for p in sorted(items, key=_closed_key) if p.is_closed],
             "json_to": base + "priorities.json",
@@ -273,9 +323,6 @@ class Renderer:
         if p is None:
             return {}
         return self.html(self.data.priority_path(p), "priority.html", {"p": self._priority_vm(p)}, p.last_changed)
-
-    def requests_json(self) -> dict[str, str | bytes]:
-        return {"requests.json": json.dumps(self.open311(), indent=2, ensure_ascii=False)}
 
     def postcodes(self) -> dict[str, str | bytes]:
         files: dict[str, str | bytes] = {}
@@ -326,10 +373,10 @@ class Renderer:
             )
         return out
 
-    def open311(self) -> list[dict[str, Any]]:
+    def open311(self, items: list[PublicPriority]) -> list[dict[str, Any]]:
         """Open311 GeoReport v2 service requests; the position is the neighbourhood's centre only."""
         out = []
-        for p in self.data.priorities:
+        for p in items:
             n = self.data.nbhd[p.neighbourhood_id]
             latest = p.latest_update
             notes = p.outcome if p.is_closed else (latest.text if latest else "")
@@ -369,7 +416,7 @@ class Renderer:
         )
         entries = []
         for p in items:
-            url = base + f"priorities/{p.slug}/"
+            url = base + priority_dir(p.reference)
             for i, u in enumerate(p.updates):
                 entries.append((u.at, f"{p.title}: update", url, u.text, f"{url}#update-{i + 1}"))
             if p.is_closed and p.closed_at:
@@ -383,7 +430,32 @@ def _closed_key(p: PublicPriority) -> tuple[int, float]:
     return (0, -(p.closed_at.timestamp() if p.closed_at else 0))
 
 
-# --- the export: versions, incremental, atomic switch ------------------------------------------
+# --- the export: versions, shards, incremental, atomic switch ---------------------------------
+
+SHARDS = "shards"
+#: In each ``priorities/<force>`` revision: where its priorities were published (``{id: {"n": nbhd, "d": district}}``),
+#: so an incremental run finds a changed priority's old pages from its reference alone, not from a national list.
+PROBLEMS = ".problems.json"
+
+
+def shard_key(path: str) -> str | None:
+    """The shard a site path is in; None for a file at the top (``index.html``, ``cy/index.html``).
+
+    After an optional ``cy/`` prefix (which stays part of the key): the first two components
+    when the path has three or more (``neighbourhoods/<district>``, ``districts/<district>``,
+    ``priorities/<force>``), else its folder (``static``, ``postcodes``).
+    """
+    parts = path.split("/")
+    lang = parts[:1] if parts[0] == "cy" and len(parts) > 1 else []
+    rest = parts[len(lang) :]
+    if len(rest) < 2:
+        return None
+    return "/".join(lang + rest[: 2 if len(rest) >= 3 else 1])
+
+
+def _store(root: Path, key: str, revision: str) -> Path:
+    """A shard revision's folder. Slugs never hold ``~``, so the key flattens to one folder per shard."""
+    return root / SHARDS / key.replace("/", "~") / revision
 
 
 @contextmanager
@@ -412,8 +484,8 @@ def _point(root: Path, name: str, version_dir: Path) -> None:
     os.replace(tmp, root / name)
 
 
-def _write(version_dir: Path, path: str, content: str | bytes) -> None:
-    target = version_dir / path
+def _write(folder: Path, path: str, content: str | bytes) -> None:
+    target = folder / path
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         target.unlink()  # it may be a hard link into the version being served
@@ -421,26 +493,162 @@ def _write(version_dir: Path, path: str, content: str | bytes) -> None:
     target.write_bytes(data)
 
 
-def _link_tree(src: Path, dst: Path) -> int:
-    count = 0
-    for dirpath, _dirs, files in os.walk(src):
-        rel_dir = Path(dirpath).relative_to(src)
-        (dst / rel_dir).mkdir(parents=True, exist_ok=True)
-        for name in files:
-            if name == MANIFEST:
-                continue
-            try:
-                os.link(Path(dirpath) / name, dst / rel_dir / name)
-            except OSError:
-                shutil.copy2(Path(dirpath) / name, dst / rel_dir / name)
-            count += 1
-    return count
+def _link(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def _read_manifest(version_dir: Path | None) -> dict[str, Any] | None:
     if version_dir is None or not (version_dir / MANIFEST).exists():
         return None
     return json.loads((version_dir / MANIFEST).read_text())
+
+
+class _Build:
+    """One new version being put together: new revisions of the shards it writes, the reused ones linked.
+
+    ``old`` is the served version's manifest on an incremental run (None on a full export,
+    which writes a fresh revision of every shard). New revisions are named after the new
+    version, so ``discard`` can remove exactly what this run created.
+    """
+
+    def __init__(self, root: Path, version: str, old: dict[str, Any] | None, old_dir: Path | None) -> None:
+        self.root, self.version = root, version
+        self.dir = root / "versions" / version
+        self.old_dir = old_dir if old else None
+        self.old_shards: dict[str, str] = dict(old["shards"]) if old else {}
+        self.old_top: list[str] = list(old.get("top", [])) if old else []
+        self.shards = dict(self.old_shards)
+        self.created: list[Path] = []
+        self.result = PublishResult(version=version, full=old is None)
+
+    def old_revision(self, key: str | None) -> Path | None:
+        revision = self.old_shards.get(key) if key else None
+        return _store(self.root, key, revision) if key and revision else None
+
+    def published(self, folder: str) -> bool:
+        """Whether the served version has this folder (e.g. a priority's pages)."""
+        key = shard_key(folder + "index.html")
+        old = self.old_revision(key)
+        return old is not None and key is not None and (old / folder[len(key) + 1 :]).is_dir()
+
+    def published_problems(self, key: str) -> dict[str, dict[str, int]]:
+        old = self.old_revision(key)
+        if old is None or not (old / PROBLEMS).exists():
+            return {}
+        problems: dict[str, dict[str, int]] = json.loads((old / PROBLEMS).read_text())
+        return problems
+
+    def save(
+        self,
+        files: dict[str, str | bytes],
+        *,
+        manifest: dict[str, Any],
+        removed: dict[str, list[str]] | None = None,
+        problems: dict[str, dict[str, dict[str, int]]] | None = None,
+    ) -> None:
+        """Write ``files`` into new revisions of their shards (and the top files), then link every shard."""
+        removed, problems = removed or {}, problems or {}
+        by_shard: dict[str | None, dict[str, str | bytes]] = defaultdict(dict)
+        for path, content in files.items():
+            by_shard[shard_key(path)][path] = content
+        top = by_shard.pop(None, {})
+        for key in sorted(set(by_shard) | set(removed) | set(problems), key=str):
+            assert key is not None
+            self._write_shard(
+                key, by_shard.get(key, {}), removed=tuple(removed.get(key, ())), problems=problems.get(key)
+            )
+        for path, content in top.items():
+            _write(self.dir, path, content)
+        linked = self._link_top(skip=set(top))
+        self._link_shards()
+        self.result.written = sorted(files)
+        self.result.shards = len(self.shards)
+        (self.dir / MANIFEST).write_text(
+            json.dumps({**manifest, "shards": self.shards, "top": sorted([*top, *linked])}, indent=0)
+        )
+
+    def _write_shard(
+        self,
+        key: str,
+        files: dict[str, str | bytes],
+        *,
+        removed: tuple[str, ...],
+        problems: dict[str, dict[str, int]] | None,
+    ) -> None:
+        """A new revision of one shard: its unchanged files hard-linked from the old one, then ``files``."""
+        revision = _store(self.root, key, self.version)
+        revision.mkdir(parents=True)
+        self.created.append(revision)
+        inside = {path[len(key) + 1 :]: content for path, content in files.items()}
+        old = self.old_revision(key)
+        if old is not None:
+            skip = set(inside) | ({PROBLEMS} if problems is not None else set())
+            self._link_unchanged(key, old, revision, skip=skip, removed=removed)
+        for path, content in inside.items():
+            _write(revision, path, content)
+        if problems is not None:
+            (revision / PROBLEMS).write_text(json.dumps(problems, separators=(",", ":")))
+        self.shards[key] = self.version
+        self.result.new_shards.append(key)
+
+    def _link_unchanged(self, key: str, old: Path, revision: Path, *, skip: set[str], removed: tuple[str, ...]) -> None:
+        for dirpath, _dirs, names in os.walk(old):
+            folder = os.path.relpath(dirpath, old)
+            prefix = "" if folder == "." else folder + "/"
+            made = False
+            for name in names:
+                path = prefix + name
+                if path in skip:
+                    continue
+                if any(f"{key}/{path}".startswith(gone) for gone in removed):
+                    self.result.removed.append(f"{key}/{path}")
+                    continue
+                if not made:
+                    (revision / folder).mkdir(parents=True, exist_ok=True)
+                    made = True
+                _link(Path(dirpath) / name, revision / path)
+                self.result.kept += 1
+
+    def _link_top(self, *, skip: set[str]) -> list[str]:
+        linked = []
+        for path in self.old_top:
+            if path in skip or self.old_dir is None or not (self.old_dir / path).is_file():
+                continue
+            (self.dir / path).parent.mkdir(parents=True, exist_ok=True)
+            _link(self.old_dir / path, self.dir / path)
+            linked.append(path)
+            self.result.kept += 1
+        return linked
+
+    def _link_shards(self) -> None:
+        """A symlink per shard. An unchanged shard's symlink is a hard link to the old version's one.
+
+        The relative target is the same from every version (they are all at the same depth), and
+        on many disks making a symlink costs as much as a folder (a new inode) while a hard link
+        only adds a name: about 15 µs instead of 300 µs, times 1,500 shards on every run.
+        """
+        folders: set[Path] = set()
+        for key, revision in self.shards.items():
+            link = self.dir / key
+            if link.parent not in folders:
+                link.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(link.parent)
+            if self.old_dir is not None and self.old_shards.get(key) == revision:
+                with suppress(OSError):
+                    os.link(self.old_dir / key, link, follow_symlinks=False)
+                    continue
+            os.symlink(os.path.relpath(_store(self.root, key, revision), link.parent), link)
+
+    def discard(self) -> None:
+        """Remove everything this run created: the version folder and its new shard revisions."""
+        shutil.rmtree(self.dir, ignore_errors=True)
+        for revision in self.created:
+            shutil.rmtree(revision, ignore_errors=True)
+            with suppress(OSError):
+                revision.parent.rmdir()  # only if this run created the shard
 
 
 def publish(
@@ -455,102 +663,127 @@ def publish(
 def _publish(root: Path, *, full: bool, now: datetime.datetime) -> PublishResult:
     current = _target(root, "current")
     manifest = _read_manifest(current)
-    data = SiteData(now)
-    if manifest is None or manifest.get("languages") != data.languages:
-        full = True
+    languages = site_languages()
+    if manifest is None or manifest.get("languages") != languages or "shards" not in manifest:
+        full = True  # nothing to start from, a language came or went, or a version from before shards
     version = now.strftime("%Y%m%dT%H%M%S%f") + "-" + secrets.token_hex(3)
-    version_dir = root / "versions" / version
-    version_dir.mkdir(parents=True)
+    build = _Build(root, version, None if full else manifest, current)
+    build.dir.mkdir(parents=True)
     run = PublishRun.objects.create(started_at=now, full=full, version=version)
-    renderer = Renderer(data)
-    result = PublishResult(version=version, full=full)
-    problems: dict[str, dict[str, Any]] = {
-        str(p.id): {"n": p.neighbourhood_id, "d": p.district_id, "slug": p.slug} for p in data.priorities
-    }
     try:
         if full:
-            files: dict[str, str | bytes] = {}
-            for part in (renderer.static(), renderer.home(), renderer.requests_json(), renderer.postcodes()):
-                files.update(part)
-            for district_id in data.districts:
-                files.update(renderer.district(district_id))
-            for n in data.neighbourhoods:
-                files.update(renderer.neighbourhood(n.pk))
-            for p in data.priorities:
-                files.update(renderer.priority(p.id))
+            _full(build, now=now, languages=languages)
         else:
-            assert current is not None and manifest is not None
-            result.kept = _link_tree(current, version_dir)
-            since = datetime.datetime.fromisoformat(manifest["exported_at"])
-            files = _incremental(renderer, data, manifest, since, version_dir, result)
-        for path, content in files.items():
-            _write(version_dir, path, content)
-        result.written = sorted(files)
-        result.kept = max(result.kept - len(files), 0)
-        (version_dir / MANIFEST).write_text(
-            json.dumps({"exported_at": now.isoformat(), "languages": data.languages, "problems": problems})
-        )
+            assert manifest is not None
+            _incremental(build, manifest, now=now, languages=languages)
     except BaseException:
-        shutil.rmtree(version_dir, ignore_errors=True)
+        build.discard()
         run.delete()
         raise
     if current is not None:
         _point(root, "previous", current)
-    _point(root, "current", version_dir)
+    _point(root, "current", build.dir)
     _prune(root)
+    result = build.result
     PublishRun.objects.filter(pk=run.pk).update(
         finished_at=timezone.now(), files_written=len(result.written), files_kept=result.kept
     )
     return result
 
 
-def _incremental(
-    renderer: Renderer,
-    data: SiteData,
-    manifest: dict[str, Any],
-    since: datetime.datetime,
-    version_dir: Path,
-    result: PublishResult,
-) -> dict[str, str | bytes]:
-    """Re-render only the pages a changed problem appears on, where it is now and where it was."""
-    changed = publishing.problems_changed_since(since=since)
-    before = manifest.get("problems", {})
-    changed = {pid for pid in changed if pid in data.by_id or str(pid) in before}
+def _full(build: _Build, *, now: datetime.datetime, languages: list[str]) -> None:
+    data = SiteData(now, languages=languages)
+    renderer = Renderer(data)
+    outwards = list(Postcode.objects.order_by("outward").values_list("outward", flat=True).distinct())
     files: dict[str, str | bytes] = {}
+    for part in (renderer.static(), renderer.home(outwards), renderer.postcodes()):
+        files.update(part)
+    for district_id in data.districts:
+        files.update(renderer.district(district_id))
+    for n in data.neighbourhoods:
+        files.update(renderer.neighbourhood(n.pk))
+    problems: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
+    for p in data.priorities:
+        files.update(renderer.priority(p.id))
+        key = shard_key(data.priority_path(p))
+        assert key is not None
+        problems[key][str(p.id)] = {"n": p.neighbourhood_id, "d": p.district_id}
+    manifest = {"exported_at": now.isoformat(), "languages": languages, "outwards": outwards}
+    build.save(files, manifest=manifest, problems=problems)
+
+
+def _incremental(build: _Build, manifest: dict[str, Any], *, now: datetime.datetime, languages: list[str]) -> None:
+    """Re-render only the pages a changed problem appears on, where it is now and where it was.
+
+    Where it was comes from the ``PROBLEMS`` file of its force's priorities shard (found from
+    its reference), where it is now from one query; only those districts are then loaded.
+    """
+    since = datetime.datetime.fromisoformat(manifest["exported_at"])
+    references = publishing.problem_references(ids=publishing.problems_changed_since(since=since))
+    shelves: dict[str, dict[str, dict[str, int]]] = {}
+    before: dict[int, dict[str, int]] = {}
+    for pid, reference in references.items():
+        key = shard_key(priority_dir(reference) + "index.html")
+        assert key is not None
+        if key not in shelves:
+            shelves[key] = build.published_problems(key)
+        if str(pid) in shelves[key]:
+            before[pid] = shelves[key][str(pid)]
+    now_public = publishing.public_priority_places(ids=references)
+    kept = {"exported_at": now.isoformat(), "languages": languages, "outwards": manifest.get("outwards", [])}
+    changed = set(before) | set(now_public)
     if not changed:
-        return files
-    nbhds: set[int] = set()
-    districts: set[int] = set()
-    for pid in changed:
-        old = before.get(str(pid))
-        if old:
-            nbhds.add(old["n"])
-            districts.add(old["d"])
-            if pid not in data.by_id:
-                for prefix in ["", "cy/"]:
-                    gone = version_dir / prefix / "priorities" / old["slug"]
-                    if gone.exists():
-                        shutil.rmtree(gone)
-                        result.removed.append(f"{prefix}priorities/{old['slug']}/index.html")
+        build.save({}, manifest=kept)
+        return
+    districts = {b["d"] for b in before.values()} | {d for _n, d in now_public.values()}
+    nbhds = {b["n"] for b in before.values()} | {n for n, _d in now_public.values()}
+    data = SiteData(now, languages=languages, district_ids=districts, neighbourhood_ids=nbhds)
+    renderer = Renderer(data)
+    files: dict[str, str | bytes] = {}
+    removed: dict[str, list[str]] = defaultdict(list)
+    problems: dict[str, dict[str, dict[str, int]]] = {}
+    for pid in sorted(changed):
+        folder = priority_dir(references[pid])
+        key = shard_key(folder + "index.html")
+        assert key is not None
+        shelf = problems.setdefault(key, dict(shelves[key]))
         p = data.by_id.get(pid)
-        if p:
-            nbhds.add(p.neighbourhood_id)
-            districts.add(p.district_id)
+        if p is not None:
             files.update(renderer.priority(pid))
-    for nid in nbhds:
+            shelf[str(pid)] = {"n": p.neighbourhood_id, "d": p.district_id}
+            continue
+        shelf.pop(str(pid), None)
+        for gone in (folder, f"cy/{folder}"):
+            if build.published(gone):
+                removed[str(shard_key(gone + "index.html"))].append(gone)
+    for nid in sorted(nbhds):
         files.update(renderer.neighbourhood(nid))
-    for did in districts:
+    for did in sorted(districts):
         files.update(renderer.district(did))
-    files.update(renderer.home())
-    files.update(renderer.requests_json())
-    return files
+    files.update(renderer.home(kept["outwards"]))
+    build.save(files, manifest=kept, removed=removed, problems=problems)
 
 
 def _prune(root: Path) -> None:
-    keep = {_target(root, "current"), _target(root, "previous")}
+    """Delete versions neither served nor previous, and shard revisions neither of them links to.
+
+    One listdir per shard: no walk of the site.
+    """
+    keep = [d for d in (_target(root, "current"), _target(root, "previous")) if d is not None]
     for child in (root / "versions").iterdir():
         if child.resolve() not in keep:
             shutil.rmtree(child, ignore_errors=True)
+    linked = {(key, rev) for d in keep for key, rev in ((_read_manifest(d) or {}).get("shards") or {}).items()}
+    store = root / SHARDS
+    if not store.is_dir():
+        return
+    for shard in store.iterdir():
+        key = shard.name.replace("~", "/")
+        for revision in shard.iterdir():
+            if (key, revision.name) not in linked:
+                shutil.rmtree(revision, ignore_errors=True)
+        with suppress(OSError):
+            shard.rmdir()  # a shard no version uses any more
 
 
 def rollback(*, output: str | Path | None = None) -> str:

@@ -171,6 +171,12 @@ class Problem(models.Model):
                 name="problem_public_priority",
                 condition=Q(public_priority=True),
             ),
+            # The public home page counts each district's current priorities (an index-only scan).
+            models.Index(
+                fields=["district", "stage", "adopted_on"],
+                name="problem_public_district",
+                condition=Q(public_priority=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -372,6 +378,10 @@ class Assessment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
+    class Meta:
+        # The incremental public-site export asks which assessments changed since the last one.
+        indexes = [models.Index(fields=["updated_at"], name="assessment_updated_at")]
+
     def __str__(self) -> str:
         return f"Assessment of {self.problem.reference}"
 
@@ -431,6 +441,8 @@ class ProgressUpdate(models.Model):
             models.Index(fields=["problem", "-created_at"], name="update_problem_recent"),
             models.Index(fields=["created_at"], name="update_pending", condition=Q(status="pending")),
             models.Index(fields=["problem", "decided_at"], name="update_approved", condition=Q(status="approved")),
+            # The incremental public-site export asks which updates were decided since the last one.
+            models.Index(fields=["decided_at"], name="update_decided_at", condition=Q(decided_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 
@@ -12,6 +10,8 @@ from jps import services
 from jps.models import Source, Stage
 from tests import factories as f
 from tests.celery_fixtures import celery_worker, closed_broker  # noqa: F401
+
+from .site import priority_page, site_files  # noqa: F401
 
 #: Strings planted in every internal field; none may appear in any public file.
 SECRETS = {
@@ -178,14 +178,3 @@ def priorities(people, area, category):  # type: ignore[no-untyped-def]
         title=SECRETS["hidden_title"],
     )
     return {"closed": closed, "current": current, "hidden": hidden}
-
-
-def site_files(root: Path) -> dict[str, bytes]:
-    """Every file of the version being served, by path relative to it."""
-    current = root / "current"
-    out = {}
-    for dirpath, _dirs, files in os.walk(current):
-        for name in files:
-            path = Path(dirpath) / name
-            out[str(path.relative_to(current))] = path.read_bytes()
-    return out

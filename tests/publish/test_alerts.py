@@ -12,6 +12,7 @@ from jps.models import AlertSubscription
 from tasks.publishing import send_alert_digests
 
 from .conftest import PUBLIC, SECRETS
+from .site import priority_page
 
 #: The planted internal strings ("ZZDESC ...", "ZZPENDING ..."); random tokens never hold a space.
 PLANTED = re.compile(r"ZZ[A-Z]+ ")
@@ -87,6 +88,8 @@ def test_digest_sends_new_approved_updates_and_outcomes_once_with_one_click_unsu
     assert message.to == ["resident@example.org"]
     assert "New speed signs are up." in message.body and "Speeding on Military Road" in message.body
     assert not PLANTED.search(message.body) and PUBLIC["update"] not in message.body  # old news is not repeated
+    # the link is the priority's page on the public site, under its force's code
+    assert f"https://priorities.example.test/{priority_page(current).removesuffix('index.html')}\n" in message.body
     unsubscribe = _link(message.body, "unsubscribe")
     assert message.extra_headers["List-Unsubscribe"] == f"<https://jps.example.test{unsubscribe}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -10,7 +10,8 @@ import pytest
 from frontend.public_site.renderer import publish
 from jps.models import Force
 
-from .conftest import PUBLIC, SECRETS, site_files
+from .conftest import PUBLIC, SECRETS
+from .site import priority_page, site_files
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,8 @@ def test_no_internal_or_personal_data_appears_in_any_public_file(priorities, set
 def test_only_public_priorities_get_pages(priorities, settings):
     publish(full=True)
     files = site_files(settings.PUBLIC_SITE_DIR)
-    pages = sorted(p for p in files if p.startswith("priorities/"))
-    assert pages == sorted(f"priorities/{priorities[k].reference.lower()}/index.html" for k in ("closed", "current"))
+    pages = sorted(p for p in files if p.startswith("priorities/") and p.endswith(".html"))
+    assert pages == sorted(priority_page(priorities[k]) for k in ("closed", "current"))
 
 
 def test_neighbourhood_page_shows_current_first_then_past_with_outcome_and_dates(priorities, settings, area):
@@ -56,7 +57,7 @@ def test_neighbourhood_page_shows_current_first_then_past_with_outcome_and_dates
 def test_priority_page_has_dated_history_and_outcome(priorities, settings):
     closed = priorities["closed"]
     publish(full=True)
-    html = site_files(settings.PUBLIC_SITE_DIR)[f"priorities/{closed.reference.lower()}/index.html"].decode()
+    html = site_files(settings.PUBLIC_SITE_DIR)[priority_page(closed)].decode()
     assert PUBLIC["update"] in html
     assert re.search(r'<time datetime="\d{4}-\d{2}-\d{2}">', html)
     assert 'id="outcome"' in html and PUBLIC["outcome"] in html
@@ -82,14 +83,15 @@ def test_welsh_copies_and_language_switch_when_the_force_enables_welsh(prioritie
     Force.objects.filter(pk=force.pk).update(welsh_enabled=True)
     publish()  # the language set changed: a full export follows by itself
     files = site_files(settings.PUBLIC_SITE_DIR)
-    closed = priorities["closed"].reference.lower()
-    cy = files[f"cy/priorities/{closed}/index.html"].decode()
-    en = files[f"priorities/{closed}/index.html"].decode()
+    page = priority_page(priorities["closed"])
+    folder = page.removesuffix("index.html")
+    cy = files[f"cy/{page}"].decode()
+    en = files[page].decode()
     assert '<html lang="cy">' in cy
     assert "Diweddarwyd ddiwethaf" in cy  # "Last updated", from the committed Welsh catalogue
     assert "Mawrth" in cy  # March, in Welsh
-    assert f'href="../../../priorities/{closed}/"' in cy  # switch back to English
-    assert f'href="../../cy/priorities/{closed}/"' in en and ">Cymraeg<" in en
+    assert f'href="../../../../{folder}"' in cy  # switch back to English
+    assert f'href="../../../cy/{folder}"' in en and ">Cymraeg<" in en
 
 
 def test_police_uk_json_shape(priorities, settings, area):
@@ -118,9 +120,13 @@ def test_police_uk_json_escapes_html(people, area, category, settings):
     assert json.loads(raw)[0]["issue"] == "<p>Bins &lt;b&gt;&amp; fly-tipping</p>"
 
 
-def test_open311_requests_shape_and_position_only_at_neighbourhood_level(priorities, settings):
+def test_open311_requests_per_district_shape_and_position_only_at_neighbourhood_level(priorities, settings, area):
     publish(full=True)
-    data = json.loads(site_files(settings.PUBLIC_SITE_DIR)["requests.json"])
+    files = site_files(settings.PUBLIC_SITE_DIR)
+    assert "requests.json" not in files  # no national file: one per district, linked from its page
+    district = f"districts/{area.district.slug}/"
+    assert 'href="requests.json"' in files[district + "index.html"].decode()
+    data = json.loads(files[district + "requests.json"])
     assert len(data) == 2
     required = {
         "service_request_id",
@@ -179,11 +185,17 @@ def test_postcode_finder_works_without_a_server(priorities, settings, area, tmp_
     assert lookup["CT1 2AB"]["neighbourhood"] == area.display_name
 
 
-def test_home_page_finds_neighbourhoods_by_name_grouped_by_district(priorities, settings, area, other_neighbourhood):
+def test_home_page_lists_districts_with_counts_and_districts_list_their_neighbourhoods(
+    priorities, settings, area, other_neighbourhood
+):
     publish(full=True)
     files = site_files(settings.PUBLIC_SITE_DIR)
     home = files["index.html"].decode()
-    assert f'href="neighbourhoods/{area.district.slug}/{area.slug}/"' in home
-    assert other_neighbourhood.name in home and area.district.name in home
-    assert f"districts/{area.district.slug}/index.html" in files
-    assert "Speeding on Military Road" in files[f"districts/{area.district.slug}/index.html"].decode()
+    here, there = area.district, other_neighbourhood.district
+    assert f'<a href="districts/{here.slug}/">{here.name}</a> <span class="count">(1 current priority)' in home
+    assert f'<a href="districts/{there.slug}/">{there.name}</a> <span class="count">(0 current priorities)' in home
+    assert "There is 1 current priority" in home
+    assert "neighbourhoods/" not in home  # the district pages list the neighbourhoods
+    district = files[f"districts/{here.slug}/index.html"].decode()
+    assert f'href="../../neighbourhoods/{here.slug}/{area.slug}/"' in district
+    assert "Speeding on Military Road" in district

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -14,6 +15,7 @@ from jps.models import PublishRun
 from tests import factories as f
 
 from .conftest import work_priority
+from .site import priority_page, site_files
 
 pytestmark = pytest.mark.django_db
 
@@ -41,58 +43,197 @@ def inode(root, path):  # type: ignore[no-untyped-def]
     return os.stat(root / "current" / path).st_ino
 
 
+def shard_links(root, name="current"):  # type: ignore[no-untyped-def]
+    """The revision each shard's symlink in a version points at, read from the links themselves."""
+    version = (root / name).resolve()
+    manifest = json.loads((version / renderer.MANIFEST).read_text())
+    links = {}
+    for key in manifest["shards"]:
+        link = version / key
+        assert link.is_symlink() and not os.path.isabs(os.readlink(link)), key
+        assert link.resolve().parent.parent == (root / "shards").resolve(), key
+        links[key] = link.resolve().name
+    assert links == manifest["shards"]
+    return links
+
+
+def stored_revisions(root):  # type: ignore[no-untyped-def]
+    store = root / "shards"
+    return {(shard.name, rev.name) for shard in store.iterdir() for rev in shard.iterdir()}
+
+
+def test_shard_keys():
+    key = renderer.shard_key
+    assert key("neighbourhoods/canterbury/northgate/index.html") == "neighbourhoods/canterbury"
+    assert key("cy/neighbourhoods/canterbury/northgate/feed.atom") == "cy/neighbourhoods/canterbury"
+    assert key("districts/canterbury/requests.json") == "districts/canterbury"
+    assert key("priorities/knt/knt-2026-00001/index.html") == "priorities/knt"
+    assert key("postcodes/CT1.html") == "postcodes" and key("cy/postcodes/CT1.html") == "cy/postcodes"
+    assert key("static/public_site.css") == "static"
+    assert key("index.html") is None and key("cy/index.html") is None
+    assert renderer.priority_dir("KNT-2026-00042") == "priorities/knt/knt-2026-00042/"
+    assert renderer.priority_dir("AB-CD-2026-00042") == "priorities/ab-cd/ab-cd-2026-00042/"
+
+
+def test_a_version_is_top_files_and_relative_symlinks_into_the_shard_store(two_areas, settings, area):
+    root = settings.PUBLIC_SITE_DIR
+    publish(full=True)
+    version = (root / "current").resolve()
+    assert (version / "index.html").is_file() and not (version / "index.html").is_symlink()
+    assert (version / "neighbourhoods").is_dir() and not (version / "neighbourhoods").is_symlink()
+    links = shard_links(root)
+    force = area.district.force.code.lower()
+    assert {f"neighbourhoods/{area.district.slug}", f"districts/{area.district.slug}", f"priorities/{force}"} <= set(
+        links
+    )
+    assert {"static", "postcodes"} & set(links) == {"static"}  # no postcodes loaded: no shard
+    assert os.readlink(version / "static") == f"../../shards/static/{links['static']}"
+
+
 def test_one_changed_problem_rewrites_only_the_pages_it_appears_on(two_areas, people, settings, area):
     here, there = two_areas
     root = settings.PUBLIC_SITE_DIR
     first = publish(full=True)
     assert first.full and len(first.written) > 10
-    there_page = f"priorities/{there.reference.lower()}/index.html"
-    before = {p: inode(root, p) for p in (there_page, f"priorities/{here.reference.lower()}/index.html")}
+    there_page = priority_page(there)
+    before = {p: inode(root, p) for p in (there_page, priority_page(here))}
+    first_links = shard_links(root)
 
     update = services.update_add(problem=here, by=people["pcso"], text="internal draft", propose_public=True)
     services.update_decide(update=update, by=people["web_editor"], approve=True, public_text="Patrols doubled.")
     second = publish()
 
     nbhd = f"neighbourhoods/{area.district.slug}/{area.slug}/"
+    district = f"districts/{area.district.slug}/"
     assert not second.full
     assert sorted(second.written) == sorted(
         [
-            f"priorities/{here.reference.lower()}/index.html",
+            priority_page(here),
             nbhd + "index.html",
             nbhd + "priorities.json",
             nbhd + "feed.atom",
             nbhd + "events.json",  # the neighbourhood's meetings, rendered with its page
-            f"districts/{area.district.slug}/index.html",
+            district + "index.html",
+            district + "requests.json",  # the district's Open311 file
             "index.html",
-            "requests.json",
         ]
     )
+    # new revisions only for the shards written to; every other shard's link is the same in both versions
+    touched = {
+        f"neighbourhoods/{area.district.slug}",
+        f"districts/{area.district.slug}",
+        f"priorities/{here.force.code.lower()}",
+    }
+    assert set(second.new_shards) == touched
+    now_links, previous_links = shard_links(root), shard_links(root, "previous")
+    assert previous_links == first_links
+    assert {k for k in now_links if now_links[k] != first_links.get(k)} == touched
+    assert all(now_links[k] == second.version for k in touched)
+    untouched = f"neighbourhoods/{there.district.slug}"
+    assert os.lstat(root / "current" / untouched).st_ino == os.lstat(root / "previous" / untouched).st_ino
     # unchanged files are the very same files (hard links), changed ones are new files
     assert inode(root, there_page) == before[there_page]
-    assert (
-        inode(root, f"priorities/{here.reference.lower()}/index.html")
-        != before[f"priorities/{here.reference.lower()}/index.html"]
-    )
+    assert inode(root, priority_page(here)) != before[priority_page(here)]
     assert "Patrols doubled." in (root / "current" / nbhd / "index.html").read_text()
     # the previous version was not touched through the shared links
     assert "Patrols doubled." not in (root / "previous" / nbhd / "index.html").read_text()
-    # nothing changed: nothing rewritten
-    assert publish().written == []
+    # nothing changed: nothing rewritten, no new revision
+    third = publish()
+    assert third.written == [] and third.new_shards == []
+    assert shard_links(root) == now_links
     runs = list(PublishRun.objects.order_by("started_at").values_list("full", "files_written"))
     assert runs == [(True, len(first.written)), (False, 8), (False, 0)]
 
 
-def test_a_withdrawn_priority_leaves_no_stale_pages(two_areas, people, settings, area, other_neighbourhood):
-    here, _there = two_areas
+def test_prune_removes_revisions_neither_current_nor_previous_links_to(two_areas, people, settings):
+    here, there = two_areas
+    root = settings.PUBLIC_SITE_DIR
+    first = publish(full=True)
+    services.problem_update(problem=here, by=people["pcso"], public_title="Renamed once")
+    publish()
+    services.problem_update(problem=there, by=there.owner, public_title="Renamed too")
+    publish()
+    services.problem_update(problem=there, by=there.owner, public_title="Renamed again")
+    publish()
+    linked = {(k.replace("/", "~"), r) for name in ("current", "previous") for k, r in shard_links(root, name).items()}
+    assert stored_revisions(root) == linked
+    assert ("static", first.version) in linked  # untouched since the full export: still the first revision
+    here_shard = (f"neighbourhoods~{here.district.slug}", first.version)
+    assert here_shard not in linked  # replaced two runs ago, so pruned
+    assert len(os.listdir(root / "versions")) == 2
+
+
+def test_a_withdrawn_priority_leaves_no_stale_pages(two_areas, people, settings, area, force):
+    force.welsh_enabled = True
+    force.save()
+    here, there = two_areas
     root = settings.PUBLIC_SITE_DIR
     publish(full=True)
     services.problem_update(problem=here, by=people["pcso"], public_priority=False)
     result = publish()
-    page = f"priorities/{here.reference.lower()}/index.html"
-    assert page in result.removed
-    assert not (root / "current" / page).exists()
-    nbhd_html = (root / "current" / f"neighbourhoods/{area.district.slug}/{area.slug}/index.html").read_text()
+    page = priority_page(here)
+    assert {page, f"cy/{page}"} <= set(result.removed)
+    files = site_files(root)
+    assert page not in files and f"cy/{page}" not in files
+    assert priority_page(there) in files and f"cy/{priority_page(there)}" in files
+    nbhd_html = files[f"neighbourhoods/{area.district.slug}/{area.slug}/index.html"].decode()
     assert "Here" not in nbhd_html.split("<main")[1]
+    requests = json.loads(files[f"districts/{area.district.slug}/requests.json"])
+    assert here.reference not in {r["service_request_id"] for r in requests}
+    published = json.loads(files[f"priorities/{here.force.code.lower()}/{renderer.PROBLEMS}"])
+    assert str(here.pk) not in published and str(there.pk) in published
+    assert (root / "previous" / page).exists()  # the previous version still has it, for a rollback
+
+
+def test_a_priority_moved_to_another_district_is_rerendered_in_both_and_found_there_next_time(
+    two_areas, people, settings, area, other_neighbourhood
+):
+    here, there = two_areas
+    root = settings.PUBLIC_SITE_DIR
+    publish(full=True)
+    services.problem_update(problem=here, by=people["pcso"], neighbourhood=other_neighbourhood)
+    result = publish()
+    old, new = area.district, other_neighbourhood.district
+    for district in (old, new):
+        assert f"districts/{district.slug}/requests.json" in result.written
+    old_nbhd = f"neighbourhoods/{old.slug}/{area.slug}/index.html"
+    new_nbhd = f"neighbourhoods/{new.slug}/{other_neighbourhood.slug}/index.html"
+    assert {old_nbhd, new_nbhd, priority_page(here)} <= set(result.written)
+    files = site_files(root)
+    ids = {
+        d: {r["service_request_id"] for r in json.loads(files[f"districts/{d.slug}/requests.json"])} for d in (old, new)
+    }
+    assert here.reference not in ids[old] and here.reference in ids[new]
+    assert "Here" not in files[old_nbhd].decode().split("<main")[1]
+    assert "Here" in files[new_nbhd].decode().split("<main")[1]
+    assert other_neighbourhood.district.name in files[priority_page(here)].decode()
+
+    # where it was last published is recorded, so withdrawing it now re-renders the new district only
+    services.problem_update(problem=here, by=people["pcso"], public_priority=False)
+    result = publish()
+    assert f"districts/{new.slug}/index.html" in result.written
+    assert not any(path.startswith(f"districts/{old.slug}/") for path in result.written)
+    assert "Here" not in site_files(root)[new_nbhd].decode().split("<main")[1]
+
+
+def test_an_incremental_run_loads_only_the_affected_districts(two_areas, people, settings, area, monkeypatch):
+    here, there = two_areas
+    publish(full=True)
+    loaded: list[renderer.SiteData] = []
+    real = renderer.SiteData
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        loaded.append(real(*args, **kwargs))
+        return loaded[-1]
+
+    monkeypatch.setattr(renderer, "SiteData", spy)
+    services.problem_update(problem=here, by=people["pcso"], public_title="Renamed for the public")
+    publish()
+    [data] = loaded
+    assert [p.id for p in data.priorities] == [here.pk]  # not the priority in the other district
+    assert set(data.districts) == {area.district_id}
+    assert {n.district_id for n in data.neighbourhoods} == {area.district_id}
+    assert set(data.meetings) == {area.pk}
 
 
 def test_switch_is_atomic_and_a_failed_export_changes_nothing(two_areas, settings, monkeypatch):
@@ -100,6 +241,7 @@ def test_switch_is_atomic_and_a_failed_export_changes_nothing(two_areas, setting
     first = publish(full=True)
     assert os.path.islink(root / "current")
     assert os.readlink(root / "current") == f"versions/{first.version}"
+    stored = stored_revisions(root)
 
     def broken(self, priority_id):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full")
@@ -109,7 +251,34 @@ def test_switch_is_atomic_and_a_failed_export_changes_nothing(two_areas, setting
         publish(full=True)
     assert os.readlink(root / "current") == f"versions/{first.version}"
     assert sorted(os.listdir(root / "versions")) == [first.version]  # the half-written folder is gone
+    assert stored_revisions(root) == stored
     assert PublishRun.objects.count() == 1
+
+
+def test_a_failed_incremental_export_leaves_no_new_revision_behind(two_areas, people, settings, monkeypatch):
+    here, _there = two_areas
+    root = settings.PUBLIC_SITE_DIR
+    first = publish(full=True)
+    stored, links = stored_revisions(root), shard_links(root)
+    services.problem_update(problem=here, by=people["pcso"], public_title="Renamed for the public")
+    write, calls = renderer._write, []
+
+    def fails_half_way(folder, path, content):  # type: ignore[no-untyped-def]
+        calls.append(path)
+        if len(calls) == 4:  # a shard written, the next one half-way
+            raise OSError("disk full")
+        write(folder, path, content)
+
+    monkeypatch.setattr(renderer, "_write", fails_half_way)
+    with pytest.raises(OSError):
+        publish()
+    assert len(calls) == 4
+    assert sorted(os.listdir(root / "versions")) == [first.version]
+    assert stored_revisions(root) == stored
+    assert shard_links(root) == links
+    assert PublishRun.objects.count() == 1
+    monkeypatch.setattr(renderer, "_write", write)
+    assert priority_page(here) in publish().written  # the change is still waiting to be published
 
 
 def test_rollback_serves_the_previous_version_and_can_be_undone(two_areas, people, settings, area):
@@ -119,7 +288,7 @@ def test_rollback_serves_the_previous_version_and_can_be_undone(two_areas, peopl
     services.problem_update(problem=here, by=people["pcso"], public_title="Renamed for the public")
     second = publish()
     assert os.readlink(root / "previous") == f"versions/{first.version}"
-    page = root / "current" / f"priorities/{here.reference.lower()}/index.html"
+    page = root / "current" / priority_page(here)
     assert "Renamed for the public" in page.read_text()
 
     call_command("publish_site", "--rollback")
@@ -130,9 +299,11 @@ def test_rollback_serves_the_previous_version_and_can_be_undone(two_areas, peopl
 
     # the next incremental export starts from what is served, so the change comes back
     third = publish()
-    assert f"priorities/{here.reference.lower()}/index.html" in third.written
+    assert priority_page(here) in third.written
     assert "Renamed for the public" in page.read_text()
     assert sorted(os.listdir(root / "versions")) == sorted([first.version, third.version])
+    linked = {(k.replace("/", "~"), r) for name in ("current", "previous") for k, r in shard_links(root, name).items()}
+    assert stored_revisions(root) == linked  # the rolled-back version's own revisions went with it
 
 
 def test_rollback_without_a_previous_version_is_a_clear_error(settings):
@@ -160,6 +331,6 @@ def test_a_priority_moved_to_another_neighbourhood_is_rerendered_in_both(two_are
     old_page = f"neighbourhoods/{area.district.slug}/{area.slug}/index.html"
     new_page = f"neighbourhoods/{area.district.slug}/{elsewhere.slug}/index.html"
     assert {old_page, new_page} <= set(result.written)
-    assert f"priorities/{there.reference.lower()}/index.html" not in result.written
+    assert priority_page(there) not in result.written
     assert "Here" not in (root / "current" / old_page).read_text().split("<main")[1]
     assert "Here" in (root / "current" / new_page).read_text().split("<main")[1]

@@ -16,6 +16,7 @@ from jps.models import Stage
 from tasks.publishing import publish_site_task
 
 from .conftest import PUBLIC, work_priority
+from .site import priority_page
 
 
 @pytest.mark.django_db
@@ -29,7 +30,7 @@ def test_approving_an_update_and_closing_a_priority_publish_on_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         problem = work_priority(**people, neighbourhood=area, category=category, close=False)
     assert len(callbacks) == 1  # the approval; the rejection and internal notes do not publish
-    page = root / "current" / f"priorities/{problem.reference.lower()}/index.html"
+    page = root / "current" / priority_page(problem)
     assert PUBLIC["update"] in page.read_text()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -82,7 +83,7 @@ def test_the_task_on_a_real_worker_with_real_redis_produces_the_site(people, are
     result = publish_site_task.apply_async(kwargs={"full": True})
     assert not isinstance(result, EagerResult)  # it went through Redis to the worker
     index = settings.PUBLIC_SITE_DIR / "current" / "index.html"
-    page = settings.PUBLIC_SITE_DIR / "current" / f"priorities/{problem.reference.lower()}/index.html"
+    page = settings.PUBLIC_SITE_DIR / "current" / priority_page(problem)
     deadline = time.monotonic() + 60
     while not page.exists() and time.monotonic() < deadline:
         time.sleep(0.2)

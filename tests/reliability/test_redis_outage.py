@@ -22,6 +22,7 @@ from tasks.publishing import publish_site_task
 from tasks.queue import enqueue
 from tests import factories as f
 from tests.celery_fixtures import running_worker
+from tests.publish.site import priority_page
 
 from .conftest import PrivateRedis
 
@@ -56,7 +57,7 @@ def test_redis_goes_away_and_comes_back(
         public_priority=True,
         adopted_on=datetime.date(2026, 1, 5),
     )
-    page = settings.PUBLIC_SITE_DIR / "current" / f"priorities/{problem.reference.lower()}/index.html"
+    page = settings.PUBLIC_SITE_DIR / "current" / priority_page(problem)
 
     with running_worker(url=private_redis.url):
         assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "broker": "ok"}

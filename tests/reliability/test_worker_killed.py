@@ -25,11 +25,12 @@ import redis
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from frontend.public_site.renderer import MANIFEST, publish
+from frontend.public_site.renderer import MANIFEST, PROBLEMS, publish
 from jps.models import ProgressUpdate, PublishRun
 from tasks.publishing import publish_site_task
 from tests import factories as f
 from tests.celery_fixtures import REDIS_URL, celery_pointed_at
+from tests.publish.site import priority_page, version_files
 
 from .conftest import env_for_subprocess
 
@@ -121,7 +122,7 @@ def test_a_worker_killed_mid_export_leaves_the_old_site_and_the_export_is_redeli
     old = publish(full=True)
     old_dir = served(site)
     assert old_dir.name == old.version and (old_dir / MANIFEST).exists()
-    old_files = sorted(p.relative_to(old_dir) for p in old_dir.rglob("*") if p.is_file())
+    old_files = sorted(version_files(old_dir))
 
     text = "Street lights on the parade have been repaired."
     ProgressUpdate.objects.create(
@@ -132,7 +133,7 @@ def test_a_worker_killed_mid_export_leaves_the_old_site_and_the_export_is_redeli
         status=ProgressUpdate.Status.APPROVED,
         decided_at=timezone.now(),
     )
-    page = f"priorities/{problems[0].reference.lower()}/index.html"
+    page = priority_page(problems[0])
     assert text not in (old_dir / page).read_text()
 
     written = tmp_path / "written.log"
@@ -145,10 +146,11 @@ def test_a_worker_killed_mid_export_leaves_the_old_site_and_the_export_is_redeli
 
     half = site / "versions" / written.read_text().split()[0]
     assert half.is_dir() and not (half / MANIFEST).exists(), "a half-written version was left behind"
-    assert any(half.rglob("*.html")), "the export was killed while writing files"
+    half_revisions = list(site.glob(f"shards/*/{half.name}"))  # the new shard revisions it was writing
+    assert any(any(r.rglob("*.html")) for r in half_revisions), "the export was killed while writing files"
     assert served(site) == old_dir  # the old, complete version is still the one served
     assert (old_dir / MANIFEST).exists()
-    assert sorted(p.relative_to(old_dir) for p in old_dir.rglob("*") if p.is_file()) == old_files
+    assert sorted(version_files(old_dir)) == old_files
     assert text not in (served(site) / page).read_text()
     assert PublishRun.objects.filter(version=half.name, finished_at__isnull=True).exists()
     assert redis.Redis.from_url(REDIS_URL).hlen("unacked") == 1, "the export's message is held, unacknowledged"
@@ -161,11 +163,14 @@ def test_a_worker_killed_mid_export_leaves_the_old_site_and_the_export_is_redeli
 
     new_dir = served(site)
     manifest = json.loads((new_dir / MANIFEST).read_text())
-    assert set(manifest["problems"]) == {str(p.pk) for p in problems}
+    assert "shards" in manifest
+    published = {pk for shelf in new_dir.glob(f"priorities/*/{PROBLEMS}") for pk in json.loads(shelf.read_text())}
+    assert published == {str(p.pk) for p in problems}
     assert text in (new_dir / page).read_text()
-    new_files = sorted(p.relative_to(new_dir) for p in new_dir.rglob("*") if p.is_file())
+    new_files = sorted(version_files(new_dir))
     assert new_files == sorted([*old_files]), "the new version is complete: every page of the old one"
     assert not half.exists(), "the half-written version was pruned"
+    assert not any(r.exists() for r in half_revisions), "and so were its shard revisions"
     assert sorted(v.name for v in (site / "versions").iterdir()) == sorted([old_dir.name, new_dir.name])
     assert (site / "previous").resolve() == old_dir
     assert finished.get().version == new_dir.name

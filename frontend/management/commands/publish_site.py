@@ -31,7 +31,8 @@ class Command(BaseCommand):
         kind = "Full" if result.full else "Incremental"
         self.stdout.write(
             self.style.SUCCESS(
-                f"{kind} export {result.version}: {len(result.written)} files written, {result.kept} kept, "
-                f"{len(result.removed)} removed. Open {root / 'current' / 'index.html'}"
+                f"{kind} export {result.version}: {len(result.written)} files written, {result.kept} linked, "
+                f"{len(result.removed)} removed; {len(result.new_shards)} of {result.shards} shards new. "
+                f"Open {root / 'current' / 'index.html'}"
             )
         )
