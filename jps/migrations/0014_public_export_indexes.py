@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jps', '0012_problem_list_indexes'),
+        ("jps", "0013_search_trigram"),
     ]
 
     operations = [
