@@ -7,10 +7,10 @@ Layout of the output folder (``settings.PUBLIC_SITE_DIR`` or ``--output``)::
     versions/<v>/                 one version: the top-level files (index.html, cy/index.html),
                                   real first-level folders, .publish.json (its manifest), and a
                                   relative symlink per shard into the shard store
-    shards/<key>/<revision>/      the files of one shard, e.g. neighbourhoods~canterbury/<r>/
+    shards/<key>/<revision>/      the files of one shard, e.g. neighbourhoods~kent~canterbury/<r>/
 
-A *shard* is a folder of the site that changes as a unit: ``neighbourhoods/<district>``,
-``districts/<district>``, ``priorities/<force>`` (and their ``cy/`` copies), ``static`` and
+A *shard* is a folder of the site that changes as a unit: ``neighbourhoods/<force>/<district>``,
+``districts/<force>/<district>``, ``priorities/<force>`` (and their ``cy/`` copies), ``static`` and
 ``postcodes`` (see ``shard_key``). A revision is named after the version that wrote it.
 
 A new version is built next to the served one. A full export writes a fresh revision of
@@ -152,15 +152,15 @@ class SiteData:
 
     @staticmethod
     def nbhd_path(n: Neighbourhood) -> str:
-        return f"neighbourhoods/{n.district.slug}/{n.slug}/index.html"
+        return f"neighbourhoods/{n.district.force.slug}/{n.district.slug}/{n.slug}/index.html"
 
     @staticmethod
     def nbhd_dir(n: Neighbourhood) -> str:
-        return f"neighbourhoods/{n.district.slug}/{n.slug}/"
+        return f"neighbourhoods/{n.district.force.slug}/{n.district.slug}/{n.slug}/"
 
     @staticmethod
     def district_dir(district: District) -> str:
-        return f"districts/{district.slug}/"
+        return f"districts/{district.force.slug}/{district.slug}/"
 
     @staticmethod
     def priority_path(p: PublicPriority) -> str:
@@ -438,19 +438,25 @@ SHARDS = "shards"
 PROBLEMS = ".problems.json"
 
 
+#: How many components name a shard, by the site folder it is in: a district's neighbourhoods,
+#: a district's page and Open311 file, a force's priority pages. Other folders are one shard each.
+SHARD_DEPTH = {"neighbourhoods": 3, "districts": 3, "priorities": 2}
+
+
 def shard_key(path: str) -> str | None:
     """The shard a site path is in; None for a file at the top (``index.html``, ``cy/index.html``).
 
-    After an optional ``cy/`` prefix (which stays part of the key): the first two components
-    when the path has three or more (``neighbourhoods/<district>``, ``districts/<district>``,
-    ``priorities/<force>``), else its folder (``static``, ``postcodes``).
+    After an optional ``cy/`` prefix (which stays part of the key): ``neighbourhoods/<force>/<district>``,
+    ``districts/<force>/<district>``, ``priorities/<force>``, else its first folder (``static``,
+    ``postcodes``). District slugs are unique only within a force, so every place path names the force.
     """
     parts = path.split("/")
     lang = parts[:1] if parts[0] == "cy" and len(parts) > 1 else []
     rest = parts[len(lang) :]
     if len(rest) < 2:
         return None
-    return "/".join(lang + rest[: 2 if len(rest) >= 3 else 1])
+    depth = min(SHARD_DEPTH.get(rest[0], 1), len(rest) - 1)
+    return "/".join(lang + rest[:depth])
 
 
 def _store(root: Path, key: str, revision: str) -> Path:

@@ -12,6 +12,16 @@ def priority_page(problem: Any) -> str:
     return f"priorities/{problem.force.code.lower()}/{problem.reference.lower()}/index.html"
 
 
+def nbhd_dir(neighbourhood: Any) -> str:
+    """Where a neighbourhood's files are: under its force and district (district slugs repeat across forces)."""
+    district = neighbourhood.district
+    return f"neighbourhoods/{district.force.slug}/{district.slug}/{neighbourhood.slug}/"
+
+
+def district_dir(district: Any) -> str:
+    return f"districts/{district.force.slug}/{district.slug}/"
+
+
 def version_files(version: Path) -> dict[str, bytes]:
     """Every file of a version (dot files too) by path relative to it, following its symlinks into the shard store."""
     out = {}

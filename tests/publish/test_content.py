@@ -9,9 +9,10 @@ import pytest
 
 from frontend.public_site.renderer import publish
 from jps.models import Force
+from tests import factories as f
 
 from .conftest import PUBLIC, SECRETS
-from .site import priority_page, site_files
+from .site import district_dir, nbhd_dir, priority_page, site_files
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_only_public_priorities_get_pages(priorities, settings):
 
 def test_neighbourhood_page_shows_current_first_then_past_with_outcome_and_dates(priorities, settings, area):
     publish(full=True)
-    html = site_files(settings.PUBLIC_SITE_DIR)[f"neighbourhoods/{area.district.slug}/{area.slug}/index.html"].decode()
+    html = site_files(settings.PUBLIC_SITE_DIR)[f"{nbhd_dir(area)}index.html"].decode()
     current_at = html.index("Speeding on Military Road")
     past_heading = html.index("We did: past priorities")
     closed_at = html.index(PUBLIC["title"])
@@ -96,7 +97,7 @@ def test_welsh_copies_and_language_switch_when_the_force_enables_welsh(prioritie
 
 def test_police_uk_json_shape(priorities, settings, area):
     publish(full=True)
-    raw = site_files(settings.PUBLIC_SITE_DIR)[f"neighbourhoods/{area.district.slug}/{area.slug}/priorities.json"]
+    raw = site_files(settings.PUBLIC_SITE_DIR)[f"{nbhd_dir(area)}priorities.json"]
     data = json.loads(raw)
     assert isinstance(data, list) and len(data) == 2
     for item in data:
@@ -116,7 +117,7 @@ def test_police_uk_json_escapes_html(people, area, category, settings):
 
     work_priority(**people, neighbourhood=area, category=category, close=False, public_title="Bins <b>& fly-tipping")
     publish(full=True)
-    raw = site_files(settings.PUBLIC_SITE_DIR)[f"neighbourhoods/{area.district.slug}/{area.slug}/priorities.json"]
+    raw = site_files(settings.PUBLIC_SITE_DIR)[f"{nbhd_dir(area)}priorities.json"]
     assert json.loads(raw)[0]["issue"] == "<p>Bins &lt;b&gt;&amp; fly-tipping</p>"
 
 
@@ -124,7 +125,7 @@ def test_open311_requests_per_district_shape_and_position_only_at_neighbourhood_
     publish(full=True)
     files = site_files(settings.PUBLIC_SITE_DIR)
     assert "requests.json" not in files  # no national file: one per district, linked from its page
-    district = f"districts/{area.district.slug}/"
+    district = f"{district_dir(area.district)}"
     assert 'href="requests.json"' in files[district + "index.html"].decode()
     data = json.loads(files[district + "requests.json"])
     assert len(data) == 2
@@ -157,7 +158,7 @@ def test_atom_feed_lists_approved_updates_and_outcomes(priorities, settings, are
     import xml.etree.ElementTree as ET
 
     publish(full=True)
-    raw = site_files(settings.PUBLIC_SITE_DIR)[f"neighbourhoods/{area.district.slug}/{area.slug}/feed.atom"]
+    raw = site_files(settings.PUBLIC_SITE_DIR)[f"{nbhd_dir(area)}feed.atom"]
     root = ET.fromstring(raw)
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = root.findall("a:entry", ns)
@@ -180,7 +181,7 @@ def test_postcode_finder_works_without_a_server(priorities, settings, area, tmp_
     assert 'href="postcodes/CT1.html"' in files["index.html"].decode()
     page = files["postcodes/CT1.html"].decode()
     assert "CT1 2AB" in page and "CT1 2AC" in page
-    assert f'href="../neighbourhoods/{area.district.slug}/{area.slug}/"' in page
+    assert f'href="../{nbhd_dir(area)}"' in page
     lookup = json.loads(files["postcodes/CT1.json"])
     assert lookup["CT1 2AB"]["neighbourhood"] == area.display_name
 
@@ -192,10 +193,27 @@ def test_home_page_lists_districts_with_counts_and_districts_list_their_neighbou
     files = site_files(settings.PUBLIC_SITE_DIR)
     home = files["index.html"].decode()
     here, there = area.district, other_neighbourhood.district
-    assert f'<a href="districts/{here.slug}/">{here.name}</a> <span class="count">(1 current priority)' in home
-    assert f'<a href="districts/{there.slug}/">{there.name}</a> <span class="count">(0 current priorities)' in home
+    for district, count in ((here, "1 current priority"), (there, "0 current priorities")):
+        link = f'<a href="{district_dir(district)}">{district.name}</a>'
+        assert f'{link} <span class="count">({count})' in home
     assert "There is 1 current priority" in home
     assert "neighbourhoods/" not in home  # the district pages list the neighbourhoods
-    district = files[f"districts/{here.slug}/index.html"].decode()
-    assert f'href="../../neighbourhoods/{here.slug}/{area.slug}/"' in district
+    district = files[f"{district_dir(here)}index.html"].decode()
+    assert f'href="../../../neighbourhoods/{here.force.slug}/{here.slug}/{area.slug}/"' in district
     assert "Speeding on Military Road" in district
+
+
+def test_districts_and_neighbourhoods_of_the_same_name_in_two_forces_have_pages_of_their_own(
+    priorities, settings, area
+):
+    """District slugs are unique only within a force: every place's address names its force."""
+    sussex = f.ForceFactory(code="SXP", name="Sussex Police", slug="sussex")
+    twin_district = f.DistrictFactory(force=sussex, name="Canterbury of Sussex", slug=area.district.slug)
+    twin = f.NeighbourhoodFactory(district=twin_district, name="Twin ward", slug=area.slug)
+    publish(full=True)
+    files = site_files(settings.PUBLIC_SITE_DIR)
+    assert district_dir(twin_district) != district_dir(area.district)
+    assert "Canterbury of Sussex" in files[district_dir(twin_district) + "index.html"].decode()
+    assert "Canterbury of Sussex" not in files[district_dir(area.district) + "index.html"].decode()
+    assert "Twin ward" in files[nbhd_dir(twin) + "index.html"].decode()
+    assert "Twin ward" not in files[nbhd_dir(area) + "index.html"].decode()

@@ -15,7 +15,7 @@ from jps.models import PublishRun
 from tests import factories as f
 
 from .conftest import work_priority
-from .site import priority_page, site_files
+from .site import district_dir, nbhd_dir, priority_page, site_files
 
 pytestmark = pytest.mark.django_db
 
@@ -64,9 +64,10 @@ def stored_revisions(root):  # type: ignore[no-untyped-def]
 
 def test_shard_keys():
     key = renderer.shard_key
-    assert key("neighbourhoods/canterbury/northgate/index.html") == "neighbourhoods/canterbury"
-    assert key("cy/neighbourhoods/canterbury/northgate/feed.atom") == "cy/neighbourhoods/canterbury"
-    assert key("districts/canterbury/requests.json") == "districts/canterbury"
+    assert key("neighbourhoods/kent/canterbury/northgate/index.html") == "neighbourhoods/kent/canterbury"
+    assert key("cy/neighbourhoods/kent/canterbury/northgate/feed.atom") == "cy/neighbourhoods/kent/canterbury"
+    assert key("districts/kent/canterbury/requests.json") == "districts/kent/canterbury"
+    assert key("districts/kent/canterbury/index.html") == "districts/kent/canterbury"
     assert key("priorities/knt/knt-2026-00001/index.html") == "priorities/knt"
     assert key("postcodes/CT1.html") == "postcodes" and key("cy/postcodes/CT1.html") == "cy/postcodes"
     assert key("static/public_site.css") == "static"
@@ -83,9 +84,11 @@ def test_a_version_is_top_files_and_relative_symlinks_into_the_shard_store(two_a
     assert (version / "neighbourhoods").is_dir() and not (version / "neighbourhoods").is_symlink()
     links = shard_links(root)
     force = area.district.force.code.lower()
-    assert {f"neighbourhoods/{area.district.slug}", f"districts/{area.district.slug}", f"priorities/{force}"} <= set(
-        links
-    )
+    assert {
+        f"neighbourhoods/{area.district.force.slug}/{area.district.slug}",
+        f"districts/{area.district.force.slug}/{area.district.slug}",
+        f"priorities/{force}",
+    } <= set(links)
     assert {"static", "postcodes"} & set(links) == {"static"}  # no postcodes loaded: no shard
     assert os.readlink(version / "static") == f"../../shards/static/{links['static']}"
 
@@ -103,8 +106,8 @@ def test_one_changed_problem_rewrites_only_the_pages_it_appears_on(two_areas, pe
     services.update_decide(update=update, by=people["web_editor"], approve=True, public_text="Patrols doubled.")
     second = publish()
 
-    nbhd = f"neighbourhoods/{area.district.slug}/{area.slug}/"
-    district = f"districts/{area.district.slug}/"
+    nbhd = f"{nbhd_dir(area)}"
+    district = f"{district_dir(area.district)}"
     assert not second.full
     assert sorted(second.written) == sorted(
         [
@@ -120,8 +123,8 @@ def test_one_changed_problem_rewrites_only_the_pages_it_appears_on(two_areas, pe
     )
     # new revisions only for the shards written to; every other shard's link is the same in both versions
     touched = {
-        f"neighbourhoods/{area.district.slug}",
-        f"districts/{area.district.slug}",
+        f"neighbourhoods/{area.district.force.slug}/{area.district.slug}",
+        f"districts/{area.district.force.slug}/{area.district.slug}",
         f"priorities/{here.force.code.lower()}",
     }
     assert set(second.new_shards) == touched
@@ -129,7 +132,7 @@ def test_one_changed_problem_rewrites_only_the_pages_it_appears_on(two_areas, pe
     assert previous_links == first_links
     assert {k for k in now_links if now_links[k] != first_links.get(k)} == touched
     assert all(now_links[k] == second.version for k in touched)
-    untouched = f"neighbourhoods/{there.district.slug}"
+    untouched = f"neighbourhoods/{there.district.force.slug}/{there.district.slug}"
     assert os.lstat(root / "current" / untouched).st_ino == os.lstat(root / "previous" / untouched).st_ino
     # unchanged files are the very same files (hard links), changed ones are new files
     assert inode(root, there_page) == before[there_page]
@@ -176,9 +179,9 @@ def test_a_withdrawn_priority_leaves_no_stale_pages(two_areas, people, settings,
     files = site_files(root)
     assert page not in files and f"cy/{page}" not in files
     assert priority_page(there) in files and f"cy/{priority_page(there)}" in files
-    nbhd_html = files[f"neighbourhoods/{area.district.slug}/{area.slug}/index.html"].decode()
+    nbhd_html = files[f"{nbhd_dir(area)}index.html"].decode()
     assert "Here" not in nbhd_html.split("<main")[1]
-    requests = json.loads(files[f"districts/{area.district.slug}/requests.json"])
+    requests = json.loads(files[f"{district_dir(area.district)}requests.json"])
     assert here.reference not in {r["service_request_id"] for r in requests}
     published = json.loads(files[f"priorities/{here.force.code.lower()}/{renderer.PROBLEMS}"])
     assert str(here.pk) not in published and str(there.pk) in published
@@ -195,13 +198,13 @@ def test_a_priority_moved_to_another_district_is_rerendered_in_both_and_found_th
     result = publish()
     old, new = area.district, other_neighbourhood.district
     for district in (old, new):
-        assert f"districts/{district.slug}/requests.json" in result.written
-    old_nbhd = f"neighbourhoods/{old.slug}/{area.slug}/index.html"
-    new_nbhd = f"neighbourhoods/{new.slug}/{other_neighbourhood.slug}/index.html"
+        assert f"{district_dir(district)}requests.json" in result.written
+    old_nbhd = f"neighbourhoods/{old.force.slug}/{old.slug}/{area.slug}/index.html"
+    new_nbhd = f"neighbourhoods/{new.force.slug}/{new.slug}/{other_neighbourhood.slug}/index.html"
     assert {old_nbhd, new_nbhd, priority_page(here)} <= set(result.written)
     files = site_files(root)
     ids = {
-        d: {r["service_request_id"] for r in json.loads(files[f"districts/{d.slug}/requests.json"])} for d in (old, new)
+        d: {r["service_request_id"] for r in json.loads(files[f"{district_dir(d)}requests.json"])} for d in (old, new)
     }
     assert here.reference not in ids[old] and here.reference in ids[new]
     assert "Here" not in files[old_nbhd].decode().split("<main")[1]
@@ -211,8 +214,8 @@ def test_a_priority_moved_to_another_district_is_rerendered_in_both_and_found_th
     # where it was last published is recorded, so withdrawing it now re-renders the new district only
     services.problem_update(problem=here, by=people["pcso"], public_priority=False)
     result = publish()
-    assert f"districts/{new.slug}/index.html" in result.written
-    assert not any(path.startswith(f"districts/{old.slug}/") for path in result.written)
+    assert f"{district_dir(new)}index.html" in result.written
+    assert not any(path.startswith(f"{district_dir(old)}") for path in result.written)
     assert "Here" not in site_files(root)[new_nbhd].decode().split("<main")[1]
 
 
@@ -328,8 +331,8 @@ def test_a_priority_moved_to_another_neighbourhood_is_rerendered_in_both(two_are
     elsewhere = f.NeighbourhoodFactory(district=area.district, name="Wincheap")
     services.problem_update(problem=here, by=people["pcso"], neighbourhood=elsewhere)
     result = publish()
-    old_page = f"neighbourhoods/{area.district.slug}/{area.slug}/index.html"
-    new_page = f"neighbourhoods/{area.district.slug}/{elsewhere.slug}/index.html"
+    old_page = f"{nbhd_dir(area)}index.html"
+    new_page = f"neighbourhoods/{area.district.force.slug}/{area.district.slug}/{elsewhere.slug}/index.html"
     assert {old_page, new_page} <= set(result.written)
     assert priority_page(there) not in result.written
     assert "Here" not in (root / "current" / old_page).read_text().split("<main")[1]
