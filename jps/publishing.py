@@ -159,7 +159,11 @@ def public_neighbourhoods(*, district_ids: Iterable[int] | None = None) -> Query
 
 def public_districts() -> QuerySet[District]:
     """The districts that have a public page: those with at least one neighbourhood."""
-    return District.objects.filter(pk__in=Neighbourhood.objects.values("district_id")).order_by("name", "pk")
+    return (
+        District.objects.filter(pk__in=Neighbourhood.objects.values("district_id"))
+        .select_related("force")
+        .order_by("name", "pk")
+    )
 
 
 def problems_changed_since(*, since: datetime.datetime) -> set[int]:

@@ -337,3 +337,26 @@ def test_a_priority_moved_to_another_neighbourhood_is_rerendered_in_both(two_are
     assert priority_page(there) not in result.written
     assert "Here" not in (root / "current" / old_page).read_text().split("<main")[1]
     assert "Here" in (root / "current" / new_page).read_text().split("<main")[1]
+
+
+def test_export_queries_do_not_grow_with_the_number_of_places(two_areas, people, settings, area):
+    """No query per district or neighbourhood (their force names their address): a flat count as places grow."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    here, _there = two_areas
+    titles = iter(f"Title {n}" for n in range(10))
+
+    def queries(full: bool) -> int:
+        services.problem_update(problem=here, by=people["pcso"], public_title=next(titles))
+        with CaptureQueriesContext(connection) as ctx:
+            publish(full=full)
+        return len(ctx.captured_queries)
+
+    publish(full=True)
+    few = (queries(full=True), queries(full=False))
+    for n in range(4):
+        district = f.DistrictFactory(force=f.ForceFactory(code=f"Q{n}", name=f"Force {n}", slug=f"force-{n}"))
+        f.NeighbourhoodFactory(district=district)
+    many = (queries(full=True), queries(full=False))
+    assert many == few
