@@ -33,7 +33,18 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from .models import OPEN_STAGES, Action, District, Neighbourhood, Problem, ProgressUpdate, Reminder, Stage, User
+from .models import (
+    OPEN_STAGES,
+    Action,
+    District,
+    Evaluation,
+    Neighbourhood,
+    Problem,
+    ProgressUpdate,
+    Reminder,
+    Stage,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -375,7 +386,9 @@ def _evaluation_waiting(
 
     Filtered by the forces that have an analyst, so the (force, stage, closed_at) index is used; reminded once
     per closure (a problem reopened and closed again is a new period), and a problem whose
-    analysts have already been reminded of this closure is not walked again.
+    analysts have already been reminded of this closure is not walked again. "Not evaluated" is
+    ``NOT EXISTS``: the ``LEFT JOIN ... IS NULL`` of ``evaluation__isnull`` is estimated at one row,
+    and the fast-start plan of a server-side cursor then rescans the evaluations for every problem.
     """
     before = now - datetime.timedelta(days=evaluation_after_days())
     # only forces with an analyst to tell: the others' closures would be walked every run for nobody
@@ -387,7 +400,7 @@ def _evaluation_waiting(
     )
     queryset = (
         Problem.objects.filter(force_id__in=force_ids, stage=Stage.CLOSED, closed_at__lte=before)
-        .filter(evaluation__isnull=True)
+        .exclude(Exists(Evaluation.objects.filter(problem_id=OuterRef("pk"))))  # an anti-join; see below
         .alias(closed_on=TruncDate("closed_at", tzinfo=timezone.get_current_timezone()))
         .exclude(_reminded(Kind.EVALUATION_WAITING, "problem:", "closed_on"))
         .only("id", "force_id", "closed_at")
