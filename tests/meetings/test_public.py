@@ -16,6 +16,7 @@ from jps import meetings, services
 from jps.models import Meeting
 
 from .. import factories as f
+from ..publish.site import nbhd_dir
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +195,7 @@ def test_the_published_neighbourhood_page_lists_meetings_and_their_events_json(p
     )
     soon = schedule(pcso, neighbourhood, 10)
     publish(full=True)
-    folder = settings.PUBLIC_SITE_DIR / "current" / "neighbourhoods" / neighbourhood.district.slug / neighbourhood.slug
+    folder = settings.PUBLIC_SITE_DIR / "current" / nbhd_dir(neighbourhood)
     page = (folder / "index.html").read_text()
     assert "Meetings: have your say" in page and "Northgate Community Centre" in page
     assert 'href="events.json"' in page
