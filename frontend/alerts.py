@@ -26,7 +26,7 @@ from jps import services
 from jps.models import AlertSubscription, Neighbourhood
 from jps.publishing import DigestItem, public_neighbourhoods
 
-from .public_site.renderer import priority_dir
+from .public_site.renderer import priority_path
 
 CONFIRM_SALT = "jps.alerts.confirm"
 UNSUBSCRIBE_SALT = "jps.alerts.unsubscribe"
@@ -132,7 +132,7 @@ def digest_message(
             lines += [
                 f"{item.title} — {label}, {item.date:%d %B %Y}",
                 item.text,
-                site + priority_dir(item.reference),
+                site + priority_path(item.reference),
                 "",
             ]
     link = unsubscribe_url(subscription.email)

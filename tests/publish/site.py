@@ -9,7 +9,7 @@ from typing import Any
 
 def priority_page(problem: Any) -> str:
     """Where a priority's page is: under its force's code (its reference's prefix), then its reference."""
-    return f"priorities/{problem.force.code.lower()}/{problem.reference.lower()}/index.html"
+    return f"priorities/{problem.force.code.lower()}/{problem.reference.lower()}.html"
 
 
 def nbhd_dir(neighbourhood: Any) -> str:

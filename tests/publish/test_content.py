@@ -85,14 +85,13 @@ def test_welsh_copies_and_language_switch_when_the_force_enables_welsh(prioritie
     publish()  # the language set changed: a full export follows by itself
     files = site_files(settings.PUBLIC_SITE_DIR)
     page = priority_page(priorities["closed"])
-    folder = page.removesuffix("index.html")
     cy = files[f"cy/{page}"].decode()
     en = files[page].decode()
     assert '<html lang="cy">' in cy
     assert "Diweddarwyd ddiwethaf" in cy  # "Last updated", from the committed Welsh catalogue
     assert "Mawrth" in cy  # March, in Welsh
-    assert f'href="../../../../{folder}"' in cy  # switch back to English
-    assert f'href="../../../cy/{folder}"' in en and ">Cymraeg<" in en
+    assert f'href="../../../{page}"' in cy  # switch back to English
+    assert f'href="../../cy/{page}"' in en and ">Cymraeg<" in en
 
 
 def test_police_uk_json_shape(priorities, settings, area):

@@ -68,12 +68,12 @@ def test_shard_keys():
     assert key("cy/neighbourhoods/kent/canterbury/northgate/feed.atom") == "cy/neighbourhoods/kent/canterbury"
     assert key("districts/kent/canterbury/requests.json") == "districts/kent/canterbury"
     assert key("districts/kent/canterbury/index.html") == "districts/kent/canterbury"
-    assert key("priorities/knt/knt-2026-00001/index.html") == "priorities/knt"
+    assert key("priorities/knt/knt-2026-00001.html") == "priorities/knt"
     assert key("postcodes/CT1.html") == "postcodes" and key("cy/postcodes/CT1.html") == "cy/postcodes"
     assert key("static/public_site.css") == "static"
     assert key("index.html") is None and key("cy/index.html") is None
-    assert renderer.priority_dir("KNT-2026-00042") == "priorities/knt/knt-2026-00042/"
-    assert renderer.priority_dir("AB-CD-2026-00042") == "priorities/ab-cd/ab-cd-2026-00042/"
+    assert renderer.priority_path("KNT-2026-00042") == "priorities/knt/knt-2026-00042.html"
+    assert renderer.priority_path("AB-CD-2026-00042") == "priorities/ab-cd/ab-cd-2026-00042.html"
 
 
 def test_a_version_is_top_files_and_relative_symlinks_into_the_shard_store(two_areas, settings, area):
