@@ -260,16 +260,13 @@ class Renderer:
         neighbourhood or priority and is cheap to render again on every incremental run.
         """
         counts = publishing.current_priority_counts()
-        districts = [
-            {
-                "name": d.name,
-                "page_to": self.data.district_dir(d) + "index.html",
-                "current_count": counts.get(d.pk, 0),
-            }
-            for d in publishing.public_districts()
-        ]
+        forces: dict[int, dict[str, Any]] = {}
+        for d in publishing.public_districts():
+            force = forces.setdefault(d.force_id, {"name": d.force.name, "districts": []})
+            page = self.data.district_dir(d) + "index.html"
+            force["districts"].append({"name": d.name, "page_to": page, "current_count": counts.get(d.pk, 0)})
         context = {
-            "districts": districts,
+            "forces": sorted(forces.values(), key=lambda f: f["name"]),  # under a heading each, when there are several
             "outwards": [{"code": o, "page_to": f"postcodes/{o}.html"} for o in outwards],
             "current_count": sum(counts.values()),
         }

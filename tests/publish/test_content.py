@@ -216,3 +216,6 @@ def test_districts_and_neighbourhoods_of_the_same_name_in_two_forces_have_pages_
     assert "Canterbury of Sussex" not in files[district_dir(area.district) + "index.html"].decode()
     assert "Twin ward" in files[nbhd_dir(twin) + "index.html"].decode()
     assert "Twin ward" not in files[nbhd_dir(area) + "index.html"].decode()
+    home = files["index.html"].decode()  # with several forces, the home page lists districts by force
+    assert "<h3>Kent Police</h3>" in home and "<h3>Sussex Police</h3>" in home
+    assert home.index("<h3>Sussex Police</h3>") < home.index("Canterbury of Sussex")
