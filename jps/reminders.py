@@ -37,7 +37,6 @@ from .models import (
     OPEN_STAGES,
     Action,
     District,
-    Evaluation,
     Neighbourhood,
     Problem,
     ProgressUpdate,
@@ -211,8 +210,11 @@ def _unique(recipients: Iterable[Recipient]) -> list[Recipient]:
 Collector = Callable[[datetime.datetime, _People], tuple[QuerySet[Any], Callable[[Any], list[Reminder]]]]
 
 
-def _reminded(kind: str, prefix: str, period_field: str) -> Exists:
+def _reminded(kind: str, prefix: str, period_field: str = "", *, period: str = "") -> Exists:
     """Whether this item already has reminders of ``kind`` for its current due period.
+
+    The period is the item's own ``period_field`` (a review date, a due date), or one
+    ``period`` for every item (a month).
 
     Collectors skip such items, so a daily run walks what fell due since the last run, not
     every item still overdue (the unique index on kind and item answers each lookup): the
@@ -222,7 +224,7 @@ def _reminded(kind: str, prefix: str, period_field: str) -> Exists:
         Reminder.objects.filter(
             kind=kind,
             item_key=Concat(Value(prefix), Cast(OuterRef("pk"), output_field=CharField())),
-            period_key=Cast(OuterRef(period_field), output_field=CharField()),
+            period_key=Cast(OuterRef(period_field), output_field=CharField()) if period_field else Value(period),
         )
     )
 
@@ -386,9 +388,7 @@ def _evaluation_waiting(
 
     Filtered by the forces that have an analyst, so the (force, stage, closed_at) index is used; reminded once
     per closure (a problem reopened and closed again is a new period), and a problem whose
-    analysts have already been reminded of this closure is not walked again. "Not evaluated" is
-    ``NOT EXISTS``: the ``LEFT JOIN ... IS NULL`` of ``evaluation__isnull`` is estimated at one row,
-    and the fast-start plan of a server-side cursor then rescans the evaluations for every problem.
+    analysts have already been reminded of this closure is not walked again.
     """
     before = now - datetime.timedelta(days=evaluation_after_days())
     # only forces with an analyst to tell: the others' closures would be walked every run for nobody
@@ -400,7 +400,7 @@ def _evaluation_waiting(
     )
     queryset = (
         Problem.objects.filter(force_id__in=force_ids, stage=Stage.CLOSED, closed_at__lte=before)
-        .exclude(Exists(Evaluation.objects.filter(problem_id=OuterRef("pk"))))  # an anti-join; see below
+        .not_evaluated()
         .alias(closed_on=TruncDate("closed_at", tzinfo=timezone.get_current_timezone()))
         .exclude(_reminded(Kind.EVALUATION_WAITING, "problem:", "closed_on"))
         .only("id", "force_id", "closed_at")
@@ -429,13 +429,8 @@ def _meeting_standard(now: datetime.datetime, people: _People) -> tuple[QuerySet
 
     district_ids = District.objects.order_by("id").values_list("id", flat=True)
     month = timezone.localdate(now).replace(day=1)
-    reminded_this_month = Reminder.objects.filter(
-        kind=Kind.MEETING_STANDARD,
-        item_key=Concat(Value("neighbourhood:"), Cast(OuterRef("pk"), output_field=CharField())),
-        period_key=month.isoformat(),
-    )
     queryset = neighbourhoods_failing_meeting_standard(district_ids=district_ids, now=now).exclude(
-        Exists(reminded_this_month)
+        _reminded(Kind.MEETING_STANDARD, "neighbourhood:", period=month.isoformat())
     )
 
     def rows(neighbourhood: Neighbourhood) -> list[Reminder]:

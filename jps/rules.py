@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import rules
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import CLOSED_STAGES, OPEN_STAGES, Action, Participation, Problem, ProgressUpdate, User
 
@@ -55,13 +55,15 @@ def problem_scope_q(user: Any) -> Q:
 def problem_ids_visible_to(user: Any) -> Any:
     """The ids of the problems ``user`` may see, to filter rows that hang off problems.
 
-    The same rule as ``problem_scope_q``; for a partner, the lookups' ``UNION ALL`` itself, so
-    ``problem_id IN (...)`` does not join every id back to the problems table first.
+    Derived from ``problem_scope_q`` (the one rule): where that is already an id lookup (a
+    partner's ``UNION ALL``), the lookup itself, so ``problem_id IN (...)`` does not join every
+    id back to the problems table first.
     """
-    signed_in = getattr(user, "is_authenticated", False) and user.is_active
-    if signed_in and not user.is_administrator and user.role == Role.PARTNER and user.agency_id:
-        return _partner_problem_ids(agency_id=user.agency_id, user_id=user.pk)
-    return Problem.objects.filter(problem_scope_q(user)).order_by().values("pk")
+    scope = problem_scope_q(user)
+    only = scope.children[0] if len(scope.children) == 1 and not scope.negated else None
+    if isinstance(only, tuple) and only[0] == "pk__in" and isinstance(only[1], QuerySet):
+        return only[1]
+    return Problem.objects.filter(scope).order_by().values("pk")
 
 
 def _partner_problem_ids(*, agency_id: int, user_id: int) -> Any:

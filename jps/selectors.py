@@ -12,7 +12,7 @@ import re
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .models import (
@@ -119,8 +119,7 @@ def updates_awaiting_approval(*, user: Any) -> QuerySet[ProgressUpdate]:
 
 def evaluations_waiting(*, user: Any) -> QuerySet[Problem]:
     """Closed problems (with action) not yet evaluated, oldest closure first."""
-    not_evaluated = ~Exists(Evaluation.objects.filter(problem_id=OuterRef("pk")))  # an anti-join (jps.reminders)
-    return problems_visible_to(user).filter(not_evaluated, stage=Stage.CLOSED).order_by("closed_at", "id")
+    return problems_visible_to(user).not_evaluated().filter(stage=Stage.CLOSED).order_by("closed_at", "id")
 
 
 def learning_needs_visible_to(user: Any) -> QuerySet[LearningNeed]:

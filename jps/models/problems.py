@@ -95,6 +95,14 @@ class ProblemQuerySet(models.QuerySet["Problem"]):
         today = today or timezone.localdate()
         return self.open().filter(next_review_due__lt=today)
 
+    def not_evaluated(self) -> ProblemQuerySet:
+        """Problems with no evaluation, as ``NOT EXISTS``: the ``LEFT JOIN ... IS NULL`` of
+        ``evaluation__isnull`` is estimated at one row, and a server-side cursor's fast-start plan
+        then rescanned every evaluation per problem at national scale (docs/performance.md)."""
+        from .evaluation import Evaluation
+
+        return self.exclude(models.Exists(Evaluation.objects.filter(problem_id=models.OuterRef("pk"))))
+
 
 class Problem(models.Model):
     """A local problem worked jointly through scanning, analysis, response and assessment."""
