@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from jps import selectors, services
+from jps import policy, selectors
 from jps.models import (
     Action,
     Agency,
@@ -151,14 +151,23 @@ class ProblemSerializer(serializers.ModelSerializer):
 
 
 class ProblemWriteSerializer(serializers.ModelSerializer):
-    """What may be set when logging or editing a problem (``services.PROBLEM_EDITABLE``)."""
+    """Logging a problem: every field the write policy (``jps.policy``) knows.
+
+    Which of them this user may set, and to which values, the service decides: a field
+    the user may not set is a 400 naming it. The public fields are for supervisors of
+    the district and web editors; ``owner`` and ``lead_agency`` are limited to those the
+    policy offers (a partner: its own agency).
+    """
 
     owner = serializers.PrimaryKeyRelatedField(queryset=_active_users(), required=False)
     lead_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False)
+    client_key = serializers.UUIDField(
+        required=False, write_only=True, help_text="The draft's idempotency key (or send an Idempotency-Key header)."
+    )
 
     class Meta:
         model = Problem
-        fields = [*services.PROBLEM_FIELDS, "owner", "lead_agency"]
+        fields = [*policy.PROBLEM_FIELDS, *policy.ASSIGNMENT_FIELDS, "client_key"]
         extra_kwargs = {"review_interval_days": {"min_value": 1, "max_value": 365}}
 
 
@@ -166,7 +175,16 @@ class ProblemUpdateSerializer(ProblemWriteSerializer):
     """Editing a problem: ownership moves by review or transfer, not by edit."""
 
     class Meta(ProblemWriteSerializer.Meta):
-        fields = [f for f in ProblemWriteSerializer.Meta.fields if f not in ("owner", "lead_agency")]
+        fields = list(policy.PROBLEM_FIELDS)
+
+
+class ProblemPublicSerializer(serializers.Serializer):
+    """What the force says in public about a problem (``services.problem_public_set``)."""
+
+    public_priority = serializers.BooleanField(required=False, help_text="False withdraws it from the public site.")
+    adopted_on = serializers.DateField(required=False)
+    public_title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    public_outcome = serializers.CharField(required=False, allow_blank=True, max_length=10000)
 
 
 class TransitionSerializer(serializers.Serializer):

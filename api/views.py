@@ -25,7 +25,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from jps import field, selectors, services, two_factor
+from jps import field, policy, selectors, services, two_factor
 from jps.models import (
     Action,
     Agency,
@@ -162,23 +162,23 @@ class BaseViewSet(viewsets.GenericViewSet):
 
     def validated(self, serializer_class: type[serializers.BaseSerializer], **kwargs: Any) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
-        _log_privilege_fields(self.request, serializer)
+        refuse_unknown_fields(self.request, serializer)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
 
-#: Fields that would lift access or move work if a serializer accepted them where it does not; sent anyway,
-#: they are ignored (as DRF ignores any unknown field) and logged.
-PRIVILEGE_FIELDS = frozenset(
-    {"role", "agency", "is_staff", "is_superuser", "is_active", "groups", "user_permissions", "owner", "lead_agency"}
-)
+def refuse_unknown_fields(request: Request, serializer: serializers.BaseSerializer) -> None:
+    """A field this operation does not take is a 400 naming it, never silently dropped.
 
-
-def _log_privilege_fields(request: Request, serializer: serializers.BaseSerializer) -> None:
+    DRF ignores unknown and read-only fields; for a client that believes it set an owner,
+    a lead agency or a public title, that silence is the hole. The attempt is logged too.
+    """
     sent = set(request.data) if isinstance(request.data, dict) else set()
-    ignored = (sent & PRIVILEGE_FIELDS) - set(getattr(serializer, "fields", {}))
-    if ignored:
-        refused("privilege fields ignored", user=request.user, object=request.path, fields=sorted(ignored))
+    fields = getattr(serializer, "fields", {})
+    unknown = sorted(name for name in sent if name not in fields or fields[name].read_only)
+    if unknown:
+        refused("fields refused", user=request.user, object=request.path, fields=unknown)
+        raise drf_exceptions.ValidationError(dict.fromkeys(unknown, ["This field cannot be set here."]))
 
 
 # --- authentication ------------------------------------------------------------------------
@@ -269,7 +269,8 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
         """Log a problem. An ``Idempotency-Key`` header (or ``client_key`` field), a UUID per draft,
         makes a retry return the first problem (200) instead of logging it twice."""
         data = self.validated(s.ProblemWriteSerializer)
-        key = request.headers.get("Idempotency-Key") or request.data.get("client_key")
+        draft_key = data.pop("client_key", None)
+        key = request.headers.get("Idempotency-Key") or draft_key
         problem, created = field.problem_create_once(
             by=request.user, client_key=key, create=lambda: services.problem_create(by=request.user, **data)
         )
@@ -309,6 +310,16 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
         data = self.validated(s.ProblemReportWriteSerializer)
         report = field.problem_report_attach(problem=problem, by=request.user, **data)
         return self.respond(s.ProblemReportSerializer, report, 201)
+
+    @extend_schema(request=s.ProblemPublicSerializer, responses={200: s.ProblemSerializer})
+    @action(detail=True, methods=["post"], url_path="public")
+    def public(self, request: Request, pk: str) -> Response:
+        """Adopt, retitle or withdraw a public priority, or set its public outcome: supervisors of the
+        district and web editors of the force. Published at once."""
+        problem = self.get_object()
+        data = self.validated(s.ProblemPublicSerializer)
+        services.problem_public_set(problem=problem, by=request.user, **data)
+        return self.respond(s.ProblemSerializer, problem)
 
     @extend_schema(request=s.MergeSerializer, responses={200: s.ProblemSerializer})
     @action(detail=True, methods=["post"])
@@ -392,7 +403,9 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
             entry["who"] = str(entry["who"]) if entry["who"] is not None else None
         return Response(entries)
 
-    def _singleton(self, request: Request, model: type[Model], serializer: type, save: Any, fields: set[str]) -> Any:
+    def _singleton(self, request: Request, model: type[Model], serializer: type, save: Any, fields: Any) -> Any:
+        """GET, PUT or PATCH a problem's analysis or assessment; ``fields(user, problem)`` are those
+        the user may write, which a PUT resets when they are not sent."""
         problem = self.get_object()
         if request.method == "GET":
             obj = model.objects.filter(problem=problem).first()  # type: ignore[attr-defined]
@@ -401,7 +414,8 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
             return self.respond(serializer, obj)
         data = self.validated(serializer, partial=request.method == "PATCH")
         if request.method == "PUT":  # replace: what is not sent goes back to empty
-            data = {name: model._meta.get_field(name).get_default() for name in fields} | data
+            defaults = {name: model._meta.get_field(name).get_default() for name in fields(request.user, problem)}
+            data = defaults | data
         return self.respond(serializer, save(problem=problem, by=request.user, **data))
 
     @extend_schema(methods=["GET"], responses={200: s.AnalysisSerializer})
@@ -410,7 +424,7 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
     def analysis(self, request: Request, pk: str) -> Response:
         """The problem analysis triangle and objective (saved through ``services.analysis_save``)."""
         return self._singleton(
-            request, Analysis, s.AnalysisSerializer, services.analysis_save, services.ANALYSIS_FIELDS
+            request, Analysis, s.AnalysisSerializer, services.analysis_save, lambda user, p: policy.ANALYSIS_FIELDS
         )
 
     @extend_schema(methods=["GET"], responses={200: s.AssessmentSerializer})
@@ -419,7 +433,7 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
     def assessment(self, request: Request, pk: str) -> Response:
         """Did it work (saved through ``services.assessment_save``)."""
         return self._singleton(
-            request, Assessment, s.AssessmentSerializer, services.assessment_save, services.ASSESSMENT_FIELDS
+            request, Assessment, s.AssessmentSerializer, services.assessment_save, policy.assessment_fields_writable
         )
 
     @extend_schema(methods=["GET"], responses={200: s.ContactSerializer(many=True)})

@@ -13,7 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from jps import selectors
+from jps import policy, selectors
 from jps.models import (
     Action,
     Agency,
@@ -100,25 +100,23 @@ class AnalysisForm(forms.ModelForm):
 
 
 class AssessmentForm(forms.ModelForm):
+    """The assessment; its public outcome only for those the write policy lets publish."""
+
     class Meta:
         model = Assessment
-        fields = [
-            "outcome",
-            "reduction_percent",
-            "measure_before",
-            "measure_after",
-            "displacement_checked",
-            "displacement_notes",
-            "objective_met",
-            "evidence",
-            "public_outcome",
-        ]
+        fields = list(policy.ASSESSMENT_FIELDS)
         widgets = {
             "displacement_notes": forms.Textarea(attrs={"rows": 2}),
             "objective_met": forms.Textarea(attrs={"rows": 2}),
             "evidence": forms.Textarea(attrs={"rows": 2}),
             "public_outcome": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args: Any, user: User, problem: Problem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        writable = policy.assessment_fields_writable(user, problem)
+        for name in [n for n in self.fields if n not in writable]:
+            del self.fields[name]
 
 
 class ActionAddForm(forms.Form):
@@ -131,7 +129,7 @@ class ActionAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["agency"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Agency.objects.filter(Q(force_id=problem.force_id) | Q(force__isnull=True))
+        field.queryset = policy.agencies_of_force(problem.force_id)
 
 
 class ActionUpdateForm(forms.Form):
@@ -164,16 +162,11 @@ class ReviewForm(forms.Form):
         choices=_with_blank(Stage.choices, "Choose"), required=False, help_text="If moving the stage."
     )
 
-    def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, problem: Problem, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["new_owner"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = (
-            User.objects.filter(is_active=True, role__in=[User.Role.OFFICER, User.Role.SUPERVISOR])
-            .filter(Q(districts=problem.district_id) | Q(neighbourhoods__district=problem.district_id))
-            .distinct()
-            .order_by("last_name", "first_name")
-        )
+        field.queryset = policy.owner_choices(user, problem.district_id).order_by("last_name", "first_name")
 
 
 class UpdateDecideForm(forms.Form):
@@ -214,7 +207,7 @@ class ProblemFilter(django_filters.FilterSet):
             self.filters["district"].queryset = District.objects.filter(force_id=user.force_id)
             self.filters["neighbourhood"].queryset = Neighbourhood.objects.filter(district__force_id=user.force_id)
             # the force and its partners, and national agencies: not every agency in the country
-            self.filters["agency"].queryset = agencies_of_force(user.force_id).order_by("name")
+            self.filters["agency"].queryset = policy.agencies_of_force(user.force_id).order_by("name")
 
     def search(self, queryset: QuerySet[Problem], name: str, value: str) -> QuerySet[Problem]:
         value = value.strip()
@@ -245,14 +238,9 @@ class ProblemFilter(django_filters.FilterSet):
 # --- casework: partners, hand-overs, contacts and merging (frontend/casework.py) ---------------------
 
 
-def agencies_of_force(force_id: int | None) -> QuerySet[Agency]:
-    """Agencies working in a force area: those of the area and the national ones."""
-    return Agency.objects.filter(Q(force_id=force_id) | Q(force__isnull=True))
-
-
 def _partner_agencies(problem: Problem) -> QuerySet[Agency]:
     """Agencies that may be brought into a problem: those of its force area and the national ones."""
-    return agencies_of_force(problem.force_id)
+    return policy.agencies_of_force(problem.force_id)
 
 
 class PartnerAddForm(forms.Form):
@@ -279,14 +267,13 @@ class ProblemHandOverForm(forms.Form):
 
     def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        in_district = Q(districts=problem.district_id) | Q(neighbourhoods__district=problem.district_id)
         field = self.fields["to_owner"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = (
-            User.objects.filter(in_district, is_active=True, agency__in=_partner_agencies(problem))
+            policy.owners_in_district(problem.district_id)
+            .filter(agency__in=_partner_agencies(problem))
             .exclude(pk=problem.owner_id)
             .select_related("agency")
-            .distinct()
         )
         field.label_from_instance = lambda u: f"{u} ({u.agency})"  # type: ignore[method-assign]
 

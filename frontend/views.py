@@ -283,7 +283,7 @@ def _problem_context(request: HttpRequest, pk: int, **bound: Any) -> dict[str, A
         ctx["action_form"] = bound.pop("action_form", None) or f.ActionAddForm(prefix="new-action", problem=problem)
         if problem.stage in (Stage.RESPONSE, Stage.ASSESSMENT):
             ctx["assessment_form"] = bound.pop("assessment_form", None) or f.AssessmentForm(
-                prefix="assessment", instance=assessment
+                prefix="assessment", instance=assessment, user=user, problem=problem
             )
     if ctx["may_add_update"]:
         ctx["update_form"] = bound.pop("update_form", None) or f.UpdateAddForm(prefix="update")
@@ -361,7 +361,7 @@ def problem_assessment(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "assessment_form",
-        lambda p: f.AssessmentForm(request.POST, prefix="assessment"),
+        lambda p: f.AssessmentForm(request.POST, prefix="assessment", user=request.user, problem=p),
         lambda p, d: services.assessment_save(problem=p, by=request.user, **d),
         "Assessment saved.",
         "assessment",
@@ -470,7 +470,7 @@ def problem_review(request: HttpRequest, pk: int) -> HttpResponse:
     problem = _get_problem(request.user, pk)
     if not request.user.has_perm("jps.supervise_problem", problem):
         raise PermissionDenied("Only a supervisor of this district can review this problem.")
-    form = f.ReviewForm(request.POST or None, problem=problem)
+    form = f.ReviewForm(request.POST or None, problem=problem, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -34,6 +34,7 @@ from .models import (
     Stage,
     User,
 )
+from .policy import Via
 from .rules import meeting_scope_q
 from .workflow import TRANSITIONS
 
@@ -259,6 +260,7 @@ def meeting_agree_new_priority(
         public_title=public_title.strip() or title,
         owner=owner,
         lead_agency=lead_agency,
+        via=Via.PACT,
         **fields,
     )
     return _item(
@@ -291,6 +293,7 @@ def meeting_adopt_existing(*, meeting: Meeting, by: User, problem: Problem, summ
         public_priority=True,
         adopted_on=meeting.date,
         public_title=problem.public_title or problem.title,
+        via=Via.PACT,
     )
     return _item(
         meeting=meeting, by=by, kind=Kind.AGREED, problem=problem, summary=summary.strip() or problem.public_title
@@ -364,7 +367,7 @@ def meeting_sign_off(
         raise ValidationError({"public_outcome": "Say what was done, in words fit for the public."})
     if problem.stage == Stage.RESPONSE:
         services.problem_transition(problem=problem, to=Stage.ASSESSMENT, by=by, reason=f"Signed off at {meeting}")
-    services.assessment_save(problem=problem, by=by, public_outcome=public_outcome, **assessment_fields)
+    services.assessment_save(problem=problem, by=by, via=Via.PACT, public_outcome=public_outcome, **assessment_fields)
     complete = not TRANSITIONS[(Stage.ASSESSMENT, Stage.CLOSED)].missing(problem)
     if complete and problem.closure_requested_at is None:
         services.problem_request_closure(problem=problem, by=by)

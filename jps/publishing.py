@@ -70,6 +70,13 @@ class PublicPriority:
         return max(moments)
 
 
+#: The problem's fields that ``PublicPriority`` is built from: a change to any of them on a public
+#: priority (or its withdrawal) must reach the public site at once, not at the nightly export.
+PUBLISHED_PROBLEM_FIELDS = frozenset(
+    {"public_priority", "adopted_on", "public_title", "title", "category", "neighbourhood", "lead_agency"}
+)
+
+
 def public_problems() -> QuerySet[Problem]:
     """The problems that may be published at all."""
     return Problem.objects.filter(public_priority=True, adopted_on__isnull=False)
@@ -265,6 +272,7 @@ def publish_soon(*, reason: str) -> None:
 
 
 __all__ = [
+    "PUBLISHED_PROBLEM_FIELDS",
     "DigestItem",
     "PublicPriority",
     "PublicUpdate",

@@ -16,6 +16,7 @@ import rules
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import CLOSED_STAGES, OPEN_STAGES, Action, Participation, Problem, ProgressUpdate, User
+from .policy import may_set_public_fields
 
 Role = User.Role
 
@@ -132,6 +133,25 @@ def problem_is_closed(user: Any, problem: Problem | None) -> bool:
 
 
 @rules.predicate
+def asked_for_closure(user: Any, problem: Problem | None) -> bool:
+    return problem is not None and problem.closure_requested_by_id == user.pk
+
+
+@rules.predicate
+def inspects_problem_district(user: Any, problem: Problem | None) -> bool:
+    """The district's inspector: the next level of supervision (``District.inspector``)."""
+    return problem is not None and user.is_authenticated and problem.district.inspector_id == user.pk
+
+
+@rules.predicate
+def may_publish_problem(user: Any, problem: Problem | None) -> bool:
+    """The write policy's rule for a problem's public face (``jps.policy.may_set_public_fields``)."""
+    return problem is not None and may_set_public_fields(
+        user, district_id=problem.district_id, force_id=problem.force_id
+    )
+
+
+@rules.predicate
 def same_force(user: Any, problem: Problem | None) -> bool:
     return problem is not None and user.force_id is not None and problem.force_id == user.force_id
 
@@ -169,6 +189,13 @@ can_work_problem = is_administrator | (
 #: Sign-off and closure, reopening and reviews are for supervisors of the district.
 can_supervise_problem = is_administrator | (is_supervisor & in_problem_district)
 
+#: Closing a problem is signed off by someone independent of it: a supervisor of the district (or its
+#: inspector) who neither owns it nor asked for its closure. Nobody signs off their own work.
+can_sign_off_problem = (can_supervise_problem | inspects_problem_district) & ~owns_problem & ~asked_for_closure
+
+#: What the force says in public about a problem: supervisors of its district, web editors of its force.
+can_publish_problem = may_publish_problem
+
 #: Personal data of complainants and victims: police staff working the problem only.
 can_view_contacts = is_administrator | owns_problem | ((is_officer | is_supervisor) & in_problem_district)
 
@@ -190,6 +217,8 @@ rules.add_perm("jps.view_access_log", can_view_access_log)
 rules.add_perm("jps.log_problem", can_log_problem)
 rules.add_perm("jps.work_problem", can_work_problem)
 rules.add_perm("jps.supervise_problem", can_supervise_problem)
+rules.add_perm("jps.sign_off_problem", can_sign_off_problem)
+rules.add_perm("jps.publish_problem", can_publish_problem)
 rules.add_perm("jps.view_contacts", can_view_contacts)
 rules.add_perm("jps.update_action", can_change_action)
 rules.add_perm("jps.add_update", can_add_update)

@@ -15,6 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from . import policy
 from .models import (
     Action,
     District,
@@ -221,18 +222,8 @@ def problems_taking_part(*, user: User) -> QuerySet[Problem]:
 
 
 def neighbourhoods_for_logging(*, user: Any) -> QuerySet[Neighbourhood]:
-    """Where ``user`` may log a problem: their districts; partners their force; administrators everywhere.
-
-    Mirrors the check in ``services.problem_create`` so the form never offers a place the service refuses.
-    """
-    queryset = Neighbourhood.objects.select_related("district").order_by("district__name", "name")
-    if not getattr(user, "is_authenticated", False):
-        return queryset.none()
-    if user.is_administrator:
-        return queryset
-    if user.role == User.Role.PARTNER:
-        return queryset.filter(district__force_id=user.force_id) if user.force_id else queryset.none()
-    return queryset.filter(district_id__in=sorted(user.scope_district_ids))
+    """Where ``user`` may log a problem: the write policy's one rule (``jps.policy.log_scope_q``)."""
+    return policy.neighbourhoods_for_logging(user).select_related("district").order_by("district__name", "name")
 
 
 def neighbourhood_open_problems(*, user: Any, neighbourhood: Neighbourhood) -> QuerySet[Problem]:

@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import policy
 from .models import (
     REVIEW_INTERVAL_DAYS,
     Action,
@@ -41,7 +42,8 @@ from .models import (
     Transfer,
     User,
 )
-from .publishing import publish_soon
+from .policy import Via
+from .publishing import PUBLISHED_PROBLEM_FIELDS, publish_soon
 from .security import object_label, refused
 from .workflow import TRANSITIONS
 
@@ -86,27 +88,14 @@ def _next_reference(problem: Problem) -> str:
 
 # --- problems ----------------------------------------------------------------------------
 
-#: The problem's own fields that users edit, in the order forms and the API present them.
-PROBLEM_FIELDS = (
-    "title",
-    "description",
-    "problem_statement",
-    "category",
-    "classification",
-    "risk",
-    "neighbourhood",
-    "location",
-    "latitude",
-    "longitude",
-    "source",
-    "originator",
-    "originator_agency",
-    "review_interval_days",
-    "public_priority",
-    "adopted_on",
-    "public_title",
-)
-PROBLEM_EDITABLE = frozenset(PROBLEM_FIELDS)
+#: The problem's own fields that users may ever set (``jps.policy`` says who sets which).
+PROBLEM_FIELDS = policy.PROBLEM_FIELDS
+
+
+def _publish_if_public(problem: Problem, changed: Iterable[str], *, was_public: bool, why: str) -> None:
+    """Queue an export when what residents see of a public priority (or of one just withdrawn) changed."""
+    if (was_public or problem.public_priority) and set(changed) & PUBLISHED_PROBLEM_FIELDS:
+        publish_soon(reason=f"{problem.reference} {why}")
 
 
 @transaction.atomic
@@ -121,28 +110,30 @@ def problem_create(
     description: str,
     owner: User | None = None,
     lead_agency: Agency | None = None,
+    via: Via = Via.EDIT,
     **fields: Any,
 ) -> Problem:
     """Log a new problem in scanning. The logger owns it unless another owner is named.
 
     Source and originator are mandatory so the origin of every problem is known; the
-    review clock starts from the risk's default interval.
+    review clock starts from the risk's default interval. Where it may be logged, whom
+    it may be given to, which agency may lead it and whether it may be public at once
+    are the write policy's (``jps.policy``): anything else is refused, naming the field.
     """
     _require(by, "jps.log_problem")
-    unknown = set(fields) - PROBLEM_EDITABLE
-    if unknown:
-        raise ValidationError({name: "This field cannot be set here." for name in unknown})
-    if (
-        not by.is_administrator
-        and by.role != User.Role.PARTNER
-        and neighbourhood.district_id not in by.scope_district_ids
-    ):
-        raise ValidationError({"neighbourhood": "You can only log problems in your own districts."})
+    district = neighbourhood.district
+    named = [*fields, *(["owner"] if owner else []), *(["lead_agency"] if lead_agency else [])]
+    policy.problem_fields_check(by, named, district_id=district.pk, force_id=district.force_id, creating=True, via=via)
+    policy.neighbourhood_check(by, neighbourhood)
+    if owner is not None:
+        policy.owner_check(by, owner, district.pk)
+    if lead_agency is not None:
+        policy.agency_check(policy.lead_agency_choices(by, district.force_id), lead_agency, field="lead_agency")
     owner = owner or by
     problem = Problem(
         neighbourhood=neighbourhood,
-        district_id=neighbourhood.district_id,
-        force_id=neighbourhood.district.force_id,
+        district_id=district.pk,
+        force_id=district.force_id,
         category=category,
         source=source,
         originator=originator,
@@ -164,16 +155,28 @@ def problem_create(
         raise ValidationError({"lead_agency": "A lead agency is required."})
     problem.reference = _next_reference(problem)
     _save(problem, by=by, reason="Logged")
+    _publish_if_public(problem, fields, was_public=False, why="logged as a public priority")
     return problem
 
 
 @transaction.atomic
-def problem_update(*, problem: Problem, by: User, **fields: Any) -> Problem:
-    """Edit the record's content. Stage, ownership and closure have their own services."""
+def problem_update(*, problem: Problem, by: User, via: Via = Via.EDIT, **fields: Any) -> Problem:
+    """Edit the record's content. Stage, ownership and closure have their own services.
+
+    The public fields only through the flows the write policy names; a change to what the
+    public sees of a public priority (or its withdrawal) queues an export at once.
+    """
     _require(by, "jps.work_problem", problem)
-    unknown = set(fields) - PROBLEM_EDITABLE
-    if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    policy.problem_fields_check(
+        by, fields, district_id=problem.district_id, force_id=problem.force_id, creating=False, via=via
+    )
+    if "neighbourhood" in fields:
+        policy.neighbourhood_check(by, fields["neighbourhood"])
+    return _problem_apply(problem, by=by, fields=fields)
+
+
+def _problem_apply(problem: Problem, *, by: User, fields: dict[str, Any], reason: str = "") -> Problem:
+    was_public = problem.public_priority
     for name, value in fields.items():
         setattr(problem, name, value)
     if "neighbourhood" in fields:
@@ -183,7 +186,31 @@ def problem_update(*, problem: Problem, by: User, **fields: Any) -> Problem:
         problem.review_interval_days = REVIEW_INTERVAL_DAYS.get(problem.risk, problem.review_interval_days)
     if problem.public_priority and not problem.adopted_on:
         problem.adopted_on = _today()
-    _save(problem, by=by)
+    _save(problem, by=by, reason=reason)
+    _publish_if_public(problem, fields, was_public=was_public, why="public details changed")
+    return problem
+
+
+@transaction.atomic
+def problem_public_set(*, problem: Problem, by: User, **fields: Any) -> Problem:
+    """What the force says in public about a problem: adopt or withdraw it as a public priority,
+    its public title and date adopted, and its public outcome.
+
+    For a supervisor of the district and a web editor of the force (``jps.publish_problem``);
+    the change is published at once, a withdrawal included.
+    """
+    _require(by, "jps.publish_problem", problem)
+    policy.fields_refuse(fields, (*policy.PUBLIC_FIELDS, *policy.ASSESSMENT_PUBLIC_FIELDS))
+    outcome = fields.pop("public_outcome", None)
+    if fields:
+        _problem_apply(problem, by=by, fields=fields, reason="Public details changed")
+    if outcome is not None:
+        assessment = Assessment.objects.filter(problem=problem).first() or Assessment(problem=problem)
+        assessment.public_outcome = outcome
+        _save(assessment, by=by, reason="Public outcome changed")
+        problem.assessment = assessment
+        if problem.public_priority:
+            publish_soon(reason=f"{problem.reference} public outcome changed")
     return problem
 
 
@@ -218,6 +245,7 @@ def problem_transition(*, problem: Problem, to: str, by: User, reason: str = "")
             closed_at=None,
             closed_by=None,
             closure_requested_at=None,
+            closure_requested_by=None,
             next_review_due=_today() + datetime.timedelta(days=problem.review_interval_days),
         )
     claimed = Problem.objects.filter(pk=problem.pk, stage=problem.stage).update(**changes)
@@ -245,6 +273,7 @@ def problem_request_closure(*, problem: Problem, by: User) -> Problem:
     if missing:
         raise TransitionRefused(f"Closure cannot be requested yet: missing {', '.join(missing)}.", missing=missing)
     problem.closure_requested_at = timezone.now()
+    problem.closure_requested_by = by
     _save(problem, by=by, reason="Closure requested")
     return problem
 
@@ -255,8 +284,11 @@ def problem_transfer(*, problem: Problem, by: User, to_agency: Agency, to_owner:
     _require(by, "jps.work_problem", problem)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the problem is being handed over."})
+    policy.agency_check(policy.agencies_of_force(problem.force_id), to_agency, field="to_agency")
     if to_owner.agency_id != to_agency.pk:
         raise ValidationError({"to_owner": "The new owner must work for the receiving agency."})
+    if not policy.owners_in_district(problem.district_id).filter(pk=to_owner.pk).exists():
+        raise ValidationError({"to_owner": f"{to_owner} cannot own a problem here: they do not work in this area."})
     transfer = Transfer(
         problem=problem,
         from_agency=problem.lead_agency,
@@ -288,35 +320,20 @@ def participation_add(*, problem: Problem, agency: Agency, by: User) -> Particip
 @transaction.atomic
 def problem_add_partner(*, problem: Problem, agency: Agency, by: User) -> Participation:
     _require(by, "jps.work_problem", problem)
+    policy.agency_check(policy.agencies_of_force(problem.force_id), agency, field="agency")
     return participation_add(problem=problem, agency=agency, by=by)
 
 
 # --- analysis and assessment ----------------------------------------------------------------
 
-ANALYSIS_FIELDS = {"victim", "offender", "location", "data_sources", "causes", "objective"}
-ASSESSMENT_FIELDS = {
-    "outcome",
-    "reduction_percent",
-    "measure_before",
-    "measure_after",
-    "displacement_checked",
-    "displacement_notes",
-    "objective_met",
-    "evidence",
-    "public_outcome",
-}
-
-
-def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+ANALYSIS_FIELDS = policy.ANALYSIS_FIELDS
+ASSESSMENT_FIELDS = policy.ASSESSMENT_FIELDS
 
 
 @transaction.atomic
 def analysis_save(*, problem: Problem, by: User, **fields: Any) -> Analysis:
     _require(by, "jps.work_problem", problem)
-    _check_fields(fields, ANALYSIS_FIELDS)
+    policy.fields_refuse(fields, ANALYSIS_FIELDS)
     analysis = Analysis.objects.filter(problem=problem).first() or Analysis(problem=problem)
     for name, value in fields.items():
         setattr(analysis, name, value)
@@ -326,10 +343,12 @@ def analysis_save(*, problem: Problem, by: User, **fields: Any) -> Analysis:
 
 
 @transaction.atomic
-def assessment_save(*, problem: Problem, by: User, **fields: Any) -> Assessment:
+def assessment_save(*, problem: Problem, by: User, via: Via = Via.EDIT, **fields: Any) -> Assessment:
+    """Did it work. Its public outcome is written only by those who may publish, or at a PACT meeting."""
     _require(by, "jps.work_problem", problem)
-    _check_fields(fields, ASSESSMENT_FIELDS)
+    policy.fields_refuse(fields, policy.assessment_fields_writable(by, problem, via=via))
     assessment = Assessment.objects.filter(problem=problem).first() or Assessment(problem=problem)
+    outcome_before = assessment.public_outcome
     for name, value in fields.items():
         setattr(assessment, name, value)
     if assessment.outcome == Assessment.Outcome.REDUCED and assessment.reduction_percent is None:
@@ -338,6 +357,8 @@ def assessment_save(*, problem: Problem, by: User, **fields: Any) -> Assessment:
         raise ValidationError({"reduction_percent": "A reduction cannot exceed 100 per cent."})
     _save(assessment, by=by)
     problem.assessment = assessment
+    if problem.public_priority and assessment.public_outcome != outcome_before:
+        publish_soon(reason=f"{problem.reference} public outcome changed")
     return assessment
 
 
@@ -357,6 +378,7 @@ def action_add(
 ) -> Action:
     """Plan a response; the owning agency joins the problem so its staff can see it."""
     _require(by, "jps.work_problem", problem)
+    policy.agency_check(policy.agencies_of_force(problem.force_id), agency, field="agency")
     if assignee is not None and assignee.agency_id != agency.pk:
         raise ValidationError({"assignee": "The person responsible must work for the action's agency."})
     action = Action(
@@ -374,14 +396,14 @@ def action_add(
     return action
 
 
-ACTION_EDITABLE = {"status", "result", "due_on", "description", "assignee", "action_type"}
+ACTION_EDITABLE = policy.ACTION_FIELDS
 
 
 @transaction.atomic
 def action_update(*, action: Action, by: User, **fields: Any) -> Action:
     """Update an action: partners may update only their own agency's actions."""
     _require(by, "jps.update_action", action)
-    _check_fields(fields, ACTION_EDITABLE)
+    policy.fields_refuse(fields, ACTION_EDITABLE)
     for name, value in fields.items():
         setattr(action, name, value)
     if action.assignee is not None and action.assignee.agency_id != action.agency_id:
@@ -406,6 +428,7 @@ def action_transfer(
         raise ValidationError({"reason": "Say why the action is being handed over."})
     if to_agency.pk == action.agency_id:
         raise ValidationError({"to_agency": "The action already belongs to this agency."})
+    policy.agency_check(policy.agencies_of_force(action.problem.force_id), to_agency, field="to_agency")
     if to_user is not None and to_user.agency_id != to_agency.pk:
         raise ValidationError({"to_user": "The person must work for the receiving agency."})
     transfer = Transfer(
@@ -476,6 +499,7 @@ def review_record(
     if decision == Decision.CHANGE_OWNER:
         if new_owner is None:
             raise ValidationError({"new_owner": "Choose the new owner."})
+        policy.owner_check(by, new_owner, problem.district_id, field="new_owner")
         problem.owner = new_owner
         if new_owner.agency_id and new_owner.agency_id != problem.lead_agency_id:
             participation_add(problem=problem, agency=problem.lead_agency, by=by)

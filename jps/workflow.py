@@ -74,6 +74,8 @@ class Transition:
 
 WORK = "jps.work_problem"
 SUPERVISE = "jps.supervise_problem"
+#: Closing: a supervisor independent of the problem (not its owner, not who asked for closure).
+SIGN_OFF = "jps.sign_off_problem"
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
     (t.source, t.target): t
@@ -81,15 +83,22 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
         Transition(Stage.SCANNING, Stage.ANALYSIS, "Start analysis", WORK, (_needs_statement,)),
         Transition(Stage.ANALYSIS, Stage.RESPONSE, "Start response", WORK, (_needs_analysis,)),
         Transition(Stage.RESPONSE, Stage.ASSESSMENT, "Start assessment", WORK, (_needs_completed_action,)),
-        Transition(Stage.ASSESSMENT, Stage.CLOSED, "Sign off and close", SUPERVISE, (_needs_assessment,)),
-        Transition(Stage.SCANNING, Stage.CLOSED_NO_ACTION, "Close without action", SUPERVISE, (_needs_reason,)),
-        Transition(Stage.ANALYSIS, Stage.CLOSED_NO_ACTION, "Close without action", SUPERVISE, (_needs_reason,)),
+        Transition(Stage.ASSESSMENT, Stage.CLOSED, "Sign off and close", SIGN_OFF, (_needs_assessment,)),
+        Transition(Stage.SCANNING, Stage.CLOSED_NO_ACTION, "Close without action", SIGN_OFF, (_needs_reason,)),
+        Transition(Stage.ANALYSIS, Stage.CLOSED_NO_ACTION, "Close without action", SIGN_OFF, (_needs_reason,)),
         Transition(Stage.ANALYSIS, Stage.SCANNING, "Back to scanning", WORK, (_needs_reason,)),
         Transition(Stage.RESPONSE, Stage.ANALYSIS, "Back to analysis", WORK, (_needs_reason,)),
         Transition(Stage.ASSESSMENT, Stage.RESPONSE, "Back to response", WORK, (_needs_reason,)),
         Transition(Stage.CLOSED, Stage.RESPONSE, "Reopen", SUPERVISE, (_needs_reason,)),
         Transition(Stage.CLOSED_NO_ACTION, Stage.SCANNING, "Reopen", SUPERVISE, (_needs_reason,)),
     ]
+}
+
+
+WHO_MAY = {
+    WORK: "the owner or the district's officers",
+    SUPERVISE: "a supervisor of this district",
+    SIGN_OFF: "a supervisor of this district who neither owns the problem nor asked for its closure",
 }
 
 
@@ -115,10 +124,7 @@ def transition_options(problem: Problem, user: Any) -> list[TransitionOption]:
     options = []
     for t in transitions_from(problem.stage):
         if not user.has_perm(t.permission, problem):
-            who = (
-                "a supervisor of this district" if t.permission == SUPERVISE else "the owner or the district's officers"
-            )
-            options.append(TransitionOption(t, False, f"Only {who} can do this."))
+            options.append(TransitionOption(t, False, f"Only {WHO_MAY[t.permission]} can do this."))
             continue
         missing = [m for m in t.missing(problem, reason="given") if m != "a reason"]
         why = f"Needs {', '.join(missing)}." if missing else ""

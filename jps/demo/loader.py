@@ -160,10 +160,15 @@ class DemoLoader:
             location=ward.name,
             latitude=ward.latitude,
             longitude=ward.longitude,
-            public_priority=public,
-            adopted_on=self.today - datetime.timedelta(days=age_days) if public else None,
-            public_title=title if public else "",
         )
+        if public:  # adopted by the district's supervisor, as the write policy requires
+            services.problem_public_set(
+                problem=problem,
+                by=supervisor,
+                public_priority=True,
+                adopted_on=self.today - datetime.timedelta(days=age_days),
+                public_title=title,
+            )
         if partner:
             services.problem_add_partner(problem=problem, agency=partner_agency, by=owner)
         if index % 4 == 0:
@@ -225,6 +230,10 @@ class DemoLoader:
                     displacement_notes="Neighbouring streets checked: no rise.",
                     objective_met="Calls more than halved, meeting the objective.",
                     evidence="Call data and partner complaint logs, before and after.",
+                )
+                services.problem_public_set(
+                    problem=problem,
+                    by=supervisor,
                     public_outcome="Reports have fallen by more than half since the joint action began.",
                 )
                 services.problem_request_closure(problem=problem, by=owner)

@@ -139,6 +139,9 @@ class Problem(models.Model):
     review_interval_days = models.PositiveSmallIntegerField(default=REVIEW_INTERVAL_DAYS[Risk.STANDARD])
     next_review_due = models.DateField(null=True, blank=True, editable=False)
     closure_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closure_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False

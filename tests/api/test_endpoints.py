@@ -83,7 +83,7 @@ def test_missing_fields_and_service_refusals_name_the_field(api, pcso, other_nei
     }
     response = client.post("/api/problems/", body, format="json")
     assert response.status_code == 400
-    assert "own districts" in response.json()["neighbourhood"][0]
+    assert "not in your area" in response.json()["neighbourhood"][0]
 
 
 def test_bad_input_never_500(api, pcso, world):

@@ -206,7 +206,7 @@ def test_review_that_closes_without_assessment_is_refused_whole(supervisor, pcso
 def test_review_can_change_owner_and_escalate(supervisor, problem, police):
     from tests.factories import UserFactory
 
-    new_owner = UserFactory(role="officer", agency=police)
+    new_owner = UserFactory(role="officer", agency=police, neighbourhoods=[problem.neighbourhood])
     services.review_record(
         problem=problem, by=supervisor, comment="Hand to beat officer", decision="change_owner", new_owner=new_owner
     )
