@@ -152,7 +152,7 @@ def test_problem_page_shows_transitions_with_the_reason_a_disabled_one_is_disabl
     body = login(client, pcso).get(reverse("problem", args=[problem.pk])).content.decode()
     assert "Start analysis" in body
     assert "Needs a problem statement naming the behaviour, place and time." in body
-    assert "Only a supervisor of this district can do this." in body
+    assert "Only a supervisor of this district who neither owns the problem nor asked for its closure can do this." in body
     assert 'aria-current="step"' in body
 
 
@@ -296,7 +296,7 @@ def test_read_only_roles_open_the_problems_they_may_see(
     """Analysts see closed problems, web editors public priorities, call handlers open ones: read-only."""
     h.to_assessment(problem, pcso, council)
     h.assess(problem, pcso)
-    services.problem_update(problem=problem, by=pcso, public_priority=True)
+    services.problem_public_set(problem=problem, by=supervisor, public_priority=True)
     url = reverse("problem", args=[problem.pk])
     for user in (call_handler, web_editor):
         body = login(client, user).get(url).content.decode()

@@ -119,7 +119,9 @@ def test_you_said_we_did_and_nothing_about_residents_but_counts(
     assert all(set(item) == {"kind", "kind_label", "you_said", "we_did"} for item in past["items"])
 
 
-def test_a_priority_that_stops_being_public_drops_out_of_you_said_we_did(pcso, held_meeting, neighbourhood, category):
+def test_a_priority_that_stops_being_public_drops_out_of_you_said_we_did(
+    pcso, supervisor, held_meeting, neighbourhood, category
+):
     agreed = meetings.meeting_agree_new_priority(
         meeting=held_meeting,
         by=pcso,
@@ -128,7 +130,7 @@ def test_a_priority_that_stops_being_public_drops_out_of_you_said_we_did(pcso, h
         title="Drug dealing in the car park",
         description="Dealing seen in the multi-storey car park.",
     )
-    services.problem_update(problem=agreed.problem, by=pcso, public_priority=False)
+    services.problem_public_set(problem=agreed.problem, by=supervisor, public_priority=False)
     [past] = meetings.you_said_we_did(neighbourhood=neighbourhood)
     assert past["items"] == []
 

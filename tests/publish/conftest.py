@@ -67,11 +67,15 @@ def _site_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     return settings.PUBLIC_SITE_DIR
 
 
-def work_priority(*, pcso, supervisor, web_editor, neighbourhood, category, close: bool, **extra):  # type: ignore[no-untyped-def]
-    """A public priority taken through SARA with personal data planted in every internal field."""
+def work_priority(*, pcso, supervisor, web_editor, neighbourhood, category, close: bool, logged_by=None, **extra):  # type: ignore[no-untyped-def]
+    """A public priority taken through SARA with personal data planted in every internal field.
+
+    Logged by the PCSO (or ``logged_by``, a partner say, who then hands it to the PCSO) and
+    adopted as a public priority by the district's supervisor, as the write policy requires.
+    """
     s = SECRETS
     problem = services.problem_create(
-        by=pcso,
+        by=logged_by or pcso,
         neighbourhood=neighbourhood,
         category=category,
         source=Source.COMMUNITY_CONTACT,
@@ -82,6 +86,14 @@ def work_priority(*, pcso, supervisor, web_editor, neighbourhood, category, clos
         location=s["location"],
         latitude=s["latitude"],
         longitude=s["longitude"],
+    )
+    if logged_by is not None:
+        services.problem_transfer(
+            problem=problem, by=logged_by, to_agency=pcso.agency, to_owner=pcso, reason="Police to lead"
+        )
+    services.problem_public_set(
+        problem=problem,
+        by=supervisor,
         public_priority=True,
         adopted_on=extra.pop("adopted_on", datetime.date(2026, 3, 4)),
         public_title=extra.pop("public_title", PUBLIC["title"]),
@@ -134,8 +146,8 @@ def work_priority(*, pcso, supervisor, web_editor, neighbourhood, category, clos
         displacement_notes=s["displacement"],
         objective_met=s["objective_met"],
         evidence=s["evidence"],
-        public_outcome=PUBLIC["outcome"],
     )
+    services.problem_public_set(problem=problem, by=supervisor, public_outcome=PUBLIC["outcome"])
     services.problem_transition(problem=problem, to=Stage.CLOSED, by=supervisor, reason=s["closure_reason"])
     return problem
 

@@ -152,11 +152,11 @@ def test_prune_removes_revisions_neither_current_nor_previous_links_to(two_areas
     here, there = two_areas
     root = settings.PUBLIC_SITE_DIR
     first = publish(full=True)
-    services.problem_update(problem=here, by=people["pcso"], public_title="Renamed once")
+    services.problem_public_set(problem=here, by=people["supervisor"], public_title="Renamed once")
     publish()
-    services.problem_update(problem=there, by=there.owner, public_title="Renamed too")
+    services.problem_public_set(problem=there, by=f.UserFactory(role="admin"), public_title="Renamed too")
     publish()
-    services.problem_update(problem=there, by=there.owner, public_title="Renamed again")
+    services.problem_public_set(problem=there, by=f.UserFactory(role="admin"), public_title="Renamed again")
     publish()
     linked = {(k.replace("/", "~"), r) for name in ("current", "previous") for k, r in shard_links(root, name).items()}
     assert stored_revisions(root) == linked
@@ -173,7 +173,7 @@ def test_a_withdrawn_priority_leaves_no_stale_pages(two_areas, people, settings,
     here, there = two_areas
     root = settings.PUBLIC_SITE_DIR
     publish(full=True)
-    services.problem_update(problem=here, by=people["pcso"], public_priority=False)
+    services.problem_public_set(problem=here, by=people["supervisor"], public_priority=False)
     result = publish()
     page = priority_page(here)
     assert {page, f"cy/{page}"} <= set(result.removed)
@@ -195,7 +195,8 @@ def test_a_priority_moved_to_another_district_is_rerendered_in_both_and_found_th
     here, there = two_areas
     root = settings.PUBLIC_SITE_DIR
     publish(full=True)
-    services.problem_update(problem=here, by=people["pcso"], neighbourhood=other_neighbourhood)
+    both = f.UserFactory(role="supervisor", districts=[area.district, other_neighbourhood.district])
+    services.problem_update(problem=here, by=both, neighbourhood=other_neighbourhood)
     result = publish()
     old, new = area.district, other_neighbourhood.district
     for district in (old, new):
@@ -213,7 +214,7 @@ def test_a_priority_moved_to_another_district_is_rerendered_in_both_and_found_th
     assert other_neighbourhood.district.name in files[priority_page(here)].decode()
 
     # where it was last published is recorded, so withdrawing it now re-renders the new district only
-    services.problem_update(problem=here, by=people["pcso"], public_priority=False)
+    services.problem_public_set(problem=here, by=both, public_priority=False)
     result = publish()
     assert f"{district_dir(new)}index.html" in result.written
     assert not any(path.startswith(f"{district_dir(old)}") for path in result.written)
@@ -231,7 +232,7 @@ def test_an_incremental_run_loads_only_the_affected_districts(two_areas, people,
         return loaded[-1]
 
     monkeypatch.setattr(renderer, "SiteData", spy)
-    services.problem_update(problem=here, by=people["pcso"], public_title="Renamed for the public")
+    services.problem_public_set(problem=here, by=people["supervisor"], public_title="Renamed for the public")
     publish()
     [data] = loaded
     assert [p.id for p in data.priorities] == [here.pk]  # not the priority in the other district
@@ -264,7 +265,7 @@ def test_a_failed_incremental_export_leaves_no_new_revision_behind(two_areas, pe
     root = settings.PUBLIC_SITE_DIR
     first = publish(full=True)
     stored, links = stored_revisions(root), shard_links(root)
-    services.problem_update(problem=here, by=people["pcso"], public_title="Renamed for the public")
+    services.problem_public_set(problem=here, by=people["supervisor"], public_title="Renamed for the public")
     write, calls = renderer._write, []
 
     def fails_half_way(folder, path, content):  # type: ignore[no-untyped-def]
@@ -289,7 +290,7 @@ def test_rollback_serves_the_previous_version_and_can_be_undone(two_areas, peopl
     here, _ = two_areas
     root = settings.PUBLIC_SITE_DIR
     first = publish(full=True)
-    services.problem_update(problem=here, by=people["pcso"], public_title="Renamed for the public")
+    services.problem_public_set(problem=here, by=people["supervisor"], public_title="Renamed for the public")
     second = publish()
     assert os.readlink(root / "previous") == f"versions/{first.version}"
     page = root / "current" / priority_page(here)
@@ -349,7 +350,7 @@ def test_export_queries_do_not_grow_with_the_number_of_places(two_areas, people,
     titles = iter(f"Title {n}" for n in range(10))
 
     def queries(full: bool) -> int:
-        services.problem_update(problem=here, by=people["pcso"], public_title=next(titles))
+        services.problem_public_set(problem=here, by=people["supervisor"], public_title=next(titles))
         with CaptureQueriesContext(connection) as ctx:
             publish(full=full)
         return len(ctx.captured_queries)

@@ -34,8 +34,13 @@ def test_approving_an_update_and_closing_a_priority_publish_on_commit(
     assert PUBLIC["update"] in page.read_text()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.problem_update(problem=problem, by=people["pcso"], public_title="Not yet published")
-    assert callbacks == []  # ordinary edits wait for the nightly export
+        services.problem_update(problem=problem, by=people["pcso"], description="Internal detail")
+    assert callbacks == []  # internal edits change nothing public: the nightly export is enough
+    transaction.get_connection().run_on_commit.clear()  # forget the approval's export (it already ran)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.problem_public_set(problem=problem, by=people["supervisor"], public_title="Renamed in public")
+    assert len(callbacks) == 1  # what residents read changed: published at once
+    assert "Renamed in public" in page.read_text()
 
 
 @pytest.mark.django_db

@@ -153,17 +153,17 @@ def test_editing_another_agencys_action_through_the_api_is_refused_and_logged(sc
     assert action.status == m.Action.Status.PLANNED
 
 
-def test_moving_an_action_to_another_agency_by_mass_assignment_is_ignored_and_logged(
+def test_moving_an_action_to_another_agency_by_mass_assignment_is_refused_and_logged(
     scene, partner_user, housing, security_log
 ):
-    """``agency`` is not an editable field of an action (hand-overs are explicit transfers)."""
+    """``agency`` is not an editable field of an action (hand-overs are explicit transfers): a 400 naming it."""
     action = scene.council_action
     body = {"result": "Hedges cut", "agency": housing.pk}
     response = api_as(partner_user).patch(f"/api/actions/{action.pk}/", body, format="json")
-    assert response.status_code == 200
+    assert response.status_code == 400 and list(response.json()) == ["agency"]
     action.refresh_from_db()
-    assert action.result == "Hedges cut" and action.agency.name == "Canterbury City Council"
-    assert refusals(security_log) == [("privilege fields ignored", "council", f"/api/actions/{action.pk}/")]
+    assert action.result != "Hedges cut" and action.agency.name == "Canterbury City Council"  # nothing stored
+    assert refusals(security_log) == [("fields refused", "council", f"/api/actions/{action.pk}/")]
     assert security_log.records[0].fields == ["agency"]
 
 
@@ -202,7 +202,7 @@ def test_there_is_no_api_to_change_a_user(partner_user):
     assert partner_user.role == "partner"
 
 
-def test_privilege_fields_in_api_writes_are_ignored_and_logged(pcso, scene, neighbourhood, category, security_log):
+def test_privilege_fields_in_api_writes_are_refused_and_logged(pcso, scene, neighbourhood, category, security_log):
     api = api_as(pcso)
     body = {
         "title": "Fly-tipping behind the shops",
@@ -215,19 +215,21 @@ def test_privilege_fields_in_api_writes_are_ignored_and_logged(pcso, scene, neig
         "is_staff": True,
         "is_superuser": True,
     }
+    problems_before = m.Problem.objects.count()
     created = api.post("/api/problems/", body, format="json")
-    assert created.status_code == 201, created.content
+    assert created.status_code == 400 and set(created.json()) == {"is_staff", "is_superuser", "role"}
     edited = api.patch(
         f"/api/problems/{scene.mine.pk}/", {"title": "Renamed", "owner": scene.hidden.owner_id}, format="json"
     )
-    assert edited.status_code == 200
+    assert edited.status_code == 400 and list(edited.json()) == ["owner"]
     pcso.refresh_from_db()
     scene.mine.refresh_from_db()
     assert (pcso.role, pcso.is_staff, pcso.is_superuser) == ("officer", False, False)
-    assert scene.mine.title == "Renamed" and scene.mine.owner == pcso  # ownership moves by review or transfer
+    assert m.Problem.objects.count() == problems_before
+    assert scene.mine.title != "Renamed" and scene.mine.owner == pcso  # ownership moves by review or transfer
     assert [(r.getMessage(), r.fields) for r in security_log.records] == [
-        ("privilege fields ignored", ["is_staff", "is_superuser", "role"]),
-        ("privilege fields ignored", ["owner"]),
+        ("fields refused", ["is_staff", "is_superuser", "role"]),
+        ("fields refused", ["owner"]),
     ]
 
 
