@@ -3,8 +3,10 @@
 Thin, like the rest of the API: reads start from ``jps.meetings.meetings_visible_to``
 (anything out of sight is a 404), writes call the services in ``jps.meetings`` (which
 check ``jps.rules``; a visible meeting the user may not change is a 403). Problems
-named in a request are looked up in ``problems_visible_to(user)`` only, and a
-meeting's items show a problem's id and reference only to users who may see it.
+named in a request are looked up in ``problems_visible_to(user)`` only. A meeting's
+items come from ``meetings.meeting_items_for`` (an item about a problem the user may not
+see shows none of it) and its internal notes from ``meetings.meeting_notes_for``, the
+same selectors the pages use.
 """
 
 from __future__ import annotations
@@ -33,45 +35,34 @@ from .views import BaseViewSet
 # --- fields and serializers ------------------------------------------------------------------
 
 
-class MeetingItemSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    problem = serializers.SerializerMethodField()
-    problem_reference = serializers.SerializerMethodField()
-    recorded_by = serializers.CharField(source="recorded_by.__str__", read_only=True)
+class MeetingItemSerializer(serializers.Serializer):
+    """One item as the viewer may see it (``jps.meetings.meeting_items_for``): the same as the page shows."""
 
-    class Meta:
-        model = MeetingItem
-        fields = [
-            "id",
-            "kind",
-            "kind_label",
-            "problem",
-            "problem_reference",
-            "summary",
-            "public_response",
-            "note",
-            "closure_requested",
-            "recorded_by",
-            "recorded_at",
-        ]
-        read_only_fields = fields
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=MeetingItem.Kind.choices, read_only=True)
+    kind_label = serializers.CharField(read_only=True)
+    restricted = serializers.BooleanField(
+        read_only=True, help_text="About a problem you may not see: no problem, title, response or note."
+    )
+    problem = serializers.IntegerField(source="problem_id", read_only=True, allow_null=True)
+    problem_reference = serializers.CharField(read_only=True, allow_null=True)
+    summary = serializers.CharField(read_only=True)
+    public_response = serializers.CharField(read_only=True)
+    note = serializers.CharField(read_only=True, help_text="Internal; empty when you may not read it.")
+    closure_requested = serializers.BooleanField(read_only=True, allow_null=True)
+    recorded_by = serializers.CharField(read_only=True)
+    recorded_at = serializers.DateTimeField(read_only=True)
 
-    def _visible(self, item: MeetingItem) -> bool:
-        return item.problem_id is not None and item.problem_id in self.context.get("visible_problem_ids", set())
 
-    @extend_schema_field(OpenApiTypes.INT)
-    def get_problem(self, item: MeetingItem) -> int | None:
-        return item.problem_id if self._visible(item) else None
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_problem_reference(self, item: MeetingItem) -> str | None:
-        return item.problem.reference if self._visible(item) and item.problem else None
+def _viewer(serializer: serializers.Serializer) -> Any:
+    return serializer.context["request"].user
 
 
 class MeetingSerializer(serializers.ModelSerializer):
     neighbourhood_names = serializers.SerializerMethodField()
     online_url = serializers.CharField(read_only=True, help_text="Where to join an online meeting; may be empty.")
     chair_display = serializers.CharField(read_only=True)
+    notes = serializers.SerializerMethodField(help_text="Internal: only for police staff of the meeting's district.")
 
     class Meta:
         model = Meeting
@@ -102,13 +93,22 @@ class MeetingSerializer(serializers.ModelSerializer):
     def get_neighbourhood_names(self, meeting: Meeting) -> list[str]:
         return [n.display_name for n in meeting.neighbourhoods.all()]
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_notes(self, meeting: Meeting) -> str | None:
+        return meetings.meeting_notes_for(_viewer(self), meeting)
+
 
 class MeetingDetailSerializer(MeetingSerializer):
-    items = MeetingItemSerializer(many=True, read_only=True)
+    items = serializers.SerializerMethodField()
 
     class Meta(MeetingSerializer.Meta):
         fields = [*MeetingSerializer.Meta.fields, "items"]
         read_only_fields = fields
+
+    @extend_schema_field(MeetingItemSerializer(many=True))
+    def get_items(self, meeting: Meeting) -> list[dict[str, Any]]:
+        seen = meetings.meeting_items_for(_viewer(self), meeting)
+        return list(MeetingItemSerializer(seen, many=True).data)
 
 
 class MeetingWriteSerializer(serializers.Serializer):
@@ -239,10 +239,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
 
     def _detail(self, meeting: Meeting, code: int = 200) -> Response:
         meeting = meetings.meeting_detail(self.request.user, meeting.pk)
-        context = self.get_serializer_context() | {
-            "visible_problem_ids": meetings.visible_problem_ids(self.request.user, meeting)
-        }
-        return Response(MeetingDetailSerializer(meeting, context=context).data, status=code)
+        return Response(MeetingDetailSerializer(meeting, context=self.get_serializer_context()).data, status=code)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._detail(self.get_object())
@@ -262,8 +259,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
         meeting = self.get_object()
         data = self.validated(serializer_class)
         item = service(meeting=meeting, by=self.request.user, **data)
-        context = {"visible_problem_ids": meetings.visible_problem_ids(self.request.user, meeting)}
-        return Response(MeetingItemSerializer(item, context=context).data, status=status.HTTP_201_CREATED)
+        seen = meetings.meeting_items_for(self.request.user, meeting, [item])[0]
+        return Response(MeetingItemSerializer(seen).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AgreeSerializer, responses=_decision)
     @action(detail=True, methods=["post"])

@@ -278,16 +278,21 @@ def meeting_url(meeting: Meeting) -> str:
     return reverse("meeting", args=[meeting.pk])
 
 
+def _items_by_kind(user: User, meeting: Meeting) -> list[tuple[str, list[meetings.ItemSeen]]]:
+    """The items as ``user`` may see them (the API's selector), grouped under each kind's heading."""
+    items = meetings.meeting_items_for(user, meeting)
+    return [(label, [i for i in items if i.kind == kind]) for kind, label in Kind.choices]
+
+
 def _record_context(user: User, meeting: Meeting, bound: dict[str, forms.Form] | None = None) -> dict[str, Any]:
     can_change = user.has_perm("jps.change_meeting", meeting)
     decide = can_change and meeting.status != Meeting.Status.CANCELLED and meeting.starts_at <= timezone.now()
     forms_ = {name: _decision_form(name, meeting, user) for name in DECISIONS} if decide else {}
     forms_.update(bound or {})
-    items = list(meeting.items.all())
     return {
         "meeting": meeting,
-        "items_by_kind": [(label, [i for i in items if i.kind == kind]) for kind, label in Kind.choices],
-        "visible_ids": meetings.visible_problem_ids(user, meeting),
+        "items_by_kind": _items_by_kind(user, meeting),
+        "internal_notes": meetings.meeting_notes_for(user, meeting),
         "can_change": can_change,
         "decide": decide,
         "forms": forms_,
@@ -334,13 +339,15 @@ def meeting_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse
 
 @login_required
 def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    """The printable minutes: the public record of the meeting. No internal notes, no residents' details."""
+    """The printable minutes: the public record of the meeting. No internal notes, no residents' details.
+
+    Items about a problem the user may not see are shown as such, without their title, as on the record page.
+    """
     user: User = request.user  # type: ignore[assignment]
     meeting = _get_meeting(user, pk)
-    items = list(meeting.items.all())
     ctx = {
         "meeting": meeting,
-        "items_by_kind": [(label, [i for i in items if i.kind == kind]) for kind, label in Kind.choices],
+        "items_by_kind": _items_by_kind(user, meeting),
         "chair": str(meeting.chair) if meeting.chair_id else ("Community chair" if meeting.chair_name else ""),
     }
     return render(request, "frontend/meetings/minutes.html", ctx)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,7 +36,7 @@ from .models import (
     User,
 )
 from .policy import Via
-from .rules import meeting_scope_q
+from .rules import meeting_scope_q, problem_ids_visible_to
 from .workflow import TRANSITIONS
 
 Kind = MeetingItem.Kind
@@ -408,12 +409,75 @@ def meeting_detail(user: Any, pk: int | str) -> Meeting:
     return meetings_visible_to(user).prefetch_related(Prefetch("items", queryset=items)).get(pk=pk)
 
 
-def visible_problem_ids(user: Any, meeting: Meeting) -> set[int]:
-    """Which of a meeting's problems ``user`` may open: others show only their published summary."""
-    from .selectors import problems_visible_to
+#: What an item about a problem the viewer may not see says instead of its title.
+RESTRICTED_ITEM = "A priority you do not take part in"
 
-    ids = [item.problem_id for item in meeting.items.all() if item.problem_id]
-    return set(problems_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+@dataclass(frozen=True)
+class ItemSeen:
+    """One meeting item as one viewer may see it: what the record page, the minutes and the API show.
+
+    ``restricted`` items are about a problem the viewer may not see (``problem_scope_q``):
+    they keep only what the meeting did (``kind``), never the problem's id, reference or
+    title, what was said about it, or its progress note. ``note`` is empty when the viewer
+    may not read it: a problem's note goes with the problem, a note on what residents
+    raised with the meeting's internal notes.
+    """
+
+    id: int
+    kind: str
+    kind_label: str
+    restricted: bool
+    problem_id: int | None
+    problem_reference: str | None
+    summary: str
+    public_response: str
+    note: str
+    closure_requested: bool | None
+    recorded_by: str
+    recorded_at: datetime.datetime
+
+
+def meeting_items_for(user: Any, meeting: Meeting, items: Iterable[MeetingItem] | None = None) -> list[ItemSeen]:
+    """A meeting's items (or ``items`` of it) as ``user`` may see them: one query, whatever their number.
+
+    The one visibility rule decides (``problem_ids_visible_to``), asked once for all the
+    items about a problem; the internal-notes rule is asked once for the meeting.
+    """
+    chosen = list(meeting.items.all() if items is None else items)
+    about_problems = [item.pk for item in chosen if item.problem_id]
+    visible: set[int] = set()
+    if about_problems:
+        visible = set(
+            MeetingItem.objects.filter(pk__in=about_problems, problem_id__in=problem_ids_visible_to(user))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+    internal = user.has_perm("jps.view_meeting_internal_notes", meeting)
+    return [_item_seen(item, visible=item.pk in visible, internal_notes=internal) for item in chosen]
+
+
+def _item_seen(item: MeetingItem, *, visible: bool, internal_notes: bool) -> ItemSeen:
+    shown = item.problem_id is None or visible
+    return ItemSeen(
+        id=item.pk,
+        kind=item.kind,
+        kind_label=item.get_kind_display(),
+        restricted=not shown,
+        problem_id=item.problem_id if shown else None,
+        problem_reference=item.problem.reference if shown and item.problem is not None else None,
+        summary=item.summary if shown else RESTRICTED_ITEM,
+        public_response=item.public_response if shown else "",
+        note=item.note if shown and (item.problem_id is not None or internal_notes) else "",
+        closure_requested=item.closure_requested if shown else None,
+        recorded_by=str(item.recorded_by),
+        recorded_at=item.recorded_at,
+    )
+
+
+def meeting_notes_for(user: Any, meeting: Meeting) -> str | None:
+    """The meeting's internal notes if ``user`` may read them (``jps.rules``), else ``None``."""
+    return meeting.notes if user.has_perm("jps.view_meeting_internal_notes", meeting) else None
 
 
 def month_before(moment: datetime.datetime) -> datetime.datetime:

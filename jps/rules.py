@@ -293,7 +293,14 @@ can_record_meeting = is_administrator | ((is_officer | is_supervisor) & neighbou
 #: Change a meeting, and agree, carry over and sign off priorities at it.
 can_change_meeting = is_administrator | ((is_officer | is_supervisor) & in_meeting_districts)
 
+#: A meeting's internal notes (and the notes on what residents raised) are the district police's
+#: record: partners sit at the meeting but read only what they take part in, and the force's
+#: analysts, call handlers and web editors see the meeting for its agenda, not its notes.
+#: Whoever may change a meeting may read them (the edit form shows them), and no one else.
+can_view_meeting_internal_notes = is_administrator | ((is_officer | is_supervisor) & in_meeting_districts)
+
 rules.add_perm("jps.see_meeting", can_view_meeting)
+rules.add_perm("jps.view_meeting_internal_notes", can_view_meeting_internal_notes)
 rules.add_perm("jps.record_meeting", can_record_meeting)
 rules.add_perm("jps.change_meeting", can_change_meeting)
 

@@ -358,5 +358,7 @@ def test_a_meeting_record_shows_only_the_problems_the_user_may_open(
 ):
     item = agree(held_meeting, pcso, neighbourhood, category)
     detail = meetings.meeting_detail(partner_user, held_meeting.pk)
-    assert meetings.visible_problem_ids(pcso, detail) == {item.problem_id}
-    assert meetings.visible_problem_ids(partner_user, detail) == set()  # led by the police, council not involved
+    [own] = meetings.meeting_items_for(pcso, detail)
+    assert own.problem_id == item.problem_id and not own.restricted
+    [seen] = meetings.meeting_items_for(partner_user, detail)  # led by the police, council not involved
+    assert seen.restricted and seen.problem_id is None and seen.summary == meetings.RESTRICTED_ITEM
