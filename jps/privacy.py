@@ -86,8 +86,10 @@ def subject_access_export(*, by: User, name: str = "", email: str = "", phone: s
     if phone.strip():
         contact_q |= Q(phone=phone.strip())
     contacts = list(Contact.objects.filter(contact_q).select_related("problem"))
-    originated = Problem.objects.filter(originator__icontains=name.strip()) if name.strip() else Problem.objects.none()
-    originated = list(originated.only("reference", "originator", "created_at"))
+    as_originator = (
+        Problem.objects.filter(originator__icontains=name.strip()) if name.strip() else Problem.objects.none()
+    )
+    originated = list(as_originator.only("reference", "originator", "created_at"))
     staff_q = Q(email__iexact=email.strip()) if email.strip() else Q(pk__in=[])
     staff = User.objects.filter(staff_q).select_related("agency")
     problem_views_record(
@@ -114,8 +116,7 @@ def subject_access_export(*, by: User, name: str = "", email: str = "", phone: s
             for c in contacts
         ],
         "as_originator": [
-            {"problem": p.reference, "originator": p.originator, "raised": p.created_at.isoformat()}
-            for p in originated
+            {"problem": p.reference, "originator": p.originator, "raised": p.created_at.isoformat()} for p in originated
         ],
         "as_staff": [
             {

@@ -259,3 +259,14 @@ def test_admin_change_page_for_a_staff_user_with_view_permission_only(client, po
     verified_login(client, clerk)
     assert client.get(f"/admin/jps/contact/{case_file['contact'].pk}/change/").status_code == 200
     assert logged() == [(problem.pk, clerk.pk, ProblemView.Channel.ADMIN)]
+
+
+def test_a_full_page_of_200_is_one_insert(pcso, neighbourhood, category):
+    """The issue's measure: a list of 200 costs one statement on PostgreSQL, not 200. SQLite (the
+    demo) allows 999 parameters a statement, so Django splits the same bulk_create in two."""
+    f.ProblemFactory.create_batch(200, owner=pcso, neighbourhood=neighbourhood, category=category)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client_for(pcso).get("/api/problems/", {"page_size": 200})
+    assert len(response.json()["results"]) == 200
+    assert log_inserts(ctx) == (1 if connection.vendor == "postgresql" else 2)
+    assert ProblemView.objects.filter(user=pcso, channel=API).count() == 200
