@@ -170,10 +170,23 @@ def case_file(problem, pcso):  # type: ignore[no-untyped-def]
     )
     analysis = services.analysis_save(problem=problem, by=pcso, victim="Jane Marple", offender="John Smith")
     update = services.update_add(problem=problem, by=pcso, text="Visited Jane Marple at home")
-    return {"problem": problem, "contact": contact, "analysis": analysis, "progressupdate": update}
+    assessment = services.assessment_save(problem=problem, by=pcso, outcome="eliminated", evidence="Jane says so")
+    review = m.SupervisoryReview.objects.create(
+        problem=problem, reviewer=pcso, comment="Call Jane back", decision="continue", stage_at_review="scanning"
+    )
+    return {
+        "problem": problem,
+        "contact": contact,
+        "analysis": analysis,
+        "progressupdate": update,
+        "assessment": assessment,
+        "supervisoryreview": review,
+    }
 
 
-@pytest.mark.parametrize("model", ["problem", "contact", "analysis", "progressupdate"])
+@pytest.mark.parametrize(
+    "model", ["problem", "contact", "analysis", "progressupdate", "assessment", "supervisoryreview"]
+)
 @pytest.mark.parametrize("page", ["change", "history"])
 def test_admin_pages_of_a_problem_record_are_logged(admin_client, admin_user, case_file, model, page):
     obj = case_file[model]
