@@ -37,6 +37,7 @@ from jps.models import (
     LearningNeed,
     Neighbourhood,
     Problem,
+    ProblemView,
     ProgressUpdate,
     SupervisoryReview,
 )
@@ -257,8 +258,23 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
     def _record_view(self, problem: Problem) -> None:
         """The access log (who viewed what): every problem shown in full through the API is recorded."""
         services.problem_view_record(
-            user=self.request.user, problem=problem, channel="api", request_id=getattr(self.request, "request_id", "")
+            user=self.request.user,
+            problem=problem,
+            channel=ProblemView.Channel.API,
+            request_id=getattr(self.request, "request_id", ""),
         )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A page of full records: each problem on it goes into the access log, in one INSERT."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None  # ProblemPagination always pages
+        services.problem_views_record(
+            user=request.user,
+            problem_ids=[problem.pk for problem in page],
+            channel=ProblemView.Channel.API,
+            request_id=getattr(request, "request_id", ""),
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         problem = self.get_object()
@@ -399,6 +415,7 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
         """The audit trail of the problem record, newest first."""
         problem = self.get_object()
         entries = selectors.problem_history(problem)
+        self._record_view(problem)
         for entry in entries:
             entry["who"] = str(entry["who"]) if entry["who"] is not None else None
         return Response(entries)
@@ -411,6 +428,7 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
             obj = model.objects.filter(problem=problem).first()  # type: ignore[attr-defined]
             if obj is None:
                 raise NotFound(f"This problem has no {model._meta.verbose_name} yet.")
+            self._record_view(problem)
             return self.respond(serializer, obj)
         data = self.validated(serializer, partial=request.method == "PATCH")
         if request.method == "PUT":  # replace: what is not sent goes back to empty

@@ -58,7 +58,7 @@ def _log_view(request: HttpRequest, problem: Problem) -> None:
         user=request.user,  # type: ignore[arg-type]
         problem=problem,
         channel=ProblemView.Channel.WEB,
-        request_id=request.headers.get("X-Request-ID", ""),
+        request_id=getattr(request, "request_id", ""),
     )
 
 

@@ -1,5 +1,7 @@
 """Django admin for reference data and support; the audit history is visible on every object."""
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -12,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models as m
-from . import two_factor
+from . import services, two_factor
 
 
 @admin.register(m.Force)
@@ -104,6 +106,39 @@ admin.site.register(TOTPDevice, AuditedTOTPDeviceAdmin)
 admin.site.register(StaticDevice, SuperuserStaticDeviceAdmin)
 
 
+class AccessLoggedAdmin:
+    """Change, history and past-version pages of a problem's record go into the access log (channel admin).
+
+    Logged where the page is rendered, after the permission checks, so a refusal or a missing
+    object logs nothing: one row per problem the page shows, in one INSERT. Lists show no
+    personal data and are not logged.
+    """
+
+    def problem_ids_shown(self, obj: Any) -> list[int]:
+        """The problems whose personal data this object's page shows."""
+        return [obj.problem_id]
+
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        if context.get("original") is not None:  # a change page (an add page has none)
+            self._log(request, context["original"])
+        return super().render_change_form(request, context, *args, **kwargs)  # type: ignore[misc]
+
+    def render_history_view(self, request: HttpRequest, template: str, context: dict[str, Any], **kwargs: Any) -> Any:
+        """simple-history's history list and past-version pages both render here."""
+        shown = context.get("original") or context.get("object")
+        if shown is not None:
+            self._log(request, shown)
+        return super().render_history_view(request, template, context, **kwargs)  # type: ignore[misc]
+
+    def _log(self, request: HttpRequest, obj: Any) -> None:
+        services.problem_views_record(
+            user=request.user,  # type: ignore[arg-type]
+            problem_ids=self.problem_ids_shown(obj),
+            channel=m.ProblemView.Channel.ADMIN,
+            request_id=getattr(request, "request_id", ""),
+        )
+
+
 @admin.register(m.Category)
 class CategoryAdmin(SimpleHistoryAdmin):
     list_display = ["name", "group"]
@@ -117,7 +152,7 @@ class ActionInline(admin.TabularInline):
 
 
 @admin.register(m.Problem)
-class ProblemAdmin(SimpleHistoryAdmin):
+class ProblemAdmin(AccessLoggedAdmin, SimpleHistoryAdmin):
     """Read-mostly: stage changes go through the workflow, not the admin."""
 
     list_display = ["reference", "title", "stage", "neighbourhood", "owner", "next_review_due", "public_priority"]
@@ -131,19 +166,31 @@ class ProblemAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False  # problems are never hard-deleted
 
+    def problem_ids_shown(self, obj: Any) -> list[int]:
+        return [obj.pk]
+
+
+class ProblemPartAdmin(AccessLoggedAdmin, SimpleHistoryAdmin):
+    """A part of a problem's case file (contacts, analysis, notes...): its pages are reads of that problem."""
+
+
+class TransferAdmin(AccessLoggedAdmin, admin.ModelAdmin):
+    """A hand-over and its reason: part of the problem's case file, with no history of its own."""
+
 
 for model in [
-    m.Participation,
     m.Contact,
     m.Analysis,
     m.Assessment,
     m.SupervisoryReview,
     m.ProgressUpdate,
     m.Evaluation,
-    m.LearningNeed,
 ]:
+    admin.site.register(model, ProblemPartAdmin)
+for model in [m.Participation, m.LearningNeed]:  # an agency's part, a skill: nothing personal
     admin.site.register(model, SimpleHistoryAdmin)
-admin.site.register([m.Transfer, m.BestPracticeTag])
+admin.site.register(m.Transfer, TransferAdmin)
+admin.site.register(m.BestPracticeTag)
 
 
 class MeetingItemInline(admin.TabularInline):
@@ -153,7 +200,7 @@ class MeetingItemInline(admin.TabularInline):
 
 
 @admin.register(m.Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(AccessLoggedAdmin, SimpleHistoryAdmin):
     list_display = ["title", "starts_at", "status", "residents_attending"]
     list_filter = ["status", "force"]
     search_fields = ["title", "venue"]
@@ -161,6 +208,11 @@ class MeetingAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["chair"]
     filter_horizontal = ["neighbourhoods", "agencies"]
     inlines = [MeetingItemInline]
+
+    def problem_ids_shown(self, obj: Any) -> list[int]:
+        """Its items' internal notes are about problems: each problem with an item is read."""
+        items = m.MeetingItem.objects.filter(meeting_id=obj.pk, problem__isnull=False)
+        return list(items.values_list("problem_id", flat=True))
 
 
 @admin.register(m.ProblemView)

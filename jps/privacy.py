@@ -17,7 +17,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Analysis, Contact, Meeting, MeetingItem, Problem, ProgressUpdate, User
+from .models import Analysis, Contact, Meeting, MeetingItem, Problem, ProblemView, ProgressUpdate, User
+from .services import problem_views_record
 
 REDACTED = "[redacted]"
 PROBLEM_FIELDS = {"description": REDACTED, "originator": REDACTED, "location": "", "latitude": None, "longitude": None}
@@ -69,8 +70,12 @@ def meetings_redact(*, now: datetime.datetime | None = None) -> int:
     return len(ids)
 
 
-def subject_access_export(*, name: str = "", email: str = "", phone: str = "") -> dict[str, Any]:
-    """Everything the system holds about a named person: as a contact, as an originator, or as staff."""
+def subject_access_export(*, by: User, name: str = "", email: str = "", phone: str = "") -> dict[str, Any]:
+    """Everything the system holds about a named person: as a contact, as an originator, or as staff.
+
+    ``by`` is who answers the request: each problem exported (as contact or originator) goes into
+    the access log under their name, channel ``sar``, since the export reads its personal data.
+    """
     if not (name.strip() or email.strip() or phone.strip()):
         raise ValueError("Give a name, an email address or a phone number.")
     contact_q = Q(pk__in=[])
@@ -80,10 +85,18 @@ def subject_access_export(*, name: str = "", email: str = "", phone: str = "") -
         contact_q |= Q(email__iexact=email.strip())
     if phone.strip():
         contact_q |= Q(phone=phone.strip())
-    contacts = Contact.objects.filter(contact_q).select_related("problem")
-    originated = Problem.objects.filter(originator__icontains=name.strip()) if name.strip() else Problem.objects.none()
+    contacts = list(Contact.objects.filter(contact_q).select_related("problem"))
+    as_originator = (
+        Problem.objects.filter(originator__icontains=name.strip()) if name.strip() else Problem.objects.none()
+    )
+    originated = list(as_originator.only("reference", "originator", "created_at"))
     staff_q = Q(email__iexact=email.strip()) if email.strip() else Q(pk__in=[])
     staff = User.objects.filter(staff_q).select_related("agency")
+    problem_views_record(
+        user=by,
+        problem_ids=[c.problem_id for c in contacts] + [p.pk for p in originated],
+        channel=ProblemView.Channel.SAR,
+    )
     return {
         "generated_at": timezone.now().isoformat(),
         "search": {"name": name, "email": email, "phone": phone},
@@ -103,8 +116,7 @@ def subject_access_export(*, name: str = "", email: str = "", phone: str = "") -
             for c in contacts
         ],
         "as_originator": [
-            {"problem": p.reference, "originator": p.originator, "raised": p.created_at.isoformat()}
-            for p in originated.only("reference", "originator", "created_at")
+            {"problem": p.reference, "originator": p.originator, "raised": p.created_at.isoformat()} for p in originated
         ],
         "as_staff": [
             {

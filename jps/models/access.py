@@ -20,9 +20,15 @@ class ProblemView(models.Model):
     on PostgreSQL); the application offers no interface to do so, administrators included."""
 
     class Channel(models.TextChoices):
+        """How the problem was read. ``export`` is kept so rows written before CSV and the
+        subject-access export were told apart stay valid; nothing writes it now."""
+
         WEB = "web", "Web"
         API = "api", "API"
-        EXPORT = "export", "Export"
+        CSV = "csv", "CSV export"
+        ADMIN = "admin", "Admin"
+        SAR = "sar", "Subject-access export"
+        EXPORT = "export", "Export (before CSV and subject-access were told apart)"
 
     problem = models.ForeignKey("jps.Problem", on_delete=models.DO_NOTHING, related_name="views", db_constraint=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="problem_views")

@@ -75,15 +75,17 @@ def test_retention_redacts_live_and_history_rows(old_closed, pcso, neighbourhood
     assert Problem.objects.get(pk=open_problem.pk).originator == "Open One"
 
 
-def test_subject_access_export_finds_a_person(old_closed, tmp_path):
-    data = subject_access_export(name="Jane Marple")
+def test_subject_access_export_finds_a_person(old_closed, tmp_path, supervisor):
+    data = subject_access_export(by=supervisor, name="Jane Marple")
     assert [c["phone"] for c in data["as_contact"]] == ["07700 900123"]
     assert [p["problem"] for p in data["as_originator"]] == [old_closed.reference]
     out = tmp_path / "sar.json"
-    call_command("subject_access_export", "--email", "jane@example.org", "--output", str(out))
+    call_command(
+        "subject_access_export", "--email", "jane@example.org", "--by", supervisor.username, "--output", str(out)
+    )
     assert json.loads(out.read_text())["as_contact"][0]["name"] == "Jane Marple"
     with pytest.raises(ValueError):
-        subject_access_export()
+        subject_access_export(by=supervisor)
 
 
 def test_retention_runs_as_a_scheduled_task(old_closed):
