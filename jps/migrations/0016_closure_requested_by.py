@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jps', '0014_public_export_indexes'),
+        ('jps', '0015_accesslog'),
     ]
 
     operations = [
