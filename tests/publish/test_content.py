@@ -11,7 +11,7 @@ from frontend.public_site.renderer import publish
 from jps.models import Force
 from tests import factories as f
 
-from .conftest import PUBLIC, SECRETS
+from .conftest import PUBLIC, SECRETS, work_priority
 from .site import district_dir, nbhd_dir, priority_page, site_files
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,36 @@ def test_no_internal_or_personal_data_appears_in_any_public_file(priorities, set
         assert text in everything
     # the internal title of a public priority is replaced by the title for the public
     assert priorities["closed"].title not in everything
+
+
+def test_a_problem_logged_by_a_partner_publishes_nothing_the_partner_wrote_but_may_not_publish(
+    people, area, category, partner_user, settings
+):
+    """A partner logs a problem with personal data everywhere and tries to publish its own text: the
+    write policy refuses the public fields, and once the supervisor adopts it only the public text shows."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(partner_user)
+    body = {
+        "title": "ZZPARTNERTITLE the Smith family at number 4",
+        "description": SECRETS["description"],
+        "originator": SECRETS["originator"],
+        "neighbourhood": area.pk,
+        "category": category.pk,
+        "source": "partner",
+        "public_priority": True,
+        "adopted_on": "2026-02-01",
+        "public_title": "ZZPARTNERPUBLIC the council's own message",
+    }
+    refused = client.post("/api/problems/", body, format="json")
+    assert refused.status_code == 400 and {"public_priority", "adopted_on", "public_title"} <= set(refused.json())
+    problem = work_priority(**people, neighbourhood=area, category=category, close=True, logged_by=partner_user)
+    publish(full=True)
+    everything = b"\n".join(site_files(settings.PUBLIC_SITE_DIR).values()).decode()
+    assert PUBLIC["title"] in everything and problem.reference in everything
+    assert not re.search(r"ZZ[A-Z]+ ", everything)
+    assert {name for name, value in SECRETS.items() if value.lower() in everything.lower()} == set()
 
 
 def test_only_public_priorities_get_pages(priorities, settings):
