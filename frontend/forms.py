@@ -119,6 +119,38 @@ class AssessmentForm(forms.ModelForm):
             del self.fields[name]
 
 
+class PublicForm(forms.Form):
+    """What the force says in public about a problem: for supervisors of the district and web editors."""
+
+    public_priority = forms.BooleanField(
+        required=False, label="Public priority", help_text="Untick to withdraw it from the public pages at once."
+    )
+    public_title = forms.CharField(max_length=200, required=False, label="Title for the public")
+    adopted_on = forms.DateField(required=False, widget=DATE_WIDGET, label="Date adopted")
+    public_outcome = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=10000,
+        label="Outcome for the public",
+        help_text="Published when the problem closes. Nothing personal.",
+    )
+
+    @classmethod
+    def for_problem(cls, problem: Problem, data: Any = None) -> PublicForm:
+        assessment = getattr(problem, "assessment", None)
+        initial = {
+            "public_priority": problem.public_priority,
+            "public_title": problem.public_title,
+            "adopted_on": problem.adopted_on,
+            "public_outcome": assessment.public_outcome if assessment else "",
+        }
+        return cls(data, prefix="public", initial=initial)
+
+    def changes(self) -> dict[str, Any]:
+        """Only what was changed, so an untouched field is not written (nor its history)."""
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
 class ActionAddForm(forms.Form):
     action_type = forms.ChoiceField(choices=_with_blank(Action.Type.choices), label="Type")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))

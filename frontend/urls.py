@@ -50,6 +50,7 @@ urlpatterns = [
     path("problems/<int:pk>/scanning/", views.problem_scanning, name="problem_scanning"),
     path("problems/<int:pk>/analysis/", views.problem_analysis, name="problem_analysis"),
     path("problems/<int:pk>/assessment/", views.problem_assessment, name="problem_assessment"),
+    path("problems/<int:pk>/public/", views.problem_public, name="problem_public"),
     path("problems/<int:pk>/actions/", views.action_add, name="action_add"),
     path("problems/<int:pk>/actions/<int:action_pk>/", views.action_update, name="action_update"),
     path("problems/<int:pk>/updates/", views.update_add, name="update_add"),

@@ -286,6 +286,8 @@ def _problem_context(request: HttpRequest, pk: int, **bound: Any) -> dict[str, A
             ctx["assessment_form"] = bound.pop("assessment_form", None) or f.AssessmentForm(
                 prefix="assessment", instance=assessment, user=user, problem=problem
             )
+    if user.has_perm("jps.publish_problem", problem):
+        ctx["public_form"] = bound.pop("public_form", None) or f.PublicForm.for_problem(problem)
     if ctx["may_add_update"]:
         ctx["update_form"] = bound.pop("update_form", None) or f.UpdateAddForm(prefix="update")
     ctx.update(bound)
@@ -367,6 +369,19 @@ def problem_assessment(request: HttpRequest, pk: int) -> HttpResponse:
         "Assessment saved.",
         "assessment",
     )
+
+
+@login_required
+@require_POST
+def problem_public(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supervisor or web editor sets what residents read: adoption, title, outcome, or withdrawal."""
+    problem = _get_problem(request.user, pk)
+    form = f.PublicForm.for_problem(problem, request.POST)
+    done = "What the public sees is saved; the public pages are being updated."
+    act = lambda data: services.problem_public_set(problem=problem, by=request.user, **form.changes())  # noqa: E731
+    if form_act(request, form, act, done):
+        return redirect(reverse("problem", args=[pk]) + "#public")
+    return render(request, "frontend/problem.html", _problem_context(request, pk, public_form=form))
 
 
 @login_required

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from jps import models as m
 from jps import policy, services
@@ -519,3 +520,24 @@ def test_a_pact_meeting_still_adopts_priorities_in_public(pcso, neighbourhood, c
         description="At drop-off.",
     )
     assert item.problem.public_priority and item.problem.adopted_on == meeting.date
+
+
+@pytest.mark.django_db
+def test_the_public_form_on_the_problem_page_is_the_supervisors_and_the_web_editors(
+    client, worked, pcso, supervisor, web_editor
+):
+    url = reverse("problem_public", args=[worked.pk])
+    body = {"public-public_priority": "on", "public-public_title": "Racing on the ring road"}
+    verified_login(client, pcso)
+    assert "What the public sees" not in client.get(reverse("problem", args=[worked.pk])).content.decode()
+    assert client.post(url, body).status_code == 403
+    assert policy_snapshot(worked)[3:6] == (False, None, "")
+    verified_login(client, supervisor)
+    assert client.post(url, body).status_code == 302
+    assert policy_snapshot(worked)[3:6] == (True, timezone.localdate(), "Racing on the ring road")
+    verified_login(client, web_editor)  # sees it now it is public, and may withdraw it
+    page = client.get(reverse("problem", args=[worked.pk])).content.decode()
+    assert "Change or withdraw the public priority" in page
+    body = {"public-public_title": "Racing on the ring road", "public-adopted_on": str(timezone.localdate())}
+    assert client.post(url, body).status_code == 302
+    assert policy_snapshot(worked)[3] is False
