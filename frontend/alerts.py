@@ -26,7 +26,6 @@ from jps import services
 from jps.limits import public_email_allowed
 from jps.models import AlertSubscription, Neighbourhood
 from jps.publishing import DigestItem, public_neighbourhoods
-
 from tasks import emails
 from tasks.queue import enqueue
 

@@ -117,16 +117,15 @@ class SignInLimitBackend:
     def authenticate(self, request: Any, **credentials: Any) -> None:
         if sign_in_wait(request):
             raise PermissionDenied("Too many failed sign-ins from this address.")
-        return None
-
-    def get_user(self, user_id: Any) -> None:
-        return None
+        return None  # no ``get_user``: it signs no one in, so no session names it (and force_login skips it)
 
 
 # --- forms that send email: per address and per recipient -------------------------------------
 
 
-def _address_and_recipient(*, scope: str, request: Any, recipient: str, per_address: str, per_recipient: str) -> tuple[int, bool]:
+def _address_and_recipient(
+    *, scope: str, request: Any, recipient: str, per_address: str, per_recipient: str
+) -> tuple[int, bool]:
     wait = limit_hit(f"{scope}-address", client_ip(request), per_address)
     if wait:
         return wait, False

@@ -25,9 +25,16 @@ def trusted_proxy_count() -> int:
     return max(int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0), 0)
 
 
+_WITH_PORT = re.compile(r"^\[(?P<v6>[0-9A-Fa-f:.]+)\](?::\d+)?$|^(?P<v4>\d{1,3}(?:\.\d{1,3}){3}):\d+$")
+
+
 def _valid_ip(value: str) -> str:
+    """The address in normal form, or "" if it is none; ``1.2.3.4:5678`` and ``[::1]:443`` lose their port."""
+    value = value.strip()
+    if match := _WITH_PORT.match(value):
+        value = match["v6"] or match["v4"]
     try:
-        return str(ipaddress.ip_address(value.strip()))
+        return str(ipaddress.ip_address(value))
     except ValueError:
         return ""
 

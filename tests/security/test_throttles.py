@@ -66,11 +66,29 @@ def test_with_one_trusted_proxy_the_right_most_address_is_the_client(settings, p
 
     _auth_rate(settings, "3/minute")
     client = APIClient()
-    forged = [
-        _token(client, "council", HTTP_X_FORWARDED_FOR=f"192.0.2.{i}, 203.0.113.9").status_code for i in range(4)
-    ]
+    forged = [_token(client, "council", HTTP_X_FORWARDED_FOR=f"192.0.2.{i}, 203.0.113.9").status_code for i in range(4)]
     assert forged == [400, 400, 400, 429]  # whatever the client wrote on the left, it is one client
     assert _token(client, "council", HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.77").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "client"),
+    [
+        (0, "6.6.6.6", "10.0.0.5"),  # no trusted proxy: the header is the client's own words
+        (1, "", "10.0.0.5"),  # a request that did not come through the proxy
+        (1, "6.6.6.6, not-an-address", "10.0.0.5"),
+        (1, "6.6.6.6, 203.0.113.9:51234", "203.0.113.9"),  # some balancers add the port
+        (2, "6.6.6.6, 203.0.113.9, 10.0.0.2", "203.0.113.9"),  # balancer, then nginx
+        (2, "[2001:db8::7]:443, 10.0.0.2", "2001:db8::7"),
+        (2, "10.0.0.2", "10.0.0.5"),  # fewer hops than proxies
+    ],
+)
+def test_the_client_address_is_the_one_our_outermost_proxy_wrote(settings, proxies, forwarded, client):
+    from jps.net import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == client
 
 
 # --- password spraying: failures per address across usernames ---------------------------------
@@ -98,9 +116,10 @@ def test_spraying_the_web_sign_in_is_stopped_per_address_and_shares_the_count_wi
     # The admin's sign-in form is refused too (the authentication backend), without checking the password.
     client.post("/admin/login/", {"username": pcso.username, "password": PASSWORD})
     assert "_auth_user_id" not in client.session
-    assert client.post(
+    elsewhere = client.post(
         "/accounts/login/", {"username": pcso.username, "password": PASSWORD}, REMOTE_ADDR="192.0.2.45"
-    ).status_code == 302
+    )
+    assert elsewhere.status_code == 302
 
 
 # --- password reset -----------------------------------------------------------------------------
@@ -170,7 +189,9 @@ def test_imported_staff_get_their_choose_a_password_link_from_the_worker(
 
 
 def _subscribe(client, email: str, neighbourhood, address: str):  # type: ignore[no-untyped-def]
-    return client.post("/alerts/subscribe/", {"email": email, "neighbourhoods": [neighbourhood.pk]}, REMOTE_ADDR=address)
+    return client.post(
+        "/alerts/subscribe/", {"email": email, "neighbourhoods": [neighbourhood.pk]}, REMOTE_ADDR=address
+    )
 
 
 def test_twenty_five_subscriptions_for_one_stranger_send_one_confirmation(client, neighbourhood):
