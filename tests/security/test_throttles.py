@@ -10,6 +10,7 @@ recipient, and every such email is sent by the worker.
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 import pytest
@@ -89,6 +90,25 @@ def test_the_client_address_is_the_one_our_outermost_proxy_wrote(settings, proxi
     settings.TRUSTED_PROXY_COUNT = proxies
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == client
+
+
+def test_log_lines_carry_the_client_address_the_throttles_use(settings):
+    from django.http import HttpResponse
+
+    from jps.observability import RequestIdFilter, RequestIdMiddleware
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    seen: dict[str, str] = {}
+
+    def view(request):  # type: ignore[no-untyped-def]
+        record = logging.LogRecord("jps.security", logging.WARNING, __file__, 1, "refused", (), None)
+        RequestIdFilter().filter(record)
+        seen["client_ip"] = record.client_ip
+        return HttpResponse()
+
+    forged = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    RequestIdMiddleware(view)(forged)
+    assert seen == {"client_ip": "203.0.113.9"}
 
 
 # --- password spraying: failures per address across usernames ---------------------------------
