@@ -19,6 +19,8 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from jps.limits import sign_in_wait
+from jps.net import client_ip
 from jps.security import object_label, refused
 from jps.services import TransitionRefused
 
@@ -69,6 +71,10 @@ class _SettingsRateThrottle(ScopedRateThrottle):
     scope_name = ""
     unsafe_only = False
 
+    def get_ident(self, request: Any) -> str:
+        """The client's address as ``jps.net.client_ip`` decides: a forged X-Forwarded-For is not a new client."""
+        return client_ip(request)
+
     def allow_request(self, request: Any, view: Any) -> bool:
         if self.unsafe_only and request.method in SAFE_METHODS:
             return True
@@ -81,9 +87,24 @@ class _SettingsRateThrottle(ScopedRateThrottle):
 
 
 class AuthThrottle(_SettingsRateThrottle):
-    """Token requests, per client address: slows password guessing."""
+    """Token requests, per client address: slows password guessing.
+
+    Also refuses an address past its failed sign-ins (``JPS_SIGN_IN_FAILURES_PER_ADDRESS``,
+    counted across usernames and shared with the web sign-in), so spraying one password
+    over many usernames stops; the answer is 429 with Retry-After.
+    """
 
     scope_name = "auth"
+    _sign_in_wait = 0
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        if not super().allow_request(request, view):
+            return False
+        self._sign_in_wait = sign_in_wait(request)
+        return not self._sign_in_wait
+
+    def wait(self) -> float | None:
+        return self._sign_in_wait or super().wait()
 
 
 class WriteThrottle(_SettingsRateThrottle):

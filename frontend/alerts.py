@@ -15,7 +15,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import EmailMessage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -23,8 +23,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from jps import services
+from jps.limits import public_email_allowed
 from jps.models import AlertSubscription, Neighbourhood
 from jps.publishing import DigestItem, public_neighbourhoods
+from tasks import emails
+from tasks.queue import enqueue
 
 from .public_site.renderer import priority_path
 
@@ -64,25 +67,48 @@ def unsubscribe_url(email: str) -> str:
     return _absolute(reverse("alerts_unsubscribe", args=[unsubscribe_token(email)]))
 
 
+def confirmation_message(*, email: str, neighbourhood_ids: list[int]) -> EmailMessage | None:
+    """The double opt-in email, built by the worker; None if none of the neighbourhoods is public any more."""
+    chosen = list(public_neighbourhoods().filter(pk__in=neighbourhood_ids))
+    if not chosen:
+        return None
+    ids = [n.pk for n in chosen]
+    link = _absolute(reverse("alerts_confirm", args=[confirm_token(email=email, neighbourhood_ids=ids)]))
+    names = ", ".join(n.display_name for n in chosen)
+    return EmailMessage(
+        subject="Confirm your neighbourhood priority alerts",
+        body=(
+            f"Someone (we hope you) asked for email alerts about neighbourhood priorities in: {names}.\n\n"
+            f"To confirm, open this link within 7 days:\n{link}\n\n"
+            "If you did not ask for this, ignore this email: nothing has been stored."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email],
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
+    """The subscription form. A valid request queues the confirmation email, within the limits.
+
+    Past the per-address limit the form answers 429 and sends nothing; past the
+    per-recipient limit it answers "check your email" as usual and sends nothing, so the
+    page never tells whether that inbox was written to (``jps.limits.public_email_allowed``).
+    """
     if request.method == "POST":
         form = SubscribeForm(request.POST)
         if form.is_valid():
             email = form.cleaned_data["email"]
-            ids = [n.pk for n in form.cleaned_data["neighbourhoods"]]
-            link = _absolute(reverse("alerts_confirm", args=[confirm_token(email=email, neighbourhood_ids=ids)]))
-            names = ", ".join(n.display_name for n in form.cleaned_data["neighbourhoods"])
-            send_mail(
-                subject="Confirm your neighbourhood priority alerts",
-                message=(
-                    f"Someone (we hope you) asked for email alerts about neighbourhood priorities in: {names}.\n\n"
-                    f"To confirm, open this link within 7 days:\n{link}\n\n"
-                    "If you did not ask for this, ignore this email: nothing has been stored."
-                ),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[email],
-            )
+            wait, send = public_email_allowed(request=request, recipient=email)
+            if wait:
+                form.add_error(None, "Too many requests from your connection. Please try again later.")
+                response = render(request, "alerts/subscribe.html", {"form": form}, status=429)
+                response["Retry-After"] = str(wait)
+                return response
+            if send:
+                # Nothing is written here, so there is no commit to wait for: queue at once.
+                ids = [n.pk for n in form.cleaned_data["neighbourhoods"]]
+                enqueue(emails.alert_confirmation_email, email=email, neighbourhood_ids=ids)
             return render(request, "alerts/check_email.html", {"email": email})
     else:
         initial = []

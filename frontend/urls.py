@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from . import casework, csp, insight, pwa, two_factor, views
+from . import casework, csp, insight, pwa, sign_in, two_factor, views
 
 A = "frontend/auth/"
 
@@ -10,18 +10,13 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("csp-report/", csp.csp_report, name="csp_report"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name=A + "login.html"), name="login"),
+    path("accounts/login/", sign_in.SignInView.as_view(), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
     path("accounts/two-factor/set-up/", two_factor.enrol, name="two_factor_enrol"),
     path(
         "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name=A + "password_reset_form.html",
-            email_template_name=A + "password_reset_email.txt",
-            subject_template_name=A + "password_reset_subject.txt",
-            success_url=reverse_lazy("password_reset_done"),
-        ),
+        sign_in.PasswordResetView.as_view(),  # the email itself: tasks.emails
         name="password_reset",
     ),
     path(

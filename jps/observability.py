@@ -1,8 +1,10 @@
 """Structured logs: one JSON object a line, each carrying the id of the request it belongs to.
 
-The request id comes from the load balancer's ``X-Request-ID`` header when it sends a
-sane one, or is made here; it is echoed in the response so a user's report can be
-matched to the log lines.
+The request id comes from the load balancer's ``X-Request-ID`` header only when a proxy
+of ours is trusted (``TRUSTED_PROXY_COUNT``) and the id is well-formed; otherwise it is
+made here, so a client cannot write what it likes into the logs or pass itself off as
+another request. It is echoed in the response so a user's report can be matched to the
+log lines. Each line also carries the client's address as ``jps.net.client_ip`` sees it.
 """
 
 from __future__ import annotations
@@ -10,14 +12,15 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import re
 import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from .net import client_ip, incoming_request_id
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+client_ip_var: contextvars.ContextVar[str] = contextvars.ContextVar("client_ip", default="-")
 
 
 class RequestIdMiddleware:
@@ -25,14 +28,15 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming_request_id(request) or uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        address = client_ip_var.set(client_ip(request))
         request.request_id = request_id  # type: ignore[attr-defined]
         try:
             response = self.get_response(request)
         finally:
             request_id_var.reset(token)
+            client_ip_var.reset(address)
         response["X-Request-ID"] = request_id
         return response
 
@@ -40,6 +44,9 @@ class RequestIdMiddleware:
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        address = client_ip_var.get()
+        if address != "-" and not hasattr(record, "client_ip"):
+            record.client_ip = address  # only inside a request; worker lines have none
         return True
 
 

@@ -121,7 +121,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "jps.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # lock-out after repeated failures; must come first
+    "jps.limits.SignInLimitBackend",  # refuses every sign-in from an address over its failure limit
+    "axes.backends.AxesStandaloneBackend",  # lock-out after repeated failures; before the password is checked
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -144,7 +145,26 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "frontend/auth/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0)
+
+# Who is asking (jps/net.py): how many proxies of ours stand in front of the application and
+# append to X-Forwarded-For (nginx, a load balancer). 0: trust no forwarding header, the
+# client is the peer (REMOTE_ADDR); N: the N-th address from the right. Also whether an
+# incoming X-Request-ID is kept. DRF throttles, django-axes, the limits below and the logs
+# all use jps.net.client_ip. AXES_PROXY_COUNT is its former name.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", envint("AXES_PROXY_COUNT", 0))
+AXES_CLIENT_IP_CALLABLE = "jps.net.client_ip"
+
+# Limits per client address and per recipient (jps/limits.py), as "N/period" (s, m, h, d, with
+# an optional multiple: "1/10minutes"); several windows separated by commas must all allow.
+# Failed sign-ins from one address, whatever the usernames (web, admin and API token together):
+# past it every sign-in from there is refused until the window ends. Generous, as a police
+# station's staff share one address.
+JPS_SIGN_IN_FAILURES_PER_ADDRESS = os.environ.get("JPS_SIGN_IN_FAILURES_PER_ADDRESS", "30/hour,100/day")
+JPS_PASSWORD_RESETS_PER_ADDRESS = os.environ.get("JPS_PASSWORD_RESETS_PER_ADDRESS", "10/hour,30/day")
+JPS_PASSWORD_RESETS_PER_EMAIL = os.environ.get("JPS_PASSWORD_RESETS_PER_EMAIL", "1/10minutes,5/day")
+# Every public form that sends email (alert subscriptions; resident reports and messages to come).
+JPS_PUBLIC_EMAILS_PER_ADDRESS = os.environ.get("JPS_PUBLIC_EMAILS_PER_ADDRESS", "5/hour,20/day")
+JPS_PUBLIC_EMAILS_PER_RECIPIENT = os.environ.get("JPS_PUBLIC_EMAILS_PER_RECIPIENT", "1/10minutes,3/day")
 
 # Two-factor authentication (django-otp, TOTP): required for administrators and for everyone in
 # an agency that requires it (User.two_factor_required). Wrong codes back off exponentially per
@@ -244,6 +264,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     # Scoped throttles of the API (api/permissions.py): token requests per address, writes per user.
+    # The address is jps.net.client_ip's; NUM_PROXIES makes DRF's own get_ident agree with it.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "auth": os.environ.get("API_THROTTLE_AUTH", "10/minute"),
         "writes": os.environ.get("API_THROTTLE_WRITES", "120/minute"),

@@ -172,12 +172,14 @@ class UserImporter:
         is_new = user is None
         if user is None:
             user = User(username=row.username)
-            user.set_unusable_password()  # they set one through the password-reset email
+            user.set_unusable_password()  # they choose one through the link emailed once the import commits
         user.email, user.first_name, user.last_name = row.email, row.first_name, row.last_name
         user.role, user.agency = row.role, agency
         user.save()
         user_scope_set(user=user, districts=resolved_districts, neighbourhoods=resolved_wards)
         (self.result.created if is_new else self.result.updated).append(row.username)
+        if is_new:
+            _account_email_queue(user)
 
     def _ensure_district(self, value: District | str) -> District:
         if isinstance(value, District):
@@ -199,6 +201,14 @@ class UserImporter:
         if created:
             self.result.created_areas.add(f"neighbourhood {value}")
         return ward
+
+
+def _account_email_queue(user: User) -> None:
+    """A new account is told, by the worker once the import commits, where to choose its password."""
+    from tasks import emails  # jps must not import tasks at module level
+    from tasks.queue import enqueue_on_commit
+
+    enqueue_on_commit(emails.account_created_email, user_id=user.pk)
 
 
 def users_import_csv(*, stream: IO[str], force: Force | None = None, create_missing: bool = False) -> ImportResult:

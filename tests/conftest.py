@@ -32,6 +32,16 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    """Limits count in the cache (jps/limits.py): each test starts with none of another's attempts."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _live_dashboard_figures(settings):  # type: ignore[no-untyped-def]
     """Figures are computed afresh in tests (tests/jps/test_scale.py turns the cache on)."""
     settings.JPS_FIGURE_CACHE_SECONDS = 0

@@ -37,7 +37,11 @@ def test_sign_in_page_shows_errors_next_to_fields_and_keeps_the_username(client,
     assert response.status_code == 302
 
 
-def test_password_reset_sends_an_email_with_a_working_link(client, pcso, mailoutbox):
+def test_password_reset_sends_an_email_with_a_working_link(client, pcso, mailoutbox, settings, monkeypatch):
+    from tasks.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # the worker's email, sent in this process
+    settings.SITE_URL = "http://testserver"  # links in emails point at SITE_URL
     response = client.post(reverse("password_reset"), {"email": pcso.email})
     assert response.status_code == 302
     assert len(mailoutbox) == 1

@@ -20,6 +20,18 @@ PLANTED = re.compile(r"ZZ[A-Z]+ ")
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _confirmations_sent_here(settings, monkeypatch):  # type: ignore[no-untyped-def]
+    """The worker's confirmation email runs in this process; the limits stay out of the way.
+
+    The limits themselves are tested in tests/security/test_throttles.py.
+    """
+    from tasks.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    settings.JPS_PUBLIC_EMAILS_PER_ADDRESS = settings.JPS_PUBLIC_EMAILS_PER_RECIPIENT = "1000/minute"
+
+
 def _link(body: str, kind: str) -> str:
     match = re.search(rf"https://jps\.example\.test(/alerts/{kind}/[^\s]+/)", body)
     assert match, body
