@@ -191,9 +191,13 @@ class SignOffSerializer(serializers.Serializer):
 
 
 class RaiseSerializer(serializers.Serializer):
-    summary = serializers.CharField()
-    public_response = serializers.CharField(required=False, allow_blank=True, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    summary = serializers.CharField(max_length=text_limit(MeetingItem, "summary"))
+    public_response = serializers.CharField(
+        max_length=text_limit(MeetingItem, "public_response"), required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(
+        max_length=text_limit(MeetingItem, "note"), required=False, allow_blank=True, default=""
+    )
 
 
 class StandardSerializer(serializers.ModelSerializer):
