@@ -55,7 +55,8 @@ class BoundedTextField(models.TextField):
     """A ``TextField`` whose ``max_length`` (``LONG_TEXT`` unless given) is enforced, not just displayed."""
 
     def __init__(self, *args: Any, max_length: int = LONG_TEXT, **kwargs: Any) -> None:
-        super().__init__(*args, max_length=max_length, **kwargs)
+        kwargs["max_length"] = max_length
+        super().__init__(*args, **kwargs)
 
     @cached_property
     def validators(self) -> list[Any]:

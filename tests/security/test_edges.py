@@ -250,7 +250,7 @@ def test_a_model_form_shows_the_fields_own_message(problem, pcso):
 
 
 def test_concurrent_api_writes_on_the_sqlite_demo_give_no_500(tmp_path):
-    """Eight users log five problems each at the same moment against a file database (tests/security/sqlite_writers.py)."""
+    """Eight users log five problems each at the same moment, on a file database (see sqlite_writers.py)."""
     env = _clean_env(
         DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
         API_THROTTLE_WRITES="100000/minute",
