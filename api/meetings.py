@@ -26,7 +26,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jps import meetings
-from jps.models import Agency, Assessment, Category, Meeting, MeetingItem, Neighbourhood, Risk, User
+from jps.models import Agency, Assessment, Category, Meeting, MeetingItem, Neighbourhood, Problem, Risk, User
+from jps.models.fields import text_limit
 
 from . import filters
 from .serializers import VisibleProblemField
@@ -130,8 +131,10 @@ class MeetingWriteSerializer(serializers.Serializer):
     chair_name = serializers.CharField(required=False, allow_blank=True, max_length=160)
     agencies = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True, required=False)
     residents_attending = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100000)
-    public_agenda = serializers.CharField(required=False, allow_blank=True)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    public_agenda = serializers.CharField(
+        max_length=text_limit(Meeting, "public_agenda"), required=False, allow_blank=True
+    )
+    notes = serializers.CharField(max_length=text_limit(Meeting, "notes"), required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=Meeting.Status.choices, required=False)
 
 
@@ -139,44 +142,62 @@ class AgreeSerializer(serializers.Serializer):
     neighbourhood = serializers.PrimaryKeyRelatedField(queryset=Neighbourhood.objects.select_related("district"))
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField()
-    problem_statement = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=text_limit(Problem, "description"))
+    problem_statement = serializers.CharField(
+        max_length=text_limit(Problem, "problem_statement"), required=False, allow_blank=True, default=""
+    )
     originator = serializers.CharField(required=False, allow_blank=True, max_length=160, default="")
     public_title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    summary = serializers.CharField(
+        max_length=text_limit(MeetingItem, "summary"), required=False, allow_blank=True, default=""
+    )
     risk = serializers.ChoiceField(choices=Risk.choices, required=False)
 
 
 class AdoptSerializer(serializers.Serializer):
     problem = VisibleProblemField()
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    summary = serializers.CharField(
+        max_length=text_limit(MeetingItem, "summary"), required=False, allow_blank=True, default=""
+    )
 
 
 class CarryOverSerializer(serializers.Serializer):
     problem = VisibleProblemField()
-    progress_note = serializers.CharField()
-    public_response = serializers.CharField(required=False, allow_blank=True, default="")
+    progress_note = serializers.CharField(max_length=text_limit(MeetingItem, "note"))
+    public_response = serializers.CharField(
+        max_length=text_limit(MeetingItem, "public_response"), required=False, allow_blank=True, default=""
+    )
     propose_public = serializers.BooleanField(required=False, default=False)
 
 
 class SignOffSerializer(serializers.Serializer):
     problem = VisibleProblemField()
-    public_outcome = serializers.CharField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    public_outcome = serializers.CharField(max_length=text_limit(Assessment, "public_outcome"))
+    note = serializers.CharField(
+        max_length=text_limit(MeetingItem, "note"), required=False, allow_blank=True, default=""
+    )
     outcome = serializers.ChoiceField(choices=Assessment.Outcome.choices, required=False)
     reduction_percent = serializers.IntegerField(required=False, min_value=0, max_value=100)
     measure_before = serializers.CharField(required=False, allow_blank=True, max_length=200)
     measure_after = serializers.CharField(required=False, allow_blank=True, max_length=200)
     displacement_checked = serializers.BooleanField(required=False)
-    displacement_notes = serializers.CharField(required=False, allow_blank=True)
-    objective_met = serializers.CharField(required=False, allow_blank=True)
-    evidence = serializers.CharField(required=False, allow_blank=True)
+    displacement_notes = serializers.CharField(
+        max_length=text_limit(Assessment, "displacement_notes"), required=False, allow_blank=True
+    )
+    objective_met = serializers.CharField(
+        max_length=text_limit(Assessment, "objective_met"), required=False, allow_blank=True
+    )
+    evidence = serializers.CharField(max_length=text_limit(Assessment, "evidence"), required=False, allow_blank=True)
 
 
 class RaiseSerializer(serializers.Serializer):
-    summary = serializers.CharField()
-    public_response = serializers.CharField(required=False, allow_blank=True, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    summary = serializers.CharField(max_length=text_limit(MeetingItem, "summary"))
+    public_response = serializers.CharField(
+        max_length=text_limit(MeetingItem, "public_response"), required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(
+        max_length=text_limit(MeetingItem, "note"), required=False, allow_blank=True, default=""
+    )
 
 
 class StandardSerializer(serializers.ModelSerializer):

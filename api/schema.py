@@ -22,6 +22,16 @@ VALIDATION_ERROR = {
     "description": "Each field in error (or non_field_errors) with its messages.",
     "additionalProperties": True,
 }
+SERVER_ERROR = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "request_id": {"type": "string"}},
+    "required": ["detail", "request_id"],
+}
+TOO_LARGE = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "max_bytes": {"type": "integer"}},
+    "required": ["detail", "max_bytes"],
+}
 WRITES = {"post", "put", "patch", "delete"}
 
 
@@ -36,6 +46,8 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR)
     schemas.setdefault("ValidationError", VALIDATION_ERROR)
+    schemas.setdefault("ServerError", SERVER_ERROR)
+    schemas.setdefault("TooLarge", TOO_LARGE)
     for path, item in result.get("paths", {}).items():
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -49,9 +61,11 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             }
             if method in WRITES:
                 extra["409"] = _response("Refused by the workflow, or changed by someone else.", "Error")
+                extra["413"] = _response("The request body is larger than the server accepts.", "TooLarge")
                 extra["429"] = _response("Too many requests; retry later.", "Error")
             if path.endswith("/auth/token/"):
-                extra = {k: v for k, v in extra.items() if k in ("400", "401", "429")}
+                extra = {k: v for k, v in extra.items() if k in ("400", "401", "413", "429")}
+            extra["500"] = _response("A fault on the server; quote the request id.", "ServerError")
             for code, response in extra.items():
                 responses.setdefault(code, response)
     return result

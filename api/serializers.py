@@ -36,6 +36,7 @@ from jps.models import (
     Transfer,
     User,
 )
+from jps.models.fields import text_limit
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -190,7 +191,11 @@ class ProblemPublicSerializer(serializers.Serializer):
 class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=Stage.choices, help_text="The stage to move to.")
     reason = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=2000, help_text="Needed to close or go back."
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=text_limit(Problem, "closure_reason"),
+        help_text="Needed to close or go back.",
     )
 
 
@@ -284,7 +289,7 @@ class ActionSerializer(serializers.ModelSerializer):
 class ActionCreateSerializer(serializers.Serializer):
     problem = VisibleProblemField()
     action_type = serializers.ChoiceField(choices=Action.Type.choices)
-    description = serializers.CharField(max_length=5000)
+    description = serializers.CharField(max_length=text_limit(Action, "description"))
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     assignee = serializers.PrimaryKeyRelatedField(queryset=_active_users(), required=False, allow_null=True)
     due_on = serializers.DateField(required=False, allow_null=True)
@@ -303,7 +308,7 @@ class ActionUpdateSerializer(serializers.ModelSerializer):
 class ActionTransferSerializer(serializers.Serializer):
     to_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     to_user = serializers.PrimaryKeyRelatedField(queryset=_active_users(), required=False, allow_null=True)
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=text_limit(Transfer, "reason"))
 
 
 class TransferSerializer(serializers.ModelSerializer):
@@ -338,11 +343,13 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 class ReviewCreateSerializer(serializers.Serializer):
     problem = VisibleProblemField()
-    comment = serializers.CharField(max_length=5000)
+    comment = serializers.CharField(max_length=text_limit(SupervisoryReview, "comment"))
     decision = serializers.ChoiceField(choices=SupervisoryReview.Decision.choices)
     new_owner = serializers.PrimaryKeyRelatedField(queryset=_active_users(), required=False, allow_null=True)
     to_stage = serializers.ChoiceField(choices=Stage.choices, required=False, allow_blank=True, default="")
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=text_limit(Problem, "closure_reason")
+    )
 
 
 class ProgressUpdateSerializer(serializers.ModelSerializer):
@@ -367,14 +374,18 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
 
 class ProgressUpdateCreateSerializer(serializers.Serializer):
     problem = VisibleProblemField()
-    text = serializers.CharField(max_length=5000)
+    text = serializers.CharField(max_length=text_limit(ProgressUpdate, "text"))
     propose_public = serializers.BooleanField(default=False, help_text="Ask a web editor to publish it.")
 
 
 class UpdateDecisionSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     public_text = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=5000, help_text="The text to publish, if approved."
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=text_limit(ProgressUpdate, "public_text"),
+        help_text="The text to publish, if approved.",
     )
 
 
@@ -411,15 +422,21 @@ class EvaluationSerializer(serializers.ModelSerializer):
 class LearningNeedInputSerializer(serializers.Serializer):
     skill = serializers.CharField(max_length=160)
     role = serializers.ChoiceField(choices=User.Role.choices, required=False, allow_blank=True, default="")
-    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=text_limit(LearningNeed, "notes")
+    )
 
 
 class EvaluationCreateSerializer(serializers.Serializer):
     problem = VisibleProblemField()
     rating = serializers.ChoiceField(choices=Evaluation.Rating.choices)
-    learning = serializers.CharField(max_length=10000)
-    what_worked = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
-    what_did_not = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    learning = serializers.CharField(max_length=text_limit(Evaluation, "learning"))
+    what_worked = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=text_limit(Evaluation, "what_worked")
+    )
+    what_did_not = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=text_limit(Evaluation, "what_did_not")
+    )
     transferable = serializers.BooleanField(default=False)
     best_practice = serializers.BooleanField(default=False)
     tags = serializers.ListField(
@@ -443,7 +460,9 @@ class DuplicateQuerySerializer(serializers.Serializer):
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
     neighbourhood = serializers.PrimaryKeyRelatedField(queryset=Neighbourhood.objects.all())
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=text_limit(Problem, "description")
+    )
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False)
 
@@ -473,4 +492,4 @@ class ProblemReportWriteSerializer(serializers.ModelSerializer):
 
 class MergeSerializer(serializers.Serializer):
     into = serializers.IntegerField(help_text="Id of the problem to keep; this one is merged into it and closed.")
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=text_limit(Problem, "closure_reason"))

@@ -26,12 +26,15 @@ from jps.models import (
     Neighbourhood,
     Participation,
     Problem,
+    ProgressUpdate,
     Risk,
     Source,
     Stage,
     SupervisoryReview,
+    Transfer,
     User,
 )
+from jps.models.fields import text_limit
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -60,7 +63,11 @@ class LogProblemForm(forms.Form):
     source = forms.ChoiceField(choices=_with_blank(Source.choices), help_text="How the problem came to notice.")
     originator = forms.CharField(max_length=160, help_text="Who raised it: a person, a role or a body.")
     title = forms.CharField(max_length=200, help_text="A short name, e.g. 'Youths gathering at the parade'.")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), help_text="Internal: never published.")
+    description = forms.CharField(
+        max_length=text_limit(Problem, "description"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Internal: never published.",
+    )
     location = forms.CharField(max_length=200, required=False, help_text="Street or place.")
     latitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False)
     longitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False)
@@ -84,6 +91,7 @@ class LogProblemForm(forms.Form):
 
 class ScanningForm(forms.Form):
     problem_statement = forms.CharField(
+        max_length=text_limit(Problem, "problem_statement"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The behaviour, the place and the time, e.g. 'youths gathering outside the off-licence on "
         "Station Road in the early evening, deterring customers'.",
@@ -153,7 +161,9 @@ class PublicForm(forms.Form):
 
 class ActionAddForm(forms.Form):
     action_type = forms.ChoiceField(choices=_with_blank(Action.Type.choices), label="Type")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        max_length=text_limit(Action, "description"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label="Choose", label="Agency")
     due_on = forms.DateField(required=False, widget=DATE_WIDGET, label="Due")
 
@@ -166,12 +176,16 @@ class ActionAddForm(forms.Form):
 
 class ActionUpdateForm(forms.Form):
     status = forms.ChoiceField(choices=Action.Status.choices)
-    result = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    result = forms.CharField(
+        max_length=text_limit(Action, "result"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     due_on = forms.DateField(required=False, widget=DATE_WIDGET, label="Due")
 
 
 class UpdateAddForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Progress update")
+    text = forms.CharField(
+        max_length=text_limit(ProgressUpdate, "text"), widget=forms.Textarea(attrs={"rows": 3}), label="Progress update"
+    )
     propose_public = forms.BooleanField(
         required=False,
         label="Propose for the public page",
@@ -181,11 +195,17 @@ class UpdateAddForm(forms.Form):
 
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(choices=Stage.choices)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(
+        max_length=text_limit(Problem, "closure_reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class ReviewForm(forms.Form):
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Review comment")
+    comment = forms.CharField(
+        max_length=text_limit(SupervisoryReview, "comment"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Review comment",
+    )
     decision = forms.ChoiceField(choices=SupervisoryReview.Decision.choices, widget=forms.RadioSelect)
     new_owner = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Choose", help_text="If changing the owner."
@@ -203,6 +223,7 @@ class ReviewForm(forms.Form):
 
 class UpdateDecideForm(forms.Form):
     public_text = forms.CharField(
+        max_length=text_limit(ProgressUpdate, "public_text"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         label="Text to publish",
@@ -295,7 +316,11 @@ class ProblemHandOverForm(forms.Form):
         label="New owner",
         help_text="Staff of this force area's agencies who work in the problem's district.",
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why is it being handed over?")
+    reason = forms.CharField(
+        max_length=text_limit(Transfer, "reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why is it being handed over?",
+    )
 
     def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -313,7 +338,11 @@ class ProblemHandOverForm(forms.Form):
 class ActionHandOverForm(forms.Form):
     action = forms.ModelChoiceField(queryset=Action.objects.none(), empty_label="Choose", label="Action")
     to_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label="Choose", label="Hand to")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why is it being handed over?")
+    reason = forms.CharField(
+        max_length=text_limit(Transfer, "reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why is it being handed over?",
+    )
 
     def __init__(self, *args: Any, problem: Problem, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -351,7 +380,11 @@ class MergeForm(forms.Form):
     duplicate = forms.CharField(
         max_length=40, label="Reference of the duplicate", help_text="For example KNT-2026-00012. It will be closed."
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why are they the same problem?")
+    reason = forms.CharField(
+        max_length=text_limit(Problem, "closure_reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why are they the same problem?",
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

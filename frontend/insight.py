@@ -29,12 +29,14 @@ from jps.models import (
     Category,
     District,
     Evaluation,
+    LearningNeed,
     Problem,
     ProblemView,
     QualityScore,
     Stage,
     User,
 )
+from jps.models.fields import text_limit
 from jps.rules import library_scope_q
 
 from .forms import add_service_errors
@@ -69,9 +71,21 @@ class EvaluationForm(forms.Form):
     rating = forms.ChoiceField(
         choices=Evaluation.Rating.choices, widget=forms.RadioSelect, label="Effectiveness rating (the colour)"
     )
-    what_worked = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="What worked")
-    what_did_not = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="What did not work")
-    learning = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Learning")
+    what_worked = forms.CharField(
+        max_length=text_limit(Evaluation, "what_worked"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="What worked",
+    )
+    what_did_not = forms.CharField(
+        max_length=text_limit(Evaluation, "what_did_not"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="What did not work",
+    )
+    learning = forms.CharField(
+        max_length=text_limit(Evaluation, "learning"), widget=forms.Textarea(attrs={"rows": 4}), label="Learning"
+    )
     transferable = forms.BooleanField(required=False, label="The approach is transferable to other places")
     tags = forms.CharField(
         required=False,
@@ -95,7 +109,7 @@ ROLE_CHOICES = [("", "Choose")] + [
 class LearningNeedForm(forms.Form):
     skill = forms.CharField(max_length=160, required=False, label="Skill needed")
     role = forms.ChoiceField(choices=ROLE_CHOICES, required=False, label="Who needs it (role)")
-    notes = forms.CharField(max_length=500, required=False, label="Notes")
+    notes = forms.CharField(max_length=text_limit(LearningNeed, "notes"), required=False, label="Notes")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -109,7 +123,12 @@ LearningNeedFormSet = forms.formset_factory(LearningNeedForm, extra=2, max_num=5
 
 class QualityScoreForm(forms.Form):
     occasion = forms.ChoiceField(choices=QualityScore.Occasion.choices, widget=forms.RadioSelect, label="Scored")
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Comment")
+    comment = forms.CharField(
+        max_length=text_limit(QualityScore, "comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Comment",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

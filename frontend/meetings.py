@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from jps import meetings
 from jps.models import Agency, Assessment, Category, Meeting, MeetingItem, Problem, User
+from jps.models.fields import text_limit
 from jps.services import TransitionRefused
 
 from .forms import DATE_WIDGET, add_service_errors
@@ -62,10 +63,17 @@ class MeetingForm(forms.Form):
         min_value=0, max_value=100000, required=False, help_text="A number only: never record residents' names."
     )
     public_agenda = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Purpose and agenda", help_text="Published."
+        max_length=text_limit(Meeting, "public_agenda"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Purpose and agenda",
+        help_text="Published.",
     )
     notes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Internal: never published or printed."
+        max_length=text_limit(Meeting, "notes"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Internal: never published or printed.",
     )
     status = forms.ChoiceField(choices=Meeting.Status.choices, required=False, widget=forms.HiddenInput)
 
@@ -89,8 +97,13 @@ class AgreeForm(forms.Form):
     public_title = forms.CharField(
         max_length=200, required=False, label="Title for the public page", help_text="Leave empty to use the title."
     )
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), help_text="Internal: never published.")
+    description = forms.CharField(
+        max_length=text_limit(Problem, "description"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Internal: never published.",
+    )
     problem_statement = forms.CharField(
+        max_length=text_limit(Problem, "problem_statement"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         help_text="The behaviour, the place and the time, if known.",
@@ -103,17 +116,25 @@ class AgreeForm(forms.Form):
 class AdoptForm(forms.Form):
     problem = forms.ModelChoiceField(queryset=Problem.objects.none(), empty_label="Choose")
     summary = forms.CharField(
-        required=False, label="What was agreed (published)", help_text="Leave empty to use the public title."
+        max_length=text_limit(MeetingItem, "summary"),
+        required=False,
+        label="What was agreed (published)",
+        help_text="Leave empty to use the public title.",
     )
 
 
 class CarryOverForm(forms.Form):
     problem = forms.ModelChoiceField(queryset=Problem.objects.none(), empty_label="Choose")
     progress_note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), help_text="Added to the problem's updates."
+        max_length=text_limit(MeetingItem, "note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Added to the problem's updates.",
     )
     public_response = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="What we told residents (published)"
+        max_length=text_limit(MeetingItem, "public_response"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="What we told residents (published)",
     )
     propose_public = forms.BooleanField(required=False, label="Propose the progress note for the public page")
 
@@ -121,19 +142,34 @@ class CarryOverForm(forms.Form):
 class SignOffForm(forms.Form):
     problem = forms.ModelChoiceField(queryset=Problem.objects.none(), empty_label="Choose")
     public_outcome = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), label="What was done (published)", help_text="No personal data."
+        max_length=text_limit(Assessment, "public_outcome"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="What was done (published)",
+        help_text="No personal data.",
     )
     outcome = forms.ChoiceField(choices=[("", "Choose"), *Assessment.Outcome.choices], required=False)
     objective_met = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Against the objective"
+        max_length=text_limit(Assessment, "objective_met"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Against the objective",
     )
-    evidence = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    evidence = forms.CharField(
+        max_length=text_limit(Assessment, "evidence"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class RaiseForm(forms.Form):
-    summary = forms.CharField(label="What residents raised (published)", help_text="No names or addresses.")
+    summary = forms.CharField(
+        max_length=text_limit(MeetingItem, "summary"),
+        label="What residents raised (published)",
+        help_text="No names or addresses.",
+    )
     public_response = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="What we said or did (published)"
+        max_length=text_limit(MeetingItem, "public_response"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="What we said or did (published)",
     )
 
 

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "jps.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "jps.errors.RequestBodyLimitMiddleware",  # an oversized /api/ body: 413 JSON before anything reads it
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,6 +118,15 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and not envbool("DB_JIT
     # (docs/performance.md). Off for this application's sessions unless DB_JIT=1.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded demo serialises writes: a transaction takes the write lock when it begins
+    # (BEGIN IMMEDIATE), so two requests that read then write queue for it instead of one failing
+    # at once with "database is locked"; a waiter waits up to SQLITE_TIMEOUT seconds; and with the
+    # write-ahead log readers never wait for a writer.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("transaction_mode", "IMMEDIATE")
+    _options.setdefault("timeout", envint("SQLITE_TIMEOUT", 20))
+    _options.setdefault("init_command", "PRAGMA journal_mode=WAL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "jps.User"
@@ -315,6 +325,8 @@ LOGGING = {
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")
+    # The load balancer probes over plain HTTP, inside the network: it must see 200 or 503, not a redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

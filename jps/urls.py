@@ -10,4 +10,8 @@ urlpatterns = [
     path("", include("frontend.urls")),
 ]
 
+# Under /api/ every error is JSON (jps.errors); elsewhere Django's pages.
+handler400 = "jps.errors.bad_request"
+handler403 = "jps.errors.permission_denied"
+handler404 = "jps.errors.page_not_found"
 handler500 = "jps.observability.server_error"

@@ -44,7 +44,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape
+from django.utils.html import linebreaks
 
 from jps import meetings, publishing
 from jps.models import District, Force, Neighbourhood, Postcode, PublishRun
@@ -59,6 +59,8 @@ PUBLIC_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
 )
+#: What a closed priority without a public outcome says, on its page and in the feed.
+CLOSED_TEXT = "This priority has been closed."
 
 
 class PublishError(Exception):
@@ -93,8 +95,14 @@ def _iso_midnight(day: datetime.date | None) -> str | None:
     return f"{day.isoformat()}T00:00:00" if day else None
 
 
-def _p(text: str) -> str:
-    return "".join(f"<p>{escape(para.strip())}</p>" for para in text.split("\n\n") if para.strip())
+def _html(text: str) -> str:
+    """Public text as HTML, escaped and with its line breaks, exactly as the pages show it.
+
+    This is the ``linebreaks`` filter the templates apply (autoescaped): every character of
+    approved text is text, so a ``<script>`` in it is shown, never run, wherever the HTML goes
+    (the data.police.uk file, the Atom feed's ``type="html"`` summaries).
+    """
+    return linebreaks(text.strip(), autoescape=True) if text.strip() else ""
 
 
 # --- the data one run renders from ------------------------------------------------------------
@@ -234,6 +242,7 @@ class Renderer:
             "lead_agency": p.lead_agency,
             "is_closed": p.is_closed,
             "closed_on": p.closed_on,
+            "closed_at": p.closed_at,
             "outcome": p.outcome,
             "latest": p.latest_update,
             "updates": list(reversed(p.updates)),
@@ -365,9 +374,9 @@ class Renderer:
                 action, action_date = (latest.text, latest.date) if latest else (None, None)
             out.append(
                 {
-                    "issue": _p(p.title),
+                    "issue": _html(p.title),
                     "issue-date": _iso_midnight(p.adopted_on),
-                    "action": _p(action) if action else None,
+                    "action": _html(action) if action else None,
                     "action-date": _iso_midnight(action_date) if action else None,
                 }
             )
@@ -405,6 +414,12 @@ class Renderer:
         return out
 
     def feed(self, n: Neighbourhood, items: list[PublicPriority]) -> bytes:
+        """The neighbourhood's approved updates and outcomes as Atom, from the pages' own view models.
+
+        Titles are ``type="text"`` (Atom's default); summaries are ``type="html"`` holding the
+        same escaped HTML the priority page shows (``_html``), so a feed reader renders the text
+        as text, line breaks and all, and no markup in approved text reaches it as markup.
+        """
         base = self.data.site_url
         page = base + self.data.nbhd_dir(n)
         feed = Atom1Feed(
@@ -415,14 +430,16 @@ class Renderer:
             language="en-gb",
         )
         entries = []
-        for p in items:
-            url = base + priority_path(p.reference)
-            for i, u in enumerate(p.updates):
-                entries.append((u.at, f"{p.title}: update", url, u.text, f"{url}#update-{i + 1}"))
-            if p.is_closed and p.closed_at:
-                entries.append((p.closed_at, f"{p.title}: outcome", url, p.outcome or "Closed.", f"{url}#outcome"))
+        for vm in (self._priority_vm(p) for p in items):
+            url = base + vm["page_to"]
+            count = len(vm["updates"])  # newest first, numbered as the page numbers them (oldest is 1)
+            for i, u in enumerate(vm["updates"]):
+                entries.append((u.at, f"{vm['title']}: update", url, u.text, f"{url}#update-{count - i}"))
+            if vm["is_closed"] and vm["closed_at"]:
+                outcome = vm["outcome"] or CLOSED_TEXT
+                entries.append((vm["closed_at"], f"{vm['title']}: outcome", url, outcome, f"{url}#outcome"))
         for at, title, url, text, uid in sorted(entries, key=lambda e: e[0], reverse=True)[:100]:
-            feed.add_item(title=title, link=url, description=text, unique_id=uid, pubdate=at, updateddate=at)
+            feed.add_item(title=title, link=url, description=_html(text), unique_id=uid, pubdate=at, updateddate=at)
         return feed.writeString("utf-8").encode()
 
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .fields import TEXT, BoundedTextField
+
 
 class BestPracticeTag(models.Model):
     name = models.CharField(max_length=80, unique=True)
@@ -31,9 +33,9 @@ class Evaluation(models.Model):
     analyst = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evaluations")
     evaluated_at = models.DateTimeField(default=timezone.now)
     rating = models.CharField(max_length=8, choices=Rating.choices)
-    what_worked = models.TextField(blank=True)
-    what_did_not = models.TextField(blank=True)
-    learning = models.TextField()
+    what_worked = BoundedTextField(blank=True)
+    what_did_not = BoundedTextField(blank=True)
+    learning = BoundedTextField()
     transferable = models.BooleanField(default=False)
     best_practice = models.BooleanField(default=False)
     tags = models.ManyToManyField(BestPracticeTag, blank=True, related_name="evaluations")
@@ -56,7 +58,7 @@ class LearningNeed(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="learning_needs"
     )
     skill = models.CharField(max_length=160)
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(max_length=TEXT, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 

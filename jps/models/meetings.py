@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .fields import TEXT, BoundedTextField
+
 
 class Meeting(models.Model):
     """One PACT (Police and Communities Together) meeting for one or more neighbourhoods."""
@@ -49,8 +51,8 @@ class Meeting(models.Model):
     residents_attending = models.PositiveIntegerField(
         null=True, blank=True, help_text="How many residents came: a number only, never names."
     )
-    public_agenda = models.TextField(blank=True, help_text="Published: the purpose and agenda.")
-    notes = models.TextField(blank=True, help_text="Internal: never published, not in the printed minutes.")
+    public_agenda = BoundedTextField(max_length=TEXT, blank=True, help_text="Published: the purpose and agenda.")
+    notes = BoundedTextField(blank=True, help_text="Internal: never published, not in the printed minutes.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -107,9 +109,13 @@ class MeetingItem(models.Model):
         "jps.Problem", null=True, blank=True, on_delete=models.PROTECT, related_name="meeting_items"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    summary = models.TextField(help_text="Published: what residents raised or what was agreed. No personal data.")
-    public_response = models.TextField(blank=True, help_text="Published: what was done or will be done.")
-    note = models.TextField(blank=True, help_text="Internal: progress note or discussion.")
+    summary = BoundedTextField(
+        max_length=TEXT, help_text="Published: what residents raised or what was agreed. No personal data."
+    )
+    public_response = BoundedTextField(
+        max_length=TEXT, blank=True, help_text="Published: what was done or will be done."
+    )
+    note = BoundedTextField(max_length=TEXT, blank=True, help_text="Internal: progress note or discussion.")
     closure_requested = models.BooleanField(default=False, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .fields import REASON, TEXT, BoundedTextField
+
 
 class Stage(models.TextChoices):
     SCANNING = "scanning", "Scanning"
@@ -109,8 +111,8 @@ class Problem(models.Model):
 
     reference = models.CharField(max_length=24, unique=True, editable=False)
     title = models.CharField(max_length=200)
-    description = models.TextField(help_text="Internal: never published.")
-    problem_statement = models.TextField(
+    description = BoundedTextField(help_text="Internal: never published.")
+    problem_statement = BoundedTextField(
         blank=True, help_text="The behaviour, the place and the time, e.g. 'youths gathering outside…'."
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="problems")
@@ -146,7 +148,7 @@ class Problem(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
-    closure_reason = models.TextField(blank=True, editable=False)
+    closure_reason = BoundedTextField(max_length=REASON, blank=True, editable=False)
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
     personal_data_redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -255,7 +257,7 @@ class Contact(models.Model):
     preferred_method = models.CharField(max_length=16, choices=Method.choices)
     contact_every_days = models.PositiveSmallIntegerField(default=28, help_text="Agreed frequency of updates.")
     times_to_avoid = models.CharField(max_length=160, blank=True)
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(max_length=TEXT, blank=True)
     history = HistoricalRecords()
 
     def __str__(self) -> str:
@@ -266,12 +268,12 @@ class Analysis(models.Model):
     """The problem analysis triangle, the data used, the causes and a measurable objective."""
 
     problem = models.OneToOneField(Problem, on_delete=models.CASCADE, related_name="analysis")
-    victim = models.TextField(blank=True, help_text="Victims or targets, and their guardians.")
-    offender = models.TextField(blank=True, help_text="Offenders, and their handlers.")
-    location = models.TextField(blank=True, help_text="The place, and its manager.")
-    data_sources = models.TextField(blank=True)
-    causes = models.TextField(blank=True)
-    objective = models.TextField(blank=True, help_text="What success looks like, measurably.")
+    victim = BoundedTextField(blank=True, help_text="Victims or targets, and their guardians.")
+    offender = BoundedTextField(blank=True, help_text="Offenders, and their handlers.")
+    location = BoundedTextField(blank=True, help_text="The place, and its manager.")
+    data_sources = BoundedTextField(blank=True)
+    causes = BoundedTextField(blank=True)
+    objective = BoundedTextField(blank=True, help_text="What success looks like, measurably.")
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -301,14 +303,14 @@ class Action(models.Model):
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="actions")
     action_type = models.CharField(max_length=16, choices=Type.choices)
-    description = models.TextField()
+    description = BoundedTextField(max_length=TEXT)
     agency = models.ForeignKey("jps.Agency", on_delete=models.PROTECT, related_name="actions")
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
     )
     due_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
-    result = models.TextField(blank=True)
+    result = BoundedTextField(max_length=TEXT, blank=True)
     completed_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -353,7 +355,7 @@ class Transfer(models.Model):
     to_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.TextField()
+    reason = BoundedTextField(max_length=REASON)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
@@ -382,10 +384,12 @@ class Assessment(models.Model):
     measure_before = models.CharField(max_length=200, blank=True)
     measure_after = models.CharField(max_length=200, blank=True)
     displacement_checked = models.BooleanField(default=False)
-    displacement_notes = models.TextField(blank=True)
-    objective_met = models.TextField(blank=True, help_text="The outcome against the objective.")
-    evidence = models.TextField(blank=True)
-    public_outcome = models.TextField(blank=True, help_text="What happened, in words fit for the public.")
+    displacement_notes = BoundedTextField(blank=True)
+    objective_met = BoundedTextField(blank=True, help_text="The outcome against the objective.")
+    evidence = BoundedTextField(blank=True)
+    public_outcome = BoundedTextField(
+        max_length=TEXT, blank=True, help_text="What happened, in words fit for the public."
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -410,7 +414,7 @@ class SupervisoryReview(models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
     reviewed_at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField()
+    comment = BoundedTextField(max_length=TEXT)
     decision = models.CharField(max_length=16, choices=Decision.choices)
     stage_at_review = models.CharField(max_length=20, choices=Stage.choices)
     was_overdue_days = models.PositiveIntegerField(default=0)
@@ -437,9 +441,11 @@ class ProgressUpdate(models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="updates")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    text = models.TextField()
+    text = BoundedTextField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.INTERNAL)
-    public_text = models.TextField(blank=True, help_text="As edited for publication: no personal data.")
+    public_text = BoundedTextField(
+        max_length=TEXT, blank=True, help_text="As edited for publication: no personal data."
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

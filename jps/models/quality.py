@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .fields import TEXT, BoundedTextField
+
 #: The checklist, drawn from recognised problem-solving criteria (SARA done well), in order.
 QUALITY_CRITERIA: tuple[tuple[str, str], ...] = (
     ("specific_statement", "A specific problem statement: the behaviour, the place and the time"),
@@ -42,7 +44,7 @@ class QualityScore(models.Model):
     partners_involved = models.BooleanField(default=False)
     assessment_evidence = models.BooleanField(default=False)
     total = models.PositiveSmallIntegerField(default=0, editable=False, help_text="Criteria met, out of 6.")
-    comment = models.TextField(blank=True)
+    comment = BoundedTextField(max_length=TEXT, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .fields import BoundedTextField
 from .problems import Problem, Source
 
 
@@ -22,7 +23,7 @@ class ProblemReport(models.Model):
     originator = models.CharField(max_length=160, help_text="Who reported it: a person, a role or a body.")
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(default=timezone.now)
-    text = models.TextField()
+    text = BoundedTextField()
     location = models.CharField(max_length=200, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)

@@ -193,7 +193,7 @@ def test_atom_feed_lists_approved_updates_and_outcomes(priorities, settings, are
     entries = root.findall("a:entry", ns)
     assert len(entries) == 3  # two approved updates and one outcome
     summaries = [e.find("a:summary", ns).text for e in entries]
-    assert PUBLIC["outcome"] in summaries and PUBLIC["update"] in summaries
+    assert f"<p>{PUBLIC['outcome']}</p>" in summaries and f"<p>{PUBLIC['update']}</p>" in summaries  # as on the pages
     assert all(
         e.find("a:link", ns).get("href").startswith("https://priorities.example.test/priorities/") for e in entries
     )
