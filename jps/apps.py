@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 
 
 class JpsConfig(AppConfig):
     name = "jps"
     verbose_name = "Joint problem solving"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import db_roles
+
+        connection_created.connect(db_roles.work_as_configured_role, dispatch_uid="jps_set_role")
+        post_migrate.connect(db_roles.grant_application_role, sender=self, dispatch_uid="jps_grant_app_role")
