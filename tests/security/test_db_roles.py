@@ -162,9 +162,14 @@ def test_a_child_process_runs_as_the_application_role():
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
     }
-    code = "from django.db import connection; c = connection.cursor(); c.execute('SELECT current_user'); print(c.fetchone()[0])"
+    code = "from tests.db_roles import current_user; print(current_user())"
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == APP_ROLE
