@@ -158,9 +158,10 @@ def test_the_celery_worker_runs_as_the_application_role(celery_worker):  # noqa:
 def test_a_child_process_runs_as_the_application_role():
     """Worker and server processes started by tests (and by CI) get the role from the environment."""
     db = settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
     }
     code = "from tests.db_roles import current_user; print(current_user())"
     result = subprocess.run(  # noqa: S603
