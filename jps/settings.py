@@ -127,6 +127,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     _options.setdefault("transaction_mode", "IMMEDIATE")
     _options.setdefault("timeout", envint("SQLITE_TIMEOUT", 20))
     _options.setdefault("init_command", "PRAGMA journal_mode=WAL")
+# Least-privilege roles (docs/deploy.md): ``migrate`` runs as the tables' owner and grants the
+# application role named here what it needs after every run (jps/db_roles.py) -- and on the access
+# log only SELECT and INSERT. The application itself logs in as that role and owns nothing.
+DB_APP_ROLE = os.environ.get("DB_APP_ROLE", "")
+# For the test suite only: log in as the owner (to create and migrate the test database), then
+# SET ROLE to this role on every connection. Never in production, where the login is the app role.
+DB_SET_ROLE = os.environ.get("DB_SET_ROLE", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "jps.User"

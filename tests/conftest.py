@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
-from django.db import connection
+from django.conf import settings as django_settings
+from django.db import connection, connections
+from django.db.backends.postgresql.operations import DatabaseOperations
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jps import models as m
 
 from . import factories as f
+from .db_roles import execute_sql_flush_as_owner
+
+# The role the suite works as on PostgreSQL (DB_SET_ROLE, set by .ci/run): not while the test
+# database is created and migrated, which the login (its owner) does; from then on, everywhere.
+WORK_AS_ROLE = django_settings.DB_SET_ROLE
 
 
 def pytest_report_header(config):  # type: ignore[no-untyped-def]
@@ -19,10 +28,37 @@ def pytest_report_header(config):  # type: ignore[no-untyped-def]
     return f"database: {engine} ({settings.DATABASES['default'].get('HOST') or 'embedded'})"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Create and migrate the test database as the login role, the tables' owner."""
+    django_settings.DB_SET_ROLE = ""
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Then every connection (tests, live server, Celery worker, child processes) works as the app role."""
+    django_settings.DB_SET_ROLE = WORK_AS_ROLE
+    with django_db_blocker.unblock():
+        connections.close_all()  # the one opened to migrate is the owner's
+    yield
+    django_settings.DB_SET_ROLE = ""
+    with django_db_blocker.unblock():
+        connections.close_all()  # the owner drops the test database
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_as_owner() -> Iterator[None]:
+    """The flush after each transactional test empties the access log too: as the owner (tests/db_roles.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "execute_sql_flush", execute_sql_flush_as_owner)
+        yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _print_database(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
-        print(f"\nTests run on {connection.vendor} {connection.settings_dict.get('NAME')}")
+        role = f" as {django_settings.DB_SET_ROLE}" if django_settings.DB_SET_ROLE else ""
+        print(f"\nTests run on {connection.vendor} {connection.settings_dict.get('NAME')}{role}")
 
 
 @pytest.fixture(autouse=True)

@@ -37,6 +37,7 @@ def scratch_databases():  # type: ignore[no-untyped-def]
 def run(*args: str, url: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": url}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DB_SET_ROLE", None)  # these commands are the owner's (migrate, a restore)
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 

@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection, transaction
 from jps import services
 from jps.models import ProblemView
 from jps.selectors import problem_views_visible_to
+from tests.db_roles import as_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +40,13 @@ def test_the_database_itself_refuses_changes_on_postgresql(problem, pcso):
     if connection.vendor != "postgresql":
         assert connection.vendor == "sqlite"  # the trigger is PostgreSQL's; the ORM guard above covers SQLite
         return
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE jps_problemview SET channel = 'api' WHERE id = %s", [view.pk])
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM jps_problemview WHERE id = %s", [view.pk])
+    # The trigger holds even for the owner, who has the privileges (the application's role has not:
+    # tests/security/test_db_roles.py).
+    with as_owner():
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE jps_problemview SET channel = 'api' WHERE id = %s", [view.pk])
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM jps_problemview WHERE id = %s", [view.pk])
 
 
 def test_admin_offers_no_way_to_edit_the_log(admin_client, problem, admin_user):

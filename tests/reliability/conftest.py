@@ -24,6 +24,7 @@ from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
 from django.db import connection, connections
 
 from tests.celery_fixtures import closed_port
+from tests.db_roles import as_owner
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -74,7 +75,8 @@ def other_backends() -> list[int]:
 
 
 def terminate_backends(pids: list[int]) -> None:
-    with connection.cursor() as cursor:
+    """As the login role: the application's role may not signal sessions (the test harness does)."""
+    with as_owner(), connection.cursor() as cursor:
         for pid in pids:
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
 

@@ -18,6 +18,7 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from jps.models import Problem
+from tests.db_roles import as_owner
 
 from .conftest import AppServer, other_backends, terminate_backends
 
@@ -31,9 +32,13 @@ TIMEOUT = 30
 
 @pytest.fixture
 def connection_dropper(transactional_db: None) -> Iterator[None]:
-    """Any backend that writes the history row of a problem titled with MARK terminates itself."""
+    """Any backend that writes the history row of a problem titled with MARK terminates itself.
+
+    Created by the owner (the application's role may not add triggers), SECURITY DEFINER so that
+    a backend working as the application role may terminate itself.
+    """
     table = Problem.history.model._meta.db_table
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute(
             """
             CREATE OR REPLACE FUNCTION jps_test_drop_connection() RETURNS trigger AS $$
@@ -42,7 +47,7 @@ def connection_dropper(transactional_db: None) -> Iterator[None]:
                     PERFORM pg_terminate_backend(pg_backend_pid());
                 END IF;
                 RETURN NEW;
-            END $$ LANGUAGE plpgsql
+            END $$ LANGUAGE plpgsql SECURITY DEFINER
             """,
             [MARK],
         )
@@ -53,7 +58,7 @@ def connection_dropper(transactional_db: None) -> Iterator[None]:
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
+        with as_owner(), connection.cursor() as cursor:
             cursor.execute(f"DROP TRIGGER IF EXISTS jps_test_drop_connection ON {table}")
             cursor.execute("DROP FUNCTION IF EXISTS jps_test_drop_connection()")
 

@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("jps", "0014_public_export_indexes"),
+        ("jps", "0016_closure_requested_by"),
     ]
 
     operations = [
