@@ -156,7 +156,7 @@ def test_problem_page_shows_transitions_with_the_reason_a_disabled_one_is_disabl
     body = login(client, pcso).get(reverse("problem", args=[problem.pk])).content.decode()
     assert "Start analysis" in body
     assert "Needs a problem statement naming the behaviour, place and time." in body
-    assert "Only a supervisor of this district who neither owns the problem nor asked for its closure can do this." in body
+    assert "Only a supervisor of this district who neither owns the problem nor asked for its closure" in body
     assert 'aria-current="step"' in body
 
 
