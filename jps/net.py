@@ -47,7 +47,7 @@ def client_ip(request: Any) -> str:
     Works for Django's and DRF's requests (and axes' calls with either).
     """
     meta = request.META
-    remote = _valid_ip(meta.get("REMOTE_ADDR", "")) or "0.0.0.0"  # noqa: S104 - a placeholder key, not a bind
+    remote = _valid_ip(meta.get("REMOTE_ADDR", "")) or "0.0.0.0"  # noqa: S104  # nosec B104 - a placeholder key, not a bind
     proxies = trusted_proxy_count()
     if not proxies:
         return remote
