@@ -1,23 +1,10 @@
-"""Fixtures for the adversarial tests: every role's API client, throttles out of the way."""
+"""Fixtures for the adversarial tests: every role's API client, throttles out of the way (as in tests/api)."""
 
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
-from tests.api.conftest import client_for
-
-
-@pytest.fixture(autouse=True)
-def _generous_throttles(settings):  # type: ignore[no-untyped-def]
-    """Many writes per role in one test: throttles are tested on their own (test_throttles.py)."""
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"auth": "10000/minute", "writes": "100000/minute"},
-    }
-    cache.clear()
-    yield
-    cache.clear()
+from tests.api.conftest import _generous_throttles, client_for  # noqa: F401  (autouse fixture, shared)
 
 
 @pytest.fixture
