@@ -184,8 +184,12 @@ class ProblemPublicSerializer(serializers.Serializer):
 
     public_priority = serializers.BooleanField(required=False, help_text="False withdraws it from the public site.")
     adopted_on = serializers.DateField(required=False)
-    public_title = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    public_outcome = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    public_title = serializers.CharField(
+        required=False, allow_blank=True, max_length=text_limit(Problem, "public_title")
+    )
+    public_outcome = serializers.CharField(
+        required=False, allow_blank=True, max_length=text_limit(Assessment, "public_outcome")
+    )
 
 
 class TransitionSerializer(serializers.Serializer):

@@ -133,12 +133,14 @@ class PublicForm(forms.Form):
     public_priority = forms.BooleanField(
         required=False, label="Public priority", help_text="Untick to withdraw it from the public pages at once."
     )
-    public_title = forms.CharField(max_length=200, required=False, label="Title for the public")
+    public_title = forms.CharField(
+        max_length=text_limit(Problem, "public_title"), required=False, label="Title for the public"
+    )
     adopted_on = forms.DateField(required=False, widget=DATE_WIDGET, label="Date adopted")
     public_outcome = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        max_length=10000,
+        max_length=text_limit(Assessment, "public_outcome"),
         label="Outcome for the public",
         help_text="Published when the problem closes. Nothing personal.",
     )
