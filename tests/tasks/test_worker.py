@@ -89,12 +89,12 @@ def test_two_runs_at_once_send_nothing_twice(celery_worker_concurrent, world, se
 
 
 def test_a_write_succeeds_while_the_broker_is_unreachable(
-    closed_broker, transactional_db, pcso, neighbourhood, category, web_editor, caplog
+    closed_broker, transactional_db, pcso, supervisor, neighbourhood, category, web_editor, caplog
 ):
     started = time.monotonic()
     with transaction.atomic():
-        problem = services.problem_create(
-            by=pcso,
+        problem = services.problem_create(  # adopted at once by the district's supervisor
+            by=supervisor,
             neighbourhood=neighbourhood,
             category=category,
             source=Source.PACT_MEETING,
@@ -113,6 +113,7 @@ def test_a_write_succeeds_while_the_broker_is_unreachable(
     assert ProgressUpdate.objects.get(pk=update.pk).status == ProgressUpdate.Status.APPROVED
     failures = [r for r in caplog.records if r.name == "tasks.queue"]
     assert [r.getMessage().split(";")[0] for r in failures] == [
+        "Could not queue jps.publishing.publish_site",  # a new public priority is published at once
         "Could not queue reminders.deliver_pending",
         "Could not queue jps.publishing.publish_site",  # the approval's own export trigger
         "Could not queue reminders.public_update_due",
