@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from frontend.public_site.renderer import publish
+from publicsite.export import publish
 from jps.models import Force
 
 from .conftest import site_files

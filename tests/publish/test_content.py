@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from frontend.public_site.renderer import publish
+from publicsite.export import publish
 from jps.models import Force
 from tests import factories as f
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from frontend.public_site.renderer import PUBLIC_CSP, publish
+from publicsite.export import publish
+from publicsite.render import PUBLIC_CSP
 from jps.models import Force, Postcode
 from tests.csp import STAFF_POLICY, inline_code, parse_policy
 

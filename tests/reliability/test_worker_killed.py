@@ -25,7 +25,8 @@ import redis
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from frontend.public_site.renderer import MANIFEST, PROBLEMS, publish
+from publicsite.export import publish
+from publicsite.store import MANIFEST, PROBLEMS
 from jps.models import ProgressUpdate, PublishRun
 from tasks.publishing import publish_site_task
 from tests import factories as f
