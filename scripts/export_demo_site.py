@@ -47,10 +47,10 @@ def export(output: Path, at: datetime.datetime) -> None:
     django.setup()
     from django.core.management import call_command
 
-    with time_machine.travel(at, tick=False):
+    with time_machine.travel(at, tick=False), open(os.devnull, "w") as quiet:
         call_command("migrate", verbosity=0)
-        call_command("load_demo", password="compare-public-site", stdout=open(os.devnull, "w"))
-        call_command("publish_site", full=True, output=str(output), stdout=open(os.devnull, "w"))
+        call_command("load_demo", password="compare-public-site", stdout=quiet)
+        call_command("publish_site", full=True, output=str(output), stdout=quiet)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,10 @@ import os
 import pytest
 from django.core.management import CommandError, call_command
 
-from publicsite import export, render, store, viewmodels
-from publicsite.export import publish, rollback
 from jps import services
 from jps.models import PublishRun
+from publicsite import export, render, store, viewmodels
+from publicsite.export import publish, rollback
 from tests import factories as f
 
 from .conftest import work_priority

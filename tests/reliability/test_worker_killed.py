@@ -25,9 +25,9 @@ import redis
 from django.conf import settings as django_settings
 from django.utils import timezone
 
+from jps.models import ProgressUpdate, PublishRun
 from publicsite.export import publish
 from publicsite.store import MANIFEST, PROBLEMS
-from jps.models import ProgressUpdate, PublishRun
 from tasks.publishing import publish_site_task
 from tests import factories as f
 from tests.celery_fixtures import REDIS_URL, celery_pointed_at
