@@ -32,7 +32,8 @@ def served_files(root: Path) -> dict[str, bytes]:
 
 def _normalised_manifest(content: bytes, *, version: str) -> bytes:
     manifest = json.loads(content)
-    manifest["shards"] = {key: "<version>" if rev == version else rev for key, rev in manifest.get("shards", {}).items()}
+    shards = manifest.get("shards", {})
+    manifest["shards"] = {key: "<version>" if rev == version else rev for key, rev in shards.items()}
     return json.dumps(manifest, indent=0, sort_keys=True).encode()
 
 
