@@ -17,7 +17,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-frontend/static/dist/.built: node_modules/.installed frontend/build.mjs frontend/public_site/static/public_site.css $(shell find frontend/static_src -type f)
+frontend/static/dist/.built: node_modules/.installed frontend/build.mjs publicsite/assets/public_site.css $(shell find frontend/static_src -type f)
 	node frontend/build.mjs
 	touch $@
 

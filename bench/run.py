@@ -414,7 +414,7 @@ def _read_tree(root: Path, only: list[str] | None = None) -> dict[str, bytes]:
 
 
 def _export_rows(runs: int) -> list[Row]:
-    from frontend.public_site.renderer import publish
+    from publicsite.export import publish
 
     root = Path(tempfile.mkdtemp(prefix="jps-bench-site-"))
     try:
@@ -450,7 +450,7 @@ def _export_rows(runs: int) -> list[Row]:
 
 def _incremental_row(root: Path, runs: int, what: str, *, largest: bool) -> Row:
     """Incremental exports after one public change each (the first a warm-up), into the site at ``root``."""
-    from frontend.public_site.renderer import publish
+    from publicsite.export import publish
 
     inc_times, inc_limits, written, inc_queries = [], [], 0, 0
     for i in range(runs + 1):

@@ -1,39 +1,30 @@
-"""Resident email alerts: subscribe (double opt-in), confirm, one-click unsubscribe.
+"""Resident email alerts, the pages: subscribe (double opt-in), confirm, one-click unsubscribe.
 
 The only part of the public site served by the web application. A subscription
 request is not stored: it travels inside a signed, time-limited confirmation link
 (``django.core.signing``), and only a confirmed subscription is saved — the email,
-the neighbourhoods and timestamps, nothing else. Every digest carries a signed
-unsubscribe link and ``List-Unsubscribe`` headers (RFC 8058 one-click).
+the neighbourhoods and timestamps, nothing else. The tokens and the emails (confirmation,
+digest with its signed unsubscribe link) are built in ``jps.alerts``, which the worker calls.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django import forms
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from jps import services
+from jps.alerts import CONFIRM_MAX_AGE, CONFIRM_SALT, UNSUBSCRIBE_SALT, unsubscribe_url
 from jps.limits import public_email_allowed
-from jps.models import AlertSubscription, Neighbourhood
-from jps.publishing import DigestItem, public_neighbourhoods
+from jps.models import Neighbourhood
+from jps.publishing import public_neighbourhoods
 from tasks import emails
 from tasks.queue import enqueue
-
-from .public_site.renderer import priority_path
-
-CONFIRM_SALT = "jps.alerts.confirm"
-UNSUBSCRIBE_SALT = "jps.alerts.unsubscribe"
-CONFIRM_MAX_AGE = 7 * 24 * 3600
 
 
 class NeighbourhoodChoice(forms.ModelMultipleChoiceField):
@@ -48,42 +39,6 @@ class SubscribeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Neighbourhoods",
         error_messages={"required": "Choose at least one neighbourhood."},
-    )
-
-
-def confirm_token(*, email: str, neighbourhood_ids: Iterable[int]) -> str:
-    return signing.dumps({"e": email.strip().lower(), "n": sorted(neighbourhood_ids)}, salt=CONFIRM_SALT)
-
-
-def unsubscribe_token(email: str) -> str:
-    return signing.dumps(email.strip().lower(), salt=UNSUBSCRIBE_SALT)
-
-
-def _absolute(url: str) -> str:
-    return settings.SITE_URL.rstrip("/") + url
-
-
-def unsubscribe_url(email: str) -> str:
-    return _absolute(reverse("alerts_unsubscribe", args=[unsubscribe_token(email)]))
-
-
-def confirmation_message(*, email: str, neighbourhood_ids: list[int]) -> EmailMessage | None:
-    """The double opt-in email, built by the worker; None if none of the neighbourhoods is public any more."""
-    chosen = list(public_neighbourhoods().filter(pk__in=neighbourhood_ids))
-    if not chosen:
-        return None
-    ids = [n.pk for n in chosen]
-    link = _absolute(reverse("alerts_confirm", args=[confirm_token(email=email, neighbourhood_ids=ids)]))
-    names = ", ".join(n.display_name for n in chosen)
-    return EmailMessage(
-        subject="Confirm your neighbourhood priority alerts",
-        body=(
-            f"Someone (we hope you) asked for email alerts about neighbourhood priorities in: {names}.\n\n"
-            f"To confirm, open this link within 7 days:\n{link}\n\n"
-            "If you did not ask for this, ignore this email: nothing has been stored."
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[email],
     )
 
 
@@ -142,34 +97,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "alerts/unsubscribed.html")
     # GET only shows the one button: link scanners that prefetch must not unsubscribe people.
     return render(request, "alerts/unsubscribe.html")
-
-
-def digest_message(
-    *, subscription: AlertSubscription, neighbourhoods: list[Neighbourhood], items: list[DigestItem]
-) -> EmailMessage:
-    """The digest email: newly approved updates and outcomes, grouped by neighbourhood."""
-    names = {n.pk: n.display_name for n in neighbourhoods}
-    site = settings.PUBLIC_SITE_URL.rstrip("/") + "/"
-    lines = ["What's new in your neighbourhood priorities", ""]
-    for nid in sorted({i.neighbourhood_id for i in items}, key=lambda k: names.get(k, "")):
-        lines += [names.get(nid, ""), "=" * len(names.get(nid, ""))]
-        for item in (i for i in items if i.neighbourhood_id == nid):
-            label = "Outcome" if item.kind == "outcome" else "Update"
-            lines += [
-                f"{item.title} — {label}, {item.date:%d %B %Y}",
-                item.text,
-                site + priority_path(item.reference),
-                "",
-            ]
-    link = unsubscribe_url(subscription.email)
-    lines += ["", f"Unsubscribe with one click: {link}"]
-    return EmailMessage(
-        subject="Neighbourhood priorities: what's new",
-        body="\n".join(lines),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[subscription.email],
-        headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-    )
 
 
 urlpatterns = [

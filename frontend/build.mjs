@@ -39,6 +39,6 @@ for (const [from, to] of Object.entries(copies)) {
 cpSync(join(modules, "leaflet/dist/images"), join(dist, "images"), { recursive: true });
 for (const name of readdirSync(join(src, "js"))) cpSync(join(src, "js", name), join(dist, name));
 // The public site's stylesheet, also used by the resident alert pages the application serves.
-cpSync(join(root, "frontend", "public_site", "static", "public_site.css"), join(dist, "public_site.css"));
+cpSync(join(root, "publicsite", "assets", "public_site.css"), join(dist, "public_site.css"));
 
 console.log(`frontend assets built in ${dist}`);

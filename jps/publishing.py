@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -244,6 +246,43 @@ def digest_items(
     return items
 
 
+class SiteExport(Protocol):
+    """What an export reports: the version it switched into place, whether it was full, the files it wrote."""
+
+    version: str
+    full: bool
+    written: list[str]
+
+
+#: ``exporter(full=...)``: the public-site package's ``publish``, registered by its AppConfig.
+Exporter = Callable[..., SiteExport]
+_exporter: Exporter | None = None
+
+
+def exporter_register(exporter: Exporter) -> None:
+    """Install the function that renders and stores the site (``publicsite.export.publish``).
+
+    ``jps`` decides *what* is public; how it is rendered and where the files go belong to the
+    public-site package, which registers itself here when it starts, as the web registers its
+    link resolver with ``jps.links``. So the publishing job calls ``site_publish`` and imports
+    neither the renderer nor anything of the web.
+    """
+    global _exporter
+    _exporter = exporter
+
+
+def site_publish(*, full: bool = False) -> SiteExport:
+    """Export the public site: incremental from the version being served unless ``full``.
+
+    The one service the publishing job (and anything else that wants the site now) calls.
+    """
+    if _exporter is None:
+        raise ImproperlyConfigured("No public-site exporter: add 'publicsite' to INSTALLED_APPS.")
+    result = _exporter(full=full)
+    logger.info("Public site %s: %d files written", result.version, len(result.written))
+    return result
+
+
 def publish_soon(*, reason: str) -> None:
     """Queue an incremental export once the current transaction commits.
 
@@ -276,8 +315,10 @@ __all__ = [
     "DigestItem",
     "PublicPriority",
     "PublicUpdate",
+    "SiteExport",
     "current_priority_counts",
     "digest_items",
+    "exporter_register",
     "problem_references",
     "problems_changed_since",
     "public_districts",
@@ -286,4 +327,5 @@ __all__ = [
     "public_priority_places",
     "public_problems",
     "publish_soon",
+    "site_publish",
 ]

@@ -30,9 +30,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat, TruncDate
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from . import links
 from .models import (
     OPEN_STAGES,
     Action,
@@ -526,26 +526,6 @@ def _recipient_keys() -> Iterator[str]:
         last = keys[-1]
 
 
-def site_link(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
-def problem_path(problem_id: int) -> str:
-    """The staff page of a problem (the staff interface's ``problem`` route)."""
-    try:
-        return reverse("problem", kwargs={"pk": problem_id})
-    except NoReverseMatch:  # a deployment without the staff interface
-        return f"/problems/{problem_id}/"
-
-
-def meetings_path() -> str:
-    """The staff interface's meetings page, where the meeting standard is shown."""
-    try:
-        return reverse("meeting_list")
-    except NoReverseMatch:
-        return "/meetings/"
-
-
 def digest_context(reminders: list[Reminder]) -> dict[str, Any]:
     """The items of one digest, grouped by kind in a fixed order, each with its link."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -562,13 +542,11 @@ def digest_context(reminders: list[Reminder]) -> dict[str, Any]:
                     "action": None,
                     "due_on": reminder.due_on,
                     "note": reminder.note,
-                    "url": site_link(meetings_path()),
+                    "url": links.url_for("meetings"),
                 }
             )
             continue
-        url = site_link(problem_path(problem.pk))
-        if reminder.action_id:
-            url += f"#action-{reminder.action_id}"
+        url = links.url_for("problem", problem_id=problem.pk, action_id=reminder.action_id)
         groups[reminder.kind].append(
             {
                 "reference": problem.reference,

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "api",
     "tasks",
     "frontend",
+    "publicsite",  # the static public site: renders and stores it; registers itself as the exporter
 ]
 
 MIDDLEWARE = [
@@ -199,7 +200,7 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
-LOCALE_PATHS = [BASE_DIR / "frontend" / "public_site" / "locale"]
+LOCALE_PATHS = [BASE_DIR / "publicsite" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

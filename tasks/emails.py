@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from jps import alerts
 from jps.models import User
 
 from .celery import app
@@ -77,7 +78,5 @@ def account_created_email(*, user_id: int) -> int:
 @app.task(name="alerts.confirmation_email", **TASK_OPTIONS)
 def alert_confirmation_email(*, email: str, neighbourhood_ids: list[int]) -> int:
     """The double opt-in email of an alert subscription (the public form only queues it)."""
-    from frontend.alerts import confirmation_message
-
-    message = confirmation_message(email=email, neighbourhood_ids=neighbourhood_ids)
+    message = alerts.confirmation_message(email=email, neighbourhood_ids=neighbourhood_ids)
     return message.send() if message else 0

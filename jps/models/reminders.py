@@ -79,12 +79,11 @@ class Reminder(models.Model):
     @property
     def item_path(self) -> str:
         """Where the item lives in the staff interface (an action is an anchor on its problem's page)."""
-        from jps.reminders import meetings_path, problem_path
+        from jps import links
 
         if self.problem_id is None:
-            return meetings_path()
-        anchor = f"#action-{self.action_id}" if self.action_id else ""
-        return problem_path(self.problem_id) + anchor
+            return links.path_for("meetings")
+        return links.path_for("problem", problem_id=self.problem_id, action_id=self.action_id)
 
     @property
     def status(self) -> str:

@@ -184,7 +184,7 @@ def test_the_public_partial_renders_the_published_fields_only(pcso, held_meeting
 
 
 def test_the_published_neighbourhood_page_lists_meetings_and_their_events_json(pcso, neighbourhood, category, settings):
-    from frontend.public_site.renderer import publish
+    from publicsite.export import publish
 
     # A neighbourhood appears on the public site once it has a public priority.
     f.ProblemFactory(

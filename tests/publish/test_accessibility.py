@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from frontend.public_site.renderer import publish
 from jps.models import Force
+from publicsite.export import publish
 
 from .conftest import site_files
 

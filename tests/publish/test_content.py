@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from frontend.public_site.renderer import publish
 from jps.models import Force
+from publicsite.export import publish
 from tests import factories as f
 
 from .conftest import PUBLIC, SECRETS, work_priority

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from frontend.public_site.renderer import PUBLIC_CSP, publish
 from jps.models import Force, Postcode
+from publicsite.export import publish
+from publicsite.render import PUBLIC_CSP
 from tests.csp import STAFF_POLICY, inline_code, parse_policy
 
 from .conftest import site_files

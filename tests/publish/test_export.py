@@ -8,10 +8,10 @@ import os
 import pytest
 from django.core.management import CommandError, call_command
 
-from frontend.public_site import renderer
-from frontend.public_site.renderer import publish, rollback
 from jps import services
 from jps.models import PublishRun
+from publicsite import export, render, store, viewmodels
+from publicsite.export import publish, rollback
 from tests import factories as f
 
 from .conftest import work_priority
@@ -46,7 +46,7 @@ def inode(root, path):  # type: ignore[no-untyped-def]
 def shard_links(root, name="current"):  # type: ignore[no-untyped-def]
     """The revision each shard's symlink in a version points at, read from the links themselves."""
     version = (root / name).resolve()
-    manifest = json.loads((version / renderer.MANIFEST).read_text())
+    manifest = json.loads((version / store.MANIFEST).read_text())
     links = {}
     for key in manifest["shards"]:
         link = version / key
@@ -63,7 +63,7 @@ def stored_revisions(root):  # type: ignore[no-untyped-def]
 
 
 def test_shard_keys():
-    key = renderer.shard_key
+    key = store.shard_key
     assert key("neighbourhoods/kent/canterbury/northgate/index.html") == "neighbourhoods/kent/canterbury"
     assert key("cy/neighbourhoods/kent/canterbury/northgate/feed.atom") == "cy/neighbourhoods/kent/canterbury"
     assert key("districts/kent/canterbury/requests.json") == "districts/kent/canterbury"
@@ -72,8 +72,8 @@ def test_shard_keys():
     assert key("postcodes/CT1.html") == "postcodes" and key("cy/postcodes/CT1.html") == "cy/postcodes"
     assert key("static/public_site.css") == "static"
     assert key("index.html") is None and key("cy/index.html") is None
-    assert renderer.priority_path("KNT-2026-00042") == "priorities/knt/knt-2026-00042.html"
-    assert renderer.priority_path("AB-CD-2026-00042") == "priorities/ab-cd/ab-cd-2026-00042.html"
+    assert viewmodels.priority_path("KNT-2026-00042") == "priorities/knt/knt-2026-00042.html"
+    assert viewmodels.priority_path("AB-CD-2026-00042") == "priorities/ab-cd/ab-cd-2026-00042.html"
 
 
 def test_a_version_is_top_files_and_relative_symlinks_into_the_shard_store(two_areas, settings, area):
@@ -184,7 +184,7 @@ def test_a_withdrawn_priority_leaves_no_stale_pages(two_areas, people, settings,
     assert "Here" not in nbhd_html.split("<main")[1]
     requests = json.loads(files[f"{district_dir(area.district)}requests.json"])
     assert here.reference not in {r["service_request_id"] for r in requests}
-    published = json.loads(files[f"priorities/{here.force.code.lower()}/{renderer.PROBLEMS}"])
+    published = json.loads(files[f"priorities/{here.force.code.lower()}/{store.PROBLEMS}"])
     assert str(here.pk) not in published and str(there.pk) in published
     assert (root / "previous" / page).exists()  # the previous version still has it, for a rollback
 
@@ -224,14 +224,14 @@ def test_a_priority_moved_to_another_district_is_rerendered_in_both_and_found_th
 def test_an_incremental_run_loads_only_the_affected_districts(two_areas, people, settings, area, monkeypatch):
     here, there = two_areas
     publish(full=True)
-    loaded: list[renderer.SiteData] = []
-    real = renderer.SiteData
+    loaded: list[viewmodels.SiteData] = []
+    real = export.SiteData
 
     def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
         loaded.append(real(*args, **kwargs))
         return loaded[-1]
 
-    monkeypatch.setattr(renderer, "SiteData", spy)
+    monkeypatch.setattr(export, "SiteData", spy)
     services.problem_public_set(problem=here, by=people["supervisor"], public_title="Renamed for the public")
     publish()
     [data] = loaded
@@ -251,7 +251,7 @@ def test_switch_is_atomic_and_a_failed_export_changes_nothing(two_areas, setting
     def broken(self, priority_id):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(renderer.Renderer, "priority", broken)
+    monkeypatch.setattr(render.Renderer, "priority", broken)
     with pytest.raises(RuntimeError):
         publish(full=True)
     assert os.readlink(root / "current") == f"versions/{first.version}"
@@ -266,7 +266,7 @@ def test_a_failed_incremental_export_leaves_no_new_revision_behind(two_areas, pe
     first = publish(full=True)
     stored, links = stored_revisions(root), shard_links(root)
     services.problem_public_set(problem=here, by=people["supervisor"], public_title="Renamed for the public")
-    write, calls = renderer._write, []
+    write, calls = store._write, []
 
     def fails_half_way(folder, path, content):  # type: ignore[no-untyped-def]
         calls.append(path)
@@ -274,7 +274,7 @@ def test_a_failed_incremental_export_leaves_no_new_revision_behind(two_areas, pe
             raise OSError("disk full")
         write(folder, path, content)
 
-    monkeypatch.setattr(renderer, "_write", fails_half_way)
+    monkeypatch.setattr(store, "_write", fails_half_way)
     with pytest.raises(OSError):
         publish()
     assert len(calls) == 4
@@ -282,7 +282,7 @@ def test_a_failed_incremental_export_leaves_no_new_revision_behind(two_areas, pe
     assert stored_revisions(root) == stored
     assert shard_links(root) == links
     assert PublishRun.objects.count() == 1
-    monkeypatch.setattr(renderer, "_write", write)
+    monkeypatch.setattr(store, "_write", write)
     assert priority_page(here) in publish().written  # the change is still waiting to be published
 
 
@@ -314,7 +314,7 @@ def test_rollback_serves_the_previous_version_and_can_be_undone(two_areas, peopl
 def test_rollback_without_a_previous_version_is_a_clear_error(settings):
     with pytest.raises(CommandError, match="no previous version"):
         call_command("publish_site", "--rollback")
-    with pytest.raises(renderer.PublishError):
+    with pytest.raises(store.PublishError):
         rollback()
 
 

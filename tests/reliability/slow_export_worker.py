@@ -2,7 +2,7 @@
 
 ``python -m tests.reliability.slow_export_worker`` with ``SLOW_EXPORT_DELAY`` (seconds per
 file written) and ``SLOW_EXPORT_LOG`` (a file that gets one line per file written, so the
-test knows the export is half-way). The slowness is added here, around the renderer's
+test knows the export is half-way). The slowness is added here, around the store's
 file writer, so the application carries no test hook. Without ``SLOW_EXPORT_DELAY`` it
 is an ordinary worker.
 """
@@ -15,9 +15,9 @@ from pathlib import Path
 
 
 def slow_down_the_export(delay: float, log: Path) -> None:
-    from frontend.public_site import renderer
+    from publicsite import store
 
-    write = renderer._write
+    write = store._write
 
     def slow_write(version_dir: Path, path: str, content: str | bytes) -> None:
         write(version_dir, path, content)
@@ -25,7 +25,7 @@ def slow_down_the_export(delay: float, log: Path) -> None:
             handle.write(f"{version_dir.name} {path}\n")
         time.sleep(delay)
 
-    renderer._write = slow_write  # type: ignore[assignment]
+    store._write = slow_write  # type: ignore[assignment]
 
 
 def main() -> None:

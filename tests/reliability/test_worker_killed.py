@@ -25,8 +25,9 @@ import redis
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from frontend.public_site.renderer import MANIFEST, PROBLEMS, publish
 from jps.models import ProgressUpdate, PublishRun
+from publicsite.export import publish
+from publicsite.store import MANIFEST, PROBLEMS
 from tasks.publishing import publish_site_task
 from tests import factories as f
 from tests.celery_fixtures import REDIS_URL, celery_pointed_at

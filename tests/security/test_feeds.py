@@ -16,8 +16,8 @@ from html.parser import HTMLParser
 import pytest
 from django.utils import timezone
 
-from frontend.public_site.renderer import publish
 from jps.models import Assessment, ProgressUpdate, Stage
+from publicsite.export import publish
 from tests import factories as f
 from tests.publish.site import district_dir, nbhd_dir, site_files
 

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from frontend.public_site.renderer import PublishError, publish, site_root
-from frontend.public_site.renderer import rollback as rollback_site
+from publicsite.export import publish
+from publicsite.export import rollback as rollback_site
+from publicsite.store import PublishError, site_root
 
 
 class Command(BaseCommand):

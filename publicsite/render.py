@@ -1,0 +1,294 @@
+"""The public site's files: each target (a page and its data files) rendered to ``{path: content}``.
+
+HTML pages in every language through the ``public_site/`` templates, and the machine-readable
+files beside them (``requests.json`` as Open311, ``priorities.json`` as data.police.uk,
+``feed.atom``, ``events.json``, the postcode finder's ``.json``). Everything is built from
+``publicsite.viewmodels``; links between pages are relative, so the site works from any folder
+or ``file://``. Nothing here touches the disk but the stylesheet it copies.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
+
+from jps import publishing
+from jps.models import Neighbourhood, Postcode
+from jps.publishing import PublicPriority
+
+from .viewmodels import SiteData, closed_key
+
+STATIC_CSS = Path(__file__).parent / "assets" / "public_site.css"
+#: The pages' Content Security Policy, also in a <meta> tag so it holds wherever the files are served.
+#: No inline script or style: the pages have none. docker/nginx-public.conf sends the same policy as a
+#: header, with frame-ancestors 'none' (which a <meta> policy cannot carry).
+PUBLIC_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
+#: What a closed priority without a public outcome says, on its page and in the feed.
+CLOSED_TEXT = "This priority has been closed."
+
+
+def rel(from_page: str, to_path: str) -> str:
+    """A relative link from one page to another file, so the site works from any folder or file://."""
+    start = os.path.dirname(from_page) or "."
+    target = os.path.relpath(to_path, start)
+    if to_path.endswith("index.html"):
+        target = target[: -len("index.html")] or "./"
+    return target
+
+
+def _iso_midnight(day: datetime.date | None) -> str | None:
+    return f"{day.isoformat()}T00:00:00" if day else None
+
+
+def _html(text: str) -> str:
+    """Public text as HTML, escaped and with its line breaks, exactly as the pages show it.
+
+    This is the ``linebreaks`` filter the templates apply (autoescaped): every character of
+    approved text is text, so a ``<script>`` in it is shown, never run, wherever the HTML goes
+    (the data.police.uk file, the Atom feed's ``type="html"`` summaries).
+    """
+    return linebreaks(text.strip(), autoescape=True) if text.strip() else ""
+
+
+class Renderer:
+    def __init__(self, data: SiteData) -> None:
+        self.data = data
+
+    def html(
+        self, path: str, template: str, context: dict[str, Any], updated: datetime.datetime
+    ) -> dict[str, str | bytes]:
+        """The page in every language: English at ``path``, Welsh at ``cy/path``."""
+        out: dict[str, str | bytes] = {}
+        for lang in self.data.languages:
+            page = path if lang == "en" else f"cy/{path}"
+            home = "index.html" if lang == "en" else "cy/index.html"
+            ctx = {
+                **context,
+                "lang": lang,
+                "page": page,
+                "updated": updated,
+                "css": rel(page, "static/public_site.css"),
+                "csp": PUBLIC_CSP,
+                "home_url": rel(page, home),
+                "switch": [
+                    {"code": code, "label": label, "url": rel(page, path if code == "en" else f"cy/{path}")}
+                    for code, label in (("en", "English"), ("cy", "Cymraeg"))
+                    if code in self.data.languages and code != lang
+                ],
+            }
+            ctx = self._resolve_links(ctx, page, lang)
+            with translation.override(lang):
+                out[page] = render_to_string(f"public_site/{template}", ctx)
+        return out
+
+    def _resolve_links(self, ctx: dict[str, Any], page: str, lang: str) -> dict[str, Any]:
+        """Turn every ``*_to`` site path in the context into a link relative to this page."""
+
+        def fix(value: Any) -> Any:
+            if isinstance(value, dict):
+                fixed = {k: fix(v) for k, v in value.items()}
+                for key, target in value.items():
+                    if key.endswith("_to") and isinstance(target, str):
+                        is_data = not target.endswith(".html")
+                        full = target if (lang == "en" or is_data) else f"cy/{target}"
+                        fixed[key[:-3] + "_url"] = rel(page, full)
+                return fixed
+            if isinstance(value, list):
+                return [fix(v) for v in value]
+            return value
+
+        return fix(ctx)
+
+    # targets -----------------------------------------------------------------------------------
+
+    def home(self, outwards: list[str]) -> dict[str, str | bytes]:
+        """Every district with its count of current priorities (one aggregate query) and the postcode finder.
+
+        Districts' pages list their neighbourhoods, so the home page does no work per
+        neighbourhood or priority and is cheap to render again on every incremental run.
+        """
+        counts = publishing.current_priority_counts()
+        forces: dict[int, dict[str, Any]] = {}
+        for d in publishing.public_districts():
+            force = forces.setdefault(d.force_id, {"name": d.force.name, "districts": []})
+            page = self.data.district_dir(d) + "index.html"
+            force["districts"].append({"name": d.name, "page_to": page, "current_count": counts.get(d.pk, 0)})
+        context = {
+            "forces": sorted(forces.values(), key=lambda f: f["name"]),  # under a heading each, when there are several
+            "outwards": [{"code": o, "page_to": f"postcodes/{o}.html"} for o in outwards],
+            "current_count": sum(counts.values()),
+        }
+        return self.html("index.html", "home.html", context, self.data.now)
+
+    def district(self, district_id: int) -> dict[str, str | bytes]:
+        """The district's page, and its public priorities as Open311 (``requests.json``) beside it."""
+        district = self.data.districts.get(district_id)
+        if district is None:
+            return {}
+        nbhds = sorted(
+            (n for n in self.data.neighbourhoods if n.district_id == district_id), key=lambda n: n.display_name
+        )
+        items = self.data.in_district.get(district_id, [])
+        base = self.data.district_dir(district)
+        context = {
+            "district": district.name,
+            "neighbourhoods": [self.data.nbhd_vm(n) for n in nbhds],
+            "current": [self.data.priority_vm(p) for p in items if not p.is_closed],
+            "requests_to": base + "requests.json",
+        }
+        updated = self.data.last_changed(items)
+        files = self.html(base + "index.html", "district.html", context, updated)
+        files[base + "requests.json"] = json.dumps(self.open311(items), indent=2, ensure_ascii=False)
+        return files
+
+    def neighbourhood(self, nbhd_id: int) -> dict[str, str | bytes]:
+        n = self.data.nbhd.get(nbhd_id)
+        if n is None:
+            return {}
+        items = self.data.in_nbhd.get(nbhd_id, [])
+        base = self.data.nbhd_dir(n)
+        context = {
+            "name": n.display_name,
+            "district": n.district.name,
+            "district_to": self.data.district_dir(n.district) + "index.html",
+            "current": [self.data.priority_vm(p) for p in items if not p.is_closed],
+            "past": [self.data.priority_vm(p) for p in sorted(items, key=closed_key) if p.is_closed],
+            "json_to": base + "priorities.json",
+            "feed_to": base + "feed.atom",
+            "alerts_url": f"{self.data.alerts_url}?neighbourhood={n.pk}",
+            "meetings": self.data.meetings[n.pk],
+            "events_to": base + "events.json",
+        }
+        updated = self.data.last_changed(items)
+        files: dict[str, str | bytes] = dict(self.html(base + "index.html", "neighbourhood.html", context, updated))
+        files[base + "priorities.json"] = json.dumps(self.police_uk(items), indent=2, ensure_ascii=False)
+        files[base + "feed.atom"] = self.feed(n, items)
+        files[base + "events.json"] = json.dumps(self.data.meetings[n.pk]["events"], indent=2, ensure_ascii=False)
+        return files
+
+    def priority(self, priority_id: int) -> dict[str, str | bytes]:
+        p = self.data.by_id.get(priority_id)
+        if p is None:
+            return {}
+        return self.html(self.data.priority_path(p), "priority.html", {"p": self.data.priority_vm(p)}, p.last_changed)
+
+    def postcodes(self) -> dict[str, str | bytes]:
+        files: dict[str, str | bytes] = {}
+        by_outward: dict[str, list[Postcode]] = defaultdict(list)
+        for pc in Postcode.objects.order_by("postcode"):
+            by_outward[pc.outward].append(pc)
+        for outward, codes in by_outward.items():
+            rows = [
+                {
+                    "postcode": pc.postcode,
+                    "neighbourhood": self.data.nbhd[pc.neighbourhood_id].display_name,
+                    "page_to": self.data.nbhd_path(self.data.nbhd[pc.neighbourhood_id]),
+                }
+                for pc in codes
+                if pc.neighbourhood_id in self.data.nbhd
+            ]
+            files.update(
+                self.html(
+                    f"postcodes/{outward}.html", "postcode.html", {"outward": outward, "rows": rows}, self.data.now
+                )
+            )
+            lookup = {r["postcode"]: {"neighbourhood": r["neighbourhood"], "url": r["page_to"]} for r in rows}
+            files[f"postcodes/{outward}.json"] = json.dumps(lookup, indent=1, ensure_ascii=False)
+        return files
+
+    def static(self) -> dict[str, str | bytes]:
+        return {"static/public_site.css": STATIC_CSS.read_bytes()}
+
+    # machine-readable formats ------------------------------------------------------------------
+
+    @staticmethod
+    def police_uk(items: list[PublicPriority]) -> list[dict[str, str | None]]:
+        """data.police.uk neighbourhood priorities: issue/action as HTML, hyphenated keys."""
+        out = []
+        for p in items:
+            if p.is_closed:
+                action, action_date = p.outcome or None, p.closed_on
+            else:
+                latest = p.latest_update
+                action, action_date = (latest.text, latest.date) if latest else (None, None)
+            out.append(
+                {
+                    "issue": _html(p.title),
+                    "issue-date": _iso_midnight(p.adopted_on),
+                    "action": _html(action) if action else None,
+                    "action-date": _iso_midnight(action_date) if action else None,
+                }
+            )
+        return out
+
+    def open311(self, items: list[PublicPriority]) -> list[dict[str, Any]]:
+        """Open311 GeoReport v2 service requests; the position is the neighbourhood's centre only."""
+        out = []
+        for p in items:
+            n = self.data.nbhd[p.neighbourhood_id]
+            latest = p.latest_update
+            notes = p.outcome if p.is_closed else (latest.text if latest else "")
+            adopted = datetime.datetime.combine(p.adopted_on, datetime.time(), tzinfo=timezone.get_current_timezone())
+            out.append(
+                {
+                    "service_request_id": p.reference,
+                    "status": "closed" if p.is_closed else "open",
+                    "status_notes": notes,
+                    "service_name": p.category,
+                    "service_code": p.category_slug,
+                    "description": p.title,
+                    "agency_responsible": p.lead_agency,
+                    "service_notice": "",
+                    "requested_datetime": adopted.isoformat(),
+                    "updated_datetime": timezone.localtime(p.last_changed).isoformat(),
+                    "expected_datetime": None,
+                    "address": f"{n.display_name}, {n.district.name}",
+                    "address_id": "",
+                    "zipcode": "",
+                    "lat": float(n.latitude) if n.latitude is not None else None,
+                    "long": float(n.longitude) if n.longitude is not None else None,
+                    "media_url": "",
+                }
+            )
+        return out
+
+    def feed(self, n: Neighbourhood, items: list[PublicPriority]) -> bytes:
+        """The neighbourhood's approved updates and outcomes as Atom, from the pages' own view models.
+
+        Titles are ``type="text"`` (Atom's default); summaries are ``type="html"`` holding the
+        same escaped HTML the priority page shows (``_html``), so a feed reader renders the text
+        as text, line breaks and all, and no markup in approved text reaches it as markup.
+        """
+        base = self.data.site_url
+        page = base + self.data.nbhd_dir(n)
+        feed = Atom1Feed(
+            title=f"Neighbourhood priorities: {n.display_name}",
+            link=page,
+            description=f"Approved updates and outcomes for {n.display_name}",
+            feed_url=page + "feed.atom",
+            language="en-gb",
+        )
+        entries = []
+        for vm in (self.data.priority_vm(p) for p in items):
+            url = base + vm["page_to"]
+            count = len(vm["updates"])  # newest first, numbered as the page numbers them (oldest is 1)
+            for i, u in enumerate(vm["updates"]):
+                entries.append((u.at, f"{vm['title']}: update", url, u.text, f"{url}#update-{count - i}"))
+            if vm["is_closed"] and vm["closed_at"]:
+                outcome = vm["outcome"] or CLOSED_TEXT
+                entries.append((vm["closed_at"], f"{vm['title']}: outcome", url, outcome, f"{url}#outcome"))
+        for at, title, url, text, uid in sorted(entries, key=lambda e: e[0], reverse=True)[:100]:
+            feed.add_item(title=title, link=url, description=_html(text), unique_id=uid, pubdate=at, updateddate=at)
+        return feed.writeString("utf-8").encode()

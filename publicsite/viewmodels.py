@@ -1,0 +1,124 @@
+"""What one export renders from: the public data loaded once, the site's paths, and the pages' view models.
+
+All content comes from ``jps.publishing``, the one place that decides what is public
+(``PublicPriority`` and friends); this module only arranges it by place and turns it into
+the dictionaries the templates are given. Nothing here writes a file.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+
+from jps import links, meetings, publishing
+from jps.models import District, Force, Neighbourhood
+from jps.publishing import PublicPriority
+
+
+def site_languages() -> list[str]:
+    return ["en"] + (["cy"] if Force.objects.filter(welsh_enabled=True).exists() else [])
+
+
+def priority_path(reference: str) -> str:
+    """A priority's page, ``priorities/<force code>/<reference>.html``: stable for ever (references never change).
+
+    The force code is the reference's prefix (``KNT-2026-00042``), so pages shard by force. A file,
+    not a folder with an ``index.html``: a force's priorities shard is rewritten when one of them
+    changes, and a new folder per priority cost ten times a hard link (2.5 s for a change in the
+    largest force at national scale, against 0.8 s for one elsewhere; docs/performance.md).
+    """
+    slug = reference.lower()
+    return f"priorities/{slug.rsplit('-', 2)[0]}/{slug}.html"
+
+
+class SiteData:
+    """What one run renders from, loaded once (a handful of queries).
+
+    A full export loads everything public. An incremental run passes ``district_ids`` (the
+    districts a changed priority is in now or was in) and ``neighbourhood_ids`` (the
+    neighbourhood pages it will render), so it loads only those districts' priorities and
+    places and only those neighbourhoods' meetings.
+    """
+
+    def __init__(
+        self,
+        now: datetime.datetime,
+        *,
+        languages: list[str] | None = None,
+        district_ids: set[int] | None = None,
+        neighbourhood_ids: set[int] | None = None,
+    ) -> None:
+        self.now = now
+        self.priorities = publishing.public_priorities(district_ids=district_ids)
+        self.by_id = {p.id: p for p in self.priorities}
+        self.neighbourhoods = list(publishing.public_neighbourhoods(district_ids=district_ids))
+        self.nbhd = {n.pk: n for n in self.neighbourhoods}
+        self.districts = {n.district_id: n.district for n in self.neighbourhoods}
+        self.in_nbhd: dict[int, list[PublicPriority]] = defaultdict(list)
+        self.in_district: dict[int, list[PublicPriority]] = defaultdict(list)
+        for p in self.priorities:
+            self.in_nbhd[p.neighbourhood_id].append(p)
+            self.in_district[p.district_id].append(p)
+        self.languages = languages if languages is not None else site_languages()
+        self.site_url = settings.PUBLIC_SITE_URL.rstrip("/") + "/"
+        self.alerts_url = links.url_for("alerts_subscribe")
+        ids = list(self.nbhd) if neighbourhood_ids is None else [i for i in neighbourhood_ids if i in self.nbhd]
+        self.meetings = meetings.public_meetings_by_neighbourhood(neighbourhood_ids=ids, now=now)
+
+    def last_changed(self, items: list[PublicPriority]) -> datetime.datetime:
+        return max((p.last_changed for p in items), default=self.now)
+
+    @staticmethod
+    def nbhd_path(n: Neighbourhood) -> str:
+        return f"neighbourhoods/{n.district.force.slug}/{n.district.slug}/{n.slug}/index.html"
+
+    @staticmethod
+    def nbhd_dir(n: Neighbourhood) -> str:
+        return f"neighbourhoods/{n.district.force.slug}/{n.district.slug}/{n.slug}/"
+
+    @staticmethod
+    def district_dir(district: District) -> str:
+        return f"districts/{district.force.slug}/{district.slug}/"
+
+    @staticmethod
+    def priority_path(p: PublicPriority) -> str:
+        return priority_path(p.reference)
+
+    # view models: what a template (and the feed) is given of a priority or a neighbourhood ------
+
+    def priority_vm(self, p: PublicPriority) -> dict[str, Any]:
+        """A priority as every page and the feed show it; ``*_to`` keys are site paths made relative per page."""
+        n = self.nbhd[p.neighbourhood_id]
+        return {
+            "title": p.title,
+            "reference": p.reference,
+            "category": p.category,
+            "adopted_on": p.adopted_on,
+            "lead_agency": p.lead_agency,
+            "is_closed": p.is_closed,
+            "closed_on": p.closed_on,
+            "closed_at": p.closed_at,
+            "outcome": p.outcome,
+            "latest": p.latest_update,
+            "updates": list(reversed(p.updates)),
+            "neighbourhood": n.display_name,
+            "neighbourhood_to": self.nbhd_path(n),
+            "district": n.district.name,
+            "page_to": self.priority_path(p),
+        }
+
+    def nbhd_vm(self, n: Neighbourhood) -> dict[str, Any]:
+        items = self.in_nbhd.get(n.pk, [])
+        return {
+            "name": n.display_name,
+            "current_count": sum(1 for p in items if not p.is_closed),
+            "page_to": self.nbhd_path(n),
+        }
+
+
+def closed_key(p: PublicPriority) -> tuple[int, float]:
+    """Past priorities, most recently closed first."""
+    return (0, -(p.closed_at.timestamp() if p.closed_at else 0))
