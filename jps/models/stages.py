@@ -38,9 +38,7 @@ class StageChange(models.Model):
     from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True, help_text="Empty when logged.")
     to_stage = models.CharField(max_length=20, choices=Stage.choices)
     from_entered_at = models.DateTimeField(null=True, blank=True, help_text="When the problem entered from_stage.")
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reason = BoundedTextField(max_length=REASON, blank=True)
     at = models.DateTimeField(default=timezone.now)
     district = models.ForeignKey("jps.District", on_delete=models.PROTECT, related_name="+", db_index=False)
