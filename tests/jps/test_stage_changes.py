@@ -260,3 +260,45 @@ def test_validation_still_runs_on_what_is_saved(pcso, supervisor, police, neighb
         services.problem_update(problem=problem, by=pcso, title="x" * 201)
     assert "title" in error.value.message_dict
     assert Problem.objects.get(pk=problem.pk).title == "Drug dealing behind the library"
+
+
+# --- the backfill -------------------------------------------------------------------------------
+
+
+def test_the_migration_backfills_the_timeline_from_the_history(pcso, supervisor, neighbourhood, category):
+    """Rows rebuilt from the history match those the services wrote; a stage set with no history
+    (a bulk UPDATE) gets one row from the problem table."""
+    import importlib
+
+    from django.db import connection
+
+    backfill = importlib.import_module("jps.migrations.0019_stagechange").backfill
+    with time_machine.travel(START, tick=False):
+        walked = log(pcso, neighbourhood, category)
+    for day, to in [(3, S.ANALYSIS), (5, S.SCANNING), (9, S.ANALYSIS)]:
+        with time_machine.travel(START + datetime.timedelta(days=day), tick=False):
+            services.problem_transition(problem=walked, to=to, by=pcso, reason="Back" if to == S.SCANNING else "")
+            services.problem_update(problem=walked, by=pcso, title=f"Edited on day {day}")  # history, no move
+    with time_machine.travel(START, tick=False):
+        bulk = log(pcso, neighbourhood, category, title="Loaded in bulk")
+    later = START + datetime.timedelta(days=20)
+    Problem.objects.filter(pk=bulk.pk).update(stage=S.RESPONSE, stage_changed_at=later)
+    fields = ("problem_id", "from_stage", "to_stage", "from_entered_at", "by_id", "at", "district_id", "force_id")
+    written = list(StageChange.objects.filter(problem=walked).order_by("at", "id").values_list(*fields))
+    StageChange.objects.all().delete()
+
+    class Editor:
+        @staticmethod
+        def execute(sql: str) -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+
+    backfill(None, Editor)
+    assert list(StageChange.objects.filter(problem=walked).order_by("at", "id").values_list(*fields)) == written
+    reasons = list(StageChange.objects.filter(problem=walked).order_by("at", "id").values_list("reason", flat=True))
+    assert reasons == ["Logged", "Start analysis", "Back to scanning: Back", "Start analysis"]
+    rebuilt = StageChange.objects.filter(problem=bulk).order_by("id")
+    assert list(rebuilt.values_list("from_stage", "to_stage", "from_entered_at", "at", "by")) == [
+        ("", S.SCANNING, None, START, pcso.pk),
+        (S.SCANNING, S.RESPONSE, START, later, None),
+    ]
