@@ -30,7 +30,6 @@ from .models import (
     OPEN_STAGES,
     QUALITY_CRITERIA,
     Action,
-    Problem,
     ProgressUpdate,
     QualityScore,
     Source,

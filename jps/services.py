@@ -19,7 +19,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import policy
-from .models.fields import REASON
 from .models import (
     REVIEW_INTERVAL_DAYS,
     Action,
@@ -44,6 +43,7 @@ from .models import (
     Transfer,
     User,
 )
+from .models.fields import REASON
 from .policy import Via
 from .publishing import PUBLISHED_PROBLEM_FIELDS, publish_soon
 from .security import object_label, refused
@@ -80,7 +80,7 @@ def _save(
     fields = None if update_fields is None or obj._state.adding else _fields_to_write(obj, update_fields)
     if fields is not None:
         others = [f.name for f in obj._meta.concrete_fields if f.attname not in fields and not f.primary_key]
-        locked = type(obj)._base_manager.select_for_update()  # type: ignore[attr-defined]
+        locked = type(obj)._base_manager.select_for_update()
         obj.refresh_from_db(fields=others, from_queryset=locked)
         kwargs["exclude"] = [*kwargs.get("exclude", ()), *others]
     obj.full_clean(**kwargs)
