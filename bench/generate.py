@@ -7,7 +7,7 @@ Rows are generated inside PostgreSQL with ``generate_series`` (no row crosses th
 wire), in the order a real service would hold them: 43 forces, their districts,
 neighbourhoods (skewed: a few busy, many quiet), agencies, 30,000 staff, problems
 in every stage over three years, ~5 actions and ~5 updates per problem, reviews,
-and history rows. The database must be empty of benchmark data (``--reset`` wipes
+history rows and stage changes. The database must be empty of benchmark data (``--reset`` wipes
 the domain tables first). Only PostgreSQL is supported.
 """
 
@@ -35,6 +35,7 @@ DISTRICTS_PER_FORCE = 8
 NATIONAL = {"neighbourhoods": 13_000, "problems": 500_000, "users": 30_000}
 PARTNER_KINDS = ["district_council", "county_council", "wardens", "housing", "fire", "health", "education"]
 DOMAIN_TABLES = [
+    "jps_stagechange",
     "jps_historicalproblem",
     "jps_historicalaction",
     "jps_historicalprogressupdate",
@@ -183,7 +184,9 @@ def steps(n: Sizes) -> list[tuple[str, str]]:
                    (ARRAY['pact','community','partner','call','analysis','observation','complaint'])[1 + p.g % 7],
                    'Originator ' || p.g, NULL,
                    st.first_id + p.g % st.n, bf.police_id, st.first_id + p.g % st.n,
-                   p.stage, p.created + interval '20 days', 28,
+                   p.stage, p.created + CASE p.stage WHEN 'scanning' THEN interval '0 days'
+                        WHEN 'analysis' THEN interval '15 days' WHEN 'response' THEN interval '30 days'
+                        WHEN 'assessment' THEN interval '45 days' ELSE interval '90 days' END, 28,
                    CASE WHEN p.stage IN ('closed','closed_no_action') THEN NULL
                         ELSE current_date + (p.g % 86 - 30) END,
                    NULL,
@@ -276,6 +279,23 @@ def steps(n: Sizes) -> list[tuple[str, str]]:
             FROM jps_problem p CROSS JOIN LATERAL generate_series(1, CASE p.stage WHEN 'scanning' THEN 1
                  WHEN 'analysis' THEN 2 WHEN 'response' THEN 3 WHEN 'assessment' THEN 4 ELSE 5 END) k""",
         ),
+        (
+            "stage changes",
+            f"""
+            INSERT INTO jps_stagechange (problem_id, from_stage, to_stage, from_entered_at, by_id, reason, at,
+                                         district_id, force_id)
+            SELECT p.id, coalesce(s.path[k - 1], ''), s.path[k],
+                   CASE WHEN k > 1 THEN p.created_at + (k - 2) * interval '15 days' END,
+                   CASE WHEN s.path[k] IN ('closed','closed_no_action') THEN p.closed_by_id ELSE p.owner_id END,
+                   CASE WHEN k = 1 THEN 'Logged' ELSE p.closure_reason END,
+                   CASE WHEN k = cardinality(s.path) THEN p.stage_changed_at
+                        ELSE p.created_at + (k - 1) * interval '15 days' END,
+                   p.district_id, p.force_id
+            FROM jps_problem p
+            CROSS JOIN LATERAL (SELECT CASE p.stage {STAGE_PATHS} END AS path) s
+            CROSS JOIN LATERAL generate_series(1, cardinality(s.path)) k
+            ORDER BY p.id, k""",
+        ),
         ("no future timestamps", FIX_DATES),
         (
             "sequences and statistics",
@@ -287,6 +307,17 @@ def steps(n: Sizes) -> list[tuple[str, str]]:
     ]
 
 
+#: The stage changes that brought a problem to its stage: 15 days in each open stage; the last one
+#: falls on the problem's ``stage_changed_at`` (a closed problem's is its ``closed_at``).
+STAGE_PATHS = """
+    WHEN 'scanning' THEN ARRAY['scanning']
+    WHEN 'analysis' THEN ARRAY['scanning', 'analysis']
+    WHEN 'response' THEN ARRAY['scanning', 'analysis', 'response']
+    WHEN 'assessment' THEN ARRAY['scanning', 'analysis', 'response', 'assessment']
+    WHEN 'closed' THEN ARRAY['scanning', 'analysis', 'response', 'assessment', 'closed']
+    ELSE ARRAY['scanning', 'closed_no_action']"""
+
+
 #: Dates above are spread from each problem's creation; a recent problem's "20 days later" lies in the
 #: future, which would make it look changed to every incremental export, forever. Clamp to now.
 FIX_DATES = """
@@ -296,7 +327,9 @@ FIX_DATES = """
     UPDATE jps_progressupdate SET created_at = least(created_at, now()), decided_at = least(decided_at, now())
         WHERE created_at > now() OR decided_at > now();
     UPDATE jps_supervisoryreview SET reviewed_at = least(reviewed_at, now()) WHERE reviewed_at > now();
-    UPDATE jps_historicalproblem SET history_date = least(history_date, now()) WHERE history_date > now();"""
+    UPDATE jps_historicalproblem SET history_date = least(history_date, now()) WHERE history_date > now();
+    UPDATE jps_stagechange SET at = least(at, now()), from_entered_at = least(from_entered_at, now())
+        WHERE at > now();"""
 
 
 def fix_dates() -> None:
@@ -324,6 +357,7 @@ def counts() -> dict[str, int]:
             "jps_progressupdate",
             "jps_supervisoryreview",
             "jps_historicalproblem",
+            "jps_stagechange",
             "jps_participation",
         ]:
             cursor.execute(f"SELECT count(*) FROM {table}")

@@ -190,6 +190,31 @@ for model in [
 for model in [m.Participation, m.LearningNeed]:  # an agency's part, a skill: nothing personal
     admin.site.register(model, SimpleHistoryAdmin)
 admin.site.register(m.Transfer, TransferAdmin)
+
+
+@admin.register(m.StageChange)
+class StageChangeAdmin(AccessLoggedAdmin, admin.ModelAdmin):
+    """A problem's stage changes, for support: read-only, since only the workflow writes them.
+
+    A reason may name people, so a change page is a read of the problem (the access log).
+    """
+
+    list_display = ["at", "problem", "from_stage", "to_stage", "by"]
+    list_filter = ["to_stage", "force"]
+    search_fields = ["problem__reference"]
+    list_select_related = ["problem", "by"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
 admin.site.register(m.BestPracticeTag)
 
 

@@ -30,11 +30,11 @@ from .models import (
     OPEN_STAGES,
     QUALITY_CRITERIA,
     Action,
-    Problem,
     ProgressUpdate,
     QualityScore,
     Source,
     Stage,
+    StageChange,
     User,
 )
 from .selectors import learning_needs_visible_to, problems_visible_to
@@ -158,41 +158,27 @@ MedianMethod = Literal["auto", "percentile", "portable"]
 
 
 def _stage_duration_sql(scope_sql: str) -> str:
-    """Completed stints in each open stage, from the audit history.
+    """Completed stints in each open stage, from the stage-change rows.
 
-    A stint is a run of consecutive history rows of one problem in the same stage:
-    it starts at the first row of the run (every transition writes one; edits within
-    the stage repeat the stage and are skipped) and ends when the next run starts.
-    A stint still running has no end and is not counted. One pass of window
-    functions over the history rows in (problem, time) order, which the index on
-    the history table's problem id serves.
+    Each ``StageChange`` row ends the stint in its ``from_stage`` that began at
+    ``from_entered_at``, so a completed stint is one row, read through the index on
+    (problem, time); a stint still running has no row that ends it and is not counted.
+    The problem's history (a row per edit) is not read.
     """
-    history = Problem.history.model._meta.db_table  # type: ignore[attr-defined]
+    table = StageChange._meta.db_table
     stages = ", ".join(f"'{s.value}'" for s in OPEN_STAGES)
     # Built from a table name in model metadata, the stage constants and SQL Django compiled
     # (its values stay parameters): nothing from a request reaches the text.
     return f"""
-        WITH changes AS (
-            SELECT id AS problem_id, stage, history_date,
-                   LAG(stage) OVER (PARTITION BY id ORDER BY history_date, history_id) AS previous_stage
-            FROM {history}
-            WHERE id IN ({scope_sql})
-        ),
-        spans AS (
-            SELECT stage, history_date AS entered,
-                   LEAD(history_date) OVER (PARTITION BY problem_id ORDER BY history_date) AS left_at
-            FROM changes
-            WHERE previous_stage IS NULL OR previous_stage <> stage
-        ),
-        durations AS (
-            SELECT stage, {_days_between("left_at", "entered")} AS days
-            FROM spans
-            WHERE left_at IS NOT NULL AND stage IN ({stages})
+        WITH durations AS (
+            SELECT from_stage AS stage, {_days_between("at", "from_entered_at")} AS days
+            FROM {table}
+            WHERE problem_id IN ({scope_sql}) AND from_stage IN ({stages}) AND from_entered_at IS NOT NULL
         )"""  # noqa: S608  # nosec B608
 
 
 def median_days_in_stage(*, user: Any, method: MedianMethod = "auto") -> Figure:
-    """Median days a problem spends in each SARA stage, from the history table.
+    """Median days a problem spends in each SARA stage, from the stage-change rows.
 
     On PostgreSQL ``percentile_cont(0.5)``; elsewhere (or with ``method="portable"``)
     the middle row(s) by ``ROW_NUMBER()`` — the same answer, in any SQL with window

@@ -38,10 +38,12 @@ from .models import (
     ProgressUpdate,
     ReferenceCounter,
     Stage,
+    StageChange,
     SupervisoryReview,
     Transfer,
     User,
 )
+from .models.fields import REASON
 from .policy import Via
 from .publishing import PUBLISHED_PROBLEM_FIELDS, publish_soon
 from .security import object_label, refused
@@ -64,13 +66,41 @@ def _require(user: User, perm: str, obj: Any = None) -> None:
         raise PermissionDenied(f"You do not have permission to do this ({perm.split('.')[-1].replace('_', ' ')}).")
 
 
-def _save(obj: models.Model, *, by: User, reason: str = "", **kwargs: Any) -> None:
-    """Validate and save, recording who made the change (and why) in the history row."""
+def _save(
+    obj: models.Model, *, by: User, reason: str = "", update_fields: Iterable[str] | None = None, **kwargs: Any
+) -> None:
+    """Validate and save, recording who made the change (and why) in the history row.
+
+    With ``update_fields`` (the fields the service changed) an existing row is written with
+    those fields alone, so a concurrent edit to another field survives; the row is locked and
+    the instance's other fields re-read first, so validation sees the row as it will be and
+    simple-history (which snapshots the instance on ``post_save``, ``update_fields`` or not)
+    records the row as saved, not a stale copy of the rest. A new row is inserted whole.
+    """
+    fields = None if update_fields is None or obj._state.adding else _fields_to_write(obj, update_fields)
+    if fields is not None:
+        others = [f.name for f in obj._meta.concrete_fields if f.attname not in fields and not f.primary_key]
+        locked = type(obj)._base_manager.select_for_update()
+        obj.refresh_from_db(fields=others, from_queryset=locked)
+        kwargs["exclude"] = [*kwargs.get("exclude", ()), *others]
     obj.full_clean(**kwargs)
     obj._history_user = by  # type: ignore[attr-defined]
     if reason:
         obj._change_reason = reason[:100]  # type: ignore[attr-defined]
-    obj.save()
+    obj.save(update_fields=fields)
+
+
+def _fields_to_write(obj: models.Model, names: Iterable[str]) -> list[str]:
+    """The columns for ``names`` (a foreign key by field name or ``_id``), plus any ``auto_now`` stamp."""
+    wanted = set(names)
+    fields = [
+        f.attname
+        for f in obj._meta.concrete_fields
+        if f.name in wanted or f.attname in wanted or getattr(f, "auto_now", False)
+    ]
+    unknown = wanted - {f.name for f in obj._meta.concrete_fields} - {f.attname for f in obj._meta.concrete_fields}
+    assert not unknown, f"{type(obj).__name__} has no field {', '.join(sorted(unknown))}"
+    return fields
 
 
 def _today() -> datetime.date:
@@ -155,6 +185,7 @@ def problem_create(
         raise ValidationError({"lead_agency": "A lead agency is required."})
     problem.reference = _next_reference(problem)
     _save(problem, by=by, reason="Logged")
+    _stage_change_record(problem, from_stage="", from_entered_at=None, by=by, reason="Logged")
     _publish_if_public(problem, fields, was_public=False, why="logged as a public priority")
     return problem
 
@@ -177,16 +208,21 @@ def problem_update(*, problem: Problem, by: User, via: Via = Via.EDIT, **fields:
 
 def _problem_apply(problem: Problem, *, by: User, fields: dict[str, Any], reason: str = "") -> Problem:
     was_public = problem.public_priority
+    changed = set(fields)
     for name, value in fields.items():
         setattr(problem, name, value)
     if "neighbourhood" in fields:
         problem.district_id = problem.neighbourhood.district_id
         problem.force_id = problem.neighbourhood.district.force_id
+        changed |= {"district", "force"}
+        StageChange.objects.filter(problem=problem).update(district_id=problem.district_id, force_id=problem.force_id)
     if "risk" in fields and "review_interval_days" not in fields:
         problem.review_interval_days = REVIEW_INTERVAL_DAYS.get(problem.risk, problem.review_interval_days)
+        changed.add("review_interval_days")
     if problem.public_priority and not problem.adopted_on:
         problem.adopted_on = _today()
-    _save(problem, by=by, reason=reason)
+        changed.add("adopted_on")
+    _save(problem, by=by, reason=reason, update_fields=changed)
     _publish_if_public(problem, fields, was_public=was_public, why="public details changed")
     return problem
 
@@ -207,7 +243,7 @@ def problem_public_set(*, problem: Problem, by: User, **fields: Any) -> Problem:
     if outcome is not None:
         assessment = Assessment.objects.filter(problem=problem).first() or Assessment(problem=problem)
         assessment.public_outcome = outcome
-        _save(assessment, by=by, reason="Public outcome changed")
+        _save(assessment, by=by, reason="Public outcome changed", update_fields=["public_outcome"])
         problem.assessment = assessment
         if problem.public_priority:
             publish_soon(reason=f"{problem.reference} public outcome changed")
@@ -220,8 +256,9 @@ def problem_transition(*, problem: Problem, to: str, by: User, reason: str = "")
 
     Checks the transition table and its permission, refuses with the list of what is
     missing, claims the change with a conditional UPDATE (two people acting at once
-    cannot both win), then records who did it and why in the history. Closing signs
-    off the problem; reopening restarts the review clock.
+    cannot both win), then records who did it and why as a ``StageChange`` row and in the
+    history, writing only the fields the move changes (an edit made meanwhile to another
+    field survives). Closing signs off the problem; reopening restarts the review clock.
     """
     key = (problem.stage, to)
     transition = TRANSITIONS.get(key)
@@ -254,13 +291,42 @@ def problem_transition(*, problem: Problem, to: str, by: User, reason: str = "")
             f"{problem.reference} was changed by someone else; reload it and try again.", conflict=True
         )
     was_closed = problem.stage in (Stage.CLOSED, Stage.CLOSED_NO_ACTION)
+    from_stage, entered = problem.stage, _stage_entered_at(problem)
     for name, value in changes.items():
         setattr(problem, name, value)
     label = f"{transition.label}: {reason}" if reason else transition.label
-    _save(problem, by=by, reason=label)
+    _save(problem, by=by, reason=label, update_fields=changes)
+    _stage_change_record(problem, from_stage=from_stage, from_entered_at=entered, by=by, reason=reason)
     if problem.public_priority and (was_closed or "closed_at" in changes):
         publish_soon(reason=f"{problem.reference} {transition.label.lower()}")
     return problem
+
+
+def _stage_entered_at(problem: Problem) -> datetime.datetime:
+    """When the problem entered its stage: its latest ``StageChange``, read once the move is claimed.
+
+    Read from the rows rather than the instance, which may be stale, so each row's
+    ``from_entered_at`` is the ``at`` of the row before it: the timeline has no gaps.
+    """
+    latest = StageChange.objects.filter(problem_id=problem.pk).order_by("-at", "-id").values_list("at", flat=True)
+    return latest.first() or problem.stage_changed_at
+
+
+def _stage_change_record(
+    problem: Problem, *, from_stage: str, from_entered_at: datetime.datetime | None, by: User, reason: str
+) -> StageChange:
+    """The row for a stage change just saved; a longer reason (a review comment) is cut to the field's limit."""
+    return StageChange.objects.create(
+        problem=problem,
+        from_stage=from_stage,
+        to_stage=problem.stage,
+        from_entered_at=from_entered_at,
+        by=by,
+        reason=reason[:REASON],
+        at=problem.stage_changed_at,
+        district_id=problem.district_id,
+        force_id=problem.force_id,
+    )
 
 
 @transaction.atomic
@@ -274,7 +340,7 @@ def problem_request_closure(*, problem: Problem, by: User) -> Problem:
         raise TransitionRefused(f"Closure cannot be requested yet: missing {', '.join(missing)}.", missing=missing)
     problem.closure_requested_at = timezone.now()
     problem.closure_requested_by = by
-    _save(problem, by=by, reason="Closure requested")
+    _save(problem, by=by, reason="Closure requested", update_fields=["closure_requested_at", "closure_requested_by"])
     return problem
 
 
@@ -303,7 +369,7 @@ def problem_transfer(*, problem: Problem, by: User, to_agency: Agency, to_owner:
     participation_add(problem=problem, agency=problem.lead_agency, by=by)
     problem.lead_agency = to_agency
     problem.owner = to_owner
-    _save(problem, by=by, reason=f"Transferred to {to_agency}")
+    _save(problem, by=by, reason=f"Transferred to {to_agency}", update_fields=["lead_agency", "owner"])
     return transfer
 
 
@@ -337,7 +403,7 @@ def analysis_save(*, problem: Problem, by: User, **fields: Any) -> Analysis:
     analysis = Analysis.objects.filter(problem=problem).first() or Analysis(problem=problem)
     for name, value in fields.items():
         setattr(analysis, name, value)
-    _save(analysis, by=by)
+    _save(analysis, by=by, update_fields=fields)
     problem.analysis = analysis
     return analysis
 
@@ -355,7 +421,7 @@ def assessment_save(*, problem: Problem, by: User, via: Via = Via.EDIT, **fields
         raise ValidationError({"reduction_percent": "Say by how much the problem was reduced (per cent)."})
     if assessment.reduction_percent is not None and assessment.reduction_percent > 100:
         raise ValidationError({"reduction_percent": "A reduction cannot exceed 100 per cent."})
-    _save(assessment, by=by)
+    _save(assessment, by=by, update_fields=fields)
     problem.assessment = assessment
     if problem.public_priority and assessment.public_outcome != outcome_before:
         publish_soon(reason=f"{problem.reference} public outcome changed")
@@ -414,7 +480,7 @@ def action_update(*, action: Action, by: User, **fields: Any) -> Action:
         action.completed_on = action.completed_on or _today()
     else:
         action.completed_on = None
-    _save(action, by=by)
+    _save(action, by=by, update_fields=[*fields, "completed_on"])
     return action
 
 
@@ -444,7 +510,7 @@ def action_transfer(
     transfer.save()
     action.agency = to_agency
     action.assignee = to_user
-    _save(action, by=by, reason=f"Transferred to {to_agency}")
+    _save(action, by=by, reason=f"Transferred to {to_agency}", update_fields=["agency", "assignee"])
     participation_add(problem=action.problem, agency=to_agency, by=by)
     return transfer
 
@@ -496,16 +562,20 @@ def review_record(
         was_overdue_days=problem.days_overdue(today),
     )
     Decision = SupervisoryReview.Decision
+    changed = {"next_review_due"}
     if decision == Decision.CHANGE_OWNER:
         if new_owner is None:
             raise ValidationError({"new_owner": "Choose the new owner."})
         policy.owner_check(by, new_owner, problem.district_id, field="new_owner")
         problem.owner = new_owner
+        changed.add("owner")
         if new_owner.agency_id and new_owner.agency_id != problem.lead_agency_id:
             participation_add(problem=problem, agency=problem.lead_agency, by=by)
             problem.lead_agency_id = new_owner.agency_id
+            changed.add("lead_agency")
     elif decision == Decision.ESCALATE:
         problem.escalated_at = timezone.now()
+        changed.add("escalated_at")
     elif decision in (Decision.MOVE_STAGE, Decision.CLOSE):
         target = Stage.CLOSED if decision == Decision.CLOSE else to_stage
         if not target:
@@ -514,7 +584,7 @@ def review_record(
     if problem.is_open:
         problem.next_review_due = today + datetime.timedelta(days=problem.review_interval_days)
         review.next_review_due = problem.next_review_due
-    _save(problem, by=by, reason=f"Reviewed: {review.get_decision_display()}")
+    _save(problem, by=by, reason=f"Reviewed: {review.get_decision_display()}", update_fields=changed)
     _save(review, by=by)
     return review
 
@@ -551,13 +621,24 @@ def update_decide(*, update: ProgressUpdate, by: User, approve: bool, public_tex
     update.public_text = public_text if approve else ""
     update.decided_by = by
     update.decided_at = timezone.now()
-    _save(update, by=by)
+    _save(update, by=by, update_fields=["public_text", "decided_by", "decided_at"])
     if approve:
         publish_soon(reason=f"update approved on {update.problem.reference}")
     return update
 
 
 # --- evaluation -----------------------------------------------------------------------------
+
+#: What recording an evaluation (again) writes: an analyst's re-evaluation replaces all of it.
+EVALUATION_RECORDED = (
+    "analyst",
+    "rating",
+    "learning",
+    "what_worked",
+    "what_did_not",
+    "transferable",
+    "best_practice",
+)
 
 
 @transaction.atomic
@@ -588,7 +669,7 @@ def evaluation_record(
     evaluation.what_did_not = what_did_not
     evaluation.transferable = transferable
     evaluation.best_practice = best_practice
-    _save(evaluation, by=by)
+    _save(evaluation, by=by, update_fields=EVALUATION_RECORDED)
     tag_objects = []
     for name in {t.strip() for t in tags if t.strip()}:
         slug = "-".join(name.lower().split())[:80]

@@ -308,12 +308,26 @@ class DemoLoader:
         changes: dict[str, Any] = {"created_at": created}
         if overdue:
             changes["next_review_due"] = self.today - datetime.timedelta(days=3 + index % 25)
-        m.Problem.objects.filter(pk=problem.pk).update(**changes)
         # Spread the audit trail over the problem's life, so its history reads like real work.
-        rows = list(problem.history.order_by("history_date", "history_id").values_list("history_id", flat=True))
+        rows = list(problem.history.order_by("history_date", "history_id").values_list("history_id", "stage"))
         step = datetime.timedelta(days=age_days) / (len(rows) + 1)
-        for position, history_id in enumerate(rows):
+        for position, (history_id, _) in enumerate(rows):
             problem.history.filter(history_id=history_id).update(history_date=created + step * position)
+        entered = [created + step * i for i, (_, stage) in enumerate(rows) if i == 0 or rows[i - 1][1] != stage]
+        if self.spread_stage_changes(problem, entered):
+            changes["stage_changed_at"] = entered[-1]
+        m.Problem.objects.filter(pk=problem.pk).update(**changes)
+
+    def spread_stage_changes(self, problem: m.Problem, entered: list[datetime.datetime]) -> bool:
+        """Date the stage changes as the history now dates them: the first history row of each run
+        of one stage is the change into it, so the timeline and "days in stage" read like real work."""
+        changes = list(problem.stage_changes.order_by("at", "id"))
+        if len(changes) != len(entered):
+            return False
+        for change, at, previous in zip(changes, entered, [None, *entered], strict=False):
+            change.at, change.from_entered_at = at, previous
+        m.StageChange.objects.bulk_update(changes, ["at", "from_entered_at"])
+        return True
 
     def evaluate(self, problem: m.Problem, *, index: int) -> None:
         green = index % 2 == 1

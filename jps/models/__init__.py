@@ -28,6 +28,7 @@ from .public import AlertSubscription, Postcode, PublishRun
 from .quality import QUALITY_CRITERIA, QUALITY_FIELDS, QualityScore
 from .reminders import Reminder
 from .reports import ProblemReport, SubmissionKey
+from .stages import StageChange
 from .two_factor import TOTPDevice
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "Risk",
     "Source",
     "Stage",
+    "StageChange",
     "SubmissionKey",
     "SupervisoryReview",
     "Transfer",

@@ -197,12 +197,22 @@ def test_learning_needs_by_district_skill_and_month(world, analyst, training_man
 
 
 def walk(problem, steps):  # type: ignore[no-untyped-def]
-    """Replay stage changes at given days, each saved (and so written to the history) at that moment."""
+    """Replay stage changes at given days, each saved at that moment (so in the history too) with the
+    ``StageChange`` row ``services.problem_transition`` writes, the figure's source."""
     start = datetime.datetime(2026, 3, 1, 9, tzinfo=datetime.UTC)
     for day, stage in steps:
         when = start + datetime.timedelta(days=day)
         with time_machine.travel(when, tick=False):
             if stage is not None:
+                m.StageChange.objects.create(
+                    problem=problem,
+                    from_stage=problem.stage,
+                    to_stage=stage,
+                    from_entered_at=problem.stage_changed_at,
+                    at=when,
+                    district_id=problem.district_id,
+                    force_id=problem.force_id,
+                )
                 problem.stage = stage
                 problem.stage_changed_at = when
             problem.save()  # stage None: an edit within the stint
@@ -250,6 +260,17 @@ def test_every_figure_works_for_a_scope_that_sees_nothing(stage_walks, training_
         mi.figure(user=training_manager, slug=slug)
     assert rows(mi.median_days_in_stage(user=training_manager))[0] == ("Scanning", None, 0)
     assert mi.problems_by_stage(user=training_manager).total == 0
+
+
+def test_median_days_in_stage_reads_stage_changes_not_the_history(stage_walks, admin_user, django_assert_num_queries):
+    """The figure is the stage-change rows: without the history it is unchanged, in one query (after the scope's)."""
+    m.Problem.history.all().delete()
+    with django_assert_num_queries(1) as captured:
+        assert rows(mi.median_days_in_stage(user=admin_user)) == EXPECTED_MEDIANS
+    assert "jps_historicalproblem" not in captured.captured_queries[0]["sql"]
+    assert "jps_stagechange" in captured.captured_queries[0]["sql"]
+    m.StageChange.objects.filter(from_stage=m.Stage.RESPONSE).delete()  # a's response stint: the figure follows
+    assert rows(mi.median_days_in_stage(user=admin_user))[2] == ("Response", None, 0)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="percentile_cont is PostgreSQL's")

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jps.demo.data import DEMO_TOTP_SECRET, USERS
-from jps.models import Problem, ProgressUpdate, Stage, User
+from jps.models import Problem, ProgressUpdate, Stage, StageChange, User
 from jps.selectors import problems_visible_to
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,19 @@ def test_demo_loads_every_role_and_stage_idempotently(capsys):
     partner2 = set(problems_visible_to(User.objects.get(username="partner2")).values_list("pk", flat=True))
     assert len(partner) >= 3 and len(partner2) >= 3
     assert not partner & partner2
+
+
+def test_demo_stage_changes_are_a_timeline_ending_in_each_problems_stage():
+    """Each demo problem's rows run from its logging to its current stage, dated like its history."""
+    call_command("load_demo", "--password", "pw-for-tests-123")
+    for problem in Problem.objects.all():
+        changes = list(StageChange.objects.filter(problem=problem).order_by("at", "id"))
+        assert changes[0].from_stage == "" and changes[0].to_stage == Stage.SCANNING
+        assert changes[-1].to_stage == problem.stage and changes[-1].at == problem.stage_changed_at
+        for before, after in zip(changes, changes[1:], strict=False):
+            assert (after.from_stage, after.from_entered_at) == (before.to_stage, before.at)
+            assert after.at > before.at
+    assert StageChange.objects.filter(from_stage=Stage.ASSESSMENT, to_stage=Stage.CLOSED).exists()
 
 
 def test_demo_prints_a_random_password_when_none_given(capsys):

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from jps import meetings, selectors, services
-from jps.models import Meeting, MeetingItem, ProgressUpdate, Source, Stage
+from jps.models import Meeting, MeetingItem, ProgressUpdate, Source, Stage, StageChange
 
 from .. import factories as f
 
@@ -220,6 +220,24 @@ def test_sign_off_feeds_the_assessment_and_requests_closure_but_a_supervisor_clo
         services.problem_transition(problem=problem, to=Stage.CLOSED, by=pcso, reason="Signed off at PACT")
     services.problem_transition(problem=problem, to=Stage.CLOSED, by=supervisor, reason="Signed off at PACT")
     assert problem.stage == Stage.CLOSED
+
+
+def test_sign_off_of_a_problem_in_response_leaves_one_stage_change(
+    pcso, held_meeting, neighbourhood, category, council
+):
+    problem = to_response(agree(held_meeting, pcso, neighbourhood, category).problem, pcso, council)
+    count = StageChange.objects.count()
+    meetings.meeting_sign_off(
+        meeting=held_meeting, by=pcso, problem=problem, public_outcome="The speeding has stopped."
+    )
+    (change,) = StageChange.objects.order_by("id")[count:]
+    assert (change.problem, change.from_stage, change.to_stage, change.by) == (
+        problem,
+        Stage.RESPONSE,
+        Stage.ASSESSMENT,
+        pcso,
+    )
+    assert change.reason == f"Signed off at {held_meeting}"
 
 
 def test_sign_off_without_a_complete_assessment_records_it_but_does_not_request_closure(
