@@ -269,7 +269,7 @@ def meeting_agree_new_priority(
         by=by,
         kind=Kind.AGREED,
         problem=problem,
-        summary=summary.strip() or problem.public_title,
+        summary=summary.strip() or problem.public_name,
     )
 
 
@@ -293,11 +293,11 @@ def meeting_adopt_existing(*, meeting: Meeting, by: User, problem: Problem, summ
         by=by,
         public_priority=True,
         adopted_on=meeting.date,
-        public_title=problem.public_title or problem.title,
+        public_title=problem.public_name,
         via=Via.PACT,
     )
     return _item(
-        meeting=meeting, by=by, kind=Kind.AGREED, problem=problem, summary=summary.strip() or problem.public_title
+        meeting=meeting, by=by, kind=Kind.AGREED, problem=problem, summary=summary.strip() or problem.public_name
     )
 
 
@@ -333,7 +333,7 @@ def meeting_carry_over(
         by=by,
         kind=Kind.CARRIED_OVER,
         problem=problem,
-        summary=problem.public_title or problem.title,
+        summary=problem.public_name,
         public_response=public_response,
         note=progress_note,
     )
@@ -376,7 +376,7 @@ def meeting_sign_off(
         meeting=meeting,
         problem=problem,
         kind=Kind.SIGNED_OFF,
-        summary=problem.public_title or problem.title,
+        summary=problem.public_name,
         public_response=public_outcome,
         note=note,
         closure_requested=problem.closure_requested_at is not None,

@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from . import policy
 from .models import (
-    REVIEW_INTERVAL_DAYS,
     Action,
     Agency,
     AlertSubscription,
@@ -145,10 +144,10 @@ def problem_create(
         **fields,
     )
     if "review_interval_days" not in fields:
-        problem.review_interval_days = REVIEW_INTERVAL_DAYS.get(problem.risk, 56)
+        problem.review_interval_days = problem.review_interval_for_risk
     if problem.public_priority and not problem.adopted_on:
         problem.adopted_on = _today()
-    problem.next_review_due = _today() + datetime.timedelta(days=problem.review_interval_days)
+    problem.next_review_due = problem.review_clock_from(_today())
     problem.reference = "pending"
     problem.full_clean(exclude=["reference", "lead_agency"])
     if problem.lead_agency_id is None:
@@ -183,7 +182,7 @@ def _problem_apply(problem: Problem, *, by: User, fields: dict[str, Any], reason
         problem.district_id = problem.neighbourhood.district_id
         problem.force_id = problem.neighbourhood.district.force_id
     if "risk" in fields and "review_interval_days" not in fields:
-        problem.review_interval_days = REVIEW_INTERVAL_DAYS.get(problem.risk, problem.review_interval_days)
+        problem.review_interval_days = problem.review_interval_for_risk
     if problem.public_priority and not problem.adopted_on:
         problem.adopted_on = _today()
     _save(problem, by=by, reason=reason)
@@ -246,7 +245,7 @@ def problem_transition(*, problem: Problem, to: str, by: User, reason: str = "")
             closed_by=None,
             closure_requested_at=None,
             closure_requested_by=None,
-            next_review_due=_today() + datetime.timedelta(days=problem.review_interval_days),
+            next_review_due=problem.review_clock_from(_today()),
         )
     claimed = Problem.objects.filter(pk=problem.pk, stage=problem.stage).update(**changes)
     if claimed != 1:
@@ -512,7 +511,7 @@ def review_record(
             raise ValidationError({"to_stage": "Choose the stage to move to."})
         problem_transition(problem=problem, to=target, by=by, reason=reason or comment)
     if problem.is_open:
-        problem.next_review_due = today + datetime.timedelta(days=problem.review_interval_days)
+        problem.next_review_due = problem.review_clock_from(today)
         review.next_review_due = problem.next_review_due
     _save(problem, by=by, reason=f"Reviewed: {review.get_decision_display()}")
     _save(review, by=by)
