@@ -84,6 +84,7 @@ class LogProblemForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # a form's clean() returns its cleaned_data
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             raise ValidationError("Give both latitude and longitude, or neither.")
         return data
@@ -332,7 +333,7 @@ class ProblemHandOverForm(forms.Form):
             .exclude(pk=problem.owner_id)
             .select_related("agency")
         )
-        field.label_from_instance = lambda u: f"{u} ({u.agency})"  # type: ignore[method-assign]
+        field.label_from_instance = lambda obj: f"{obj} ({obj.agency})"  # type: ignore[method-assign]
 
 
 class ActionHandOverForm(forms.Form):
@@ -351,9 +352,9 @@ class ActionHandOverForm(forms.Form):
         assert isinstance(actions, forms.ModelChoiceField) and isinstance(agencies, forms.ModelChoiceField)
         open_actions = problem.actions.filter(status__in=Action.OPEN_STATUSES)
         if not user.has_perm("jps.work_problem", problem):
-            open_actions = open_actions.filter(agency_id=user.agency_id)
+            open_actions = open_actions.filter(Q(agency_id=user.agency_id))
         actions.queryset = open_actions.select_related("agency")
-        actions.label_from_instance = lambda a: f"{a.description[:60]} ({a.agency})"  # type: ignore[method-assign]
+        actions.label_from_instance = lambda obj: f"{obj.description[:60]} ({obj.agency})"  # type: ignore[method-assign]
         agencies.queryset = _partner_agencies(problem)
 
 
