@@ -249,6 +249,7 @@ class ProblemFilter(filters.ProblemFilter):
     agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), method="filter_agency", empty_label="Any")
     overdue = django_filters.BooleanFilter(method="filter_overdue", widget=YES_NO, label="Review overdue")
     public_priority = django_filters.BooleanFilter(widget=YES_NO, label="Public priority")
+
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.filters["updated_since"]  # the API's, for clients that sync; not a list filter

@@ -398,11 +398,6 @@ def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
     )
 
 
-def meeting_get_for(user: Any, pk: int | str) -> Meeting:
-    """One meeting if ``user`` may see it; ``Meeting.DoesNotExist`` otherwise, so callers answer 404."""
-    return meetings_visible_to(user).get(pk=pk)
-
-
 def meeting_detail(user: Any, pk: int | str) -> Meeting:
     """One meeting with its items and their problems, in a fixed number of queries."""
     items = MeetingItem.objects.select_related("problem", "problem__lead_agency", "recorded_by").order_by("id")

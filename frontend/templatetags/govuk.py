@@ -103,8 +103,3 @@ def govuk_error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
                     anchor = f"{anchor}_0"
                 items.append({"href": f"#{anchor}", "text": error})
     return {"items": items}
-
-
-@register.filter
-def get_item(mapping: dict[Any, Any], key: Any) -> Any:
-    return mapping.get(key) if mapping else None

@@ -350,7 +350,7 @@ def test_who_may_see_meetings(
     held_meeting.agencies.add(housing)
     assert sees(outsider)  # their agency sat at the meeting
     with pytest.raises(Meeting.DoesNotExist):
-        meetings.meeting_get_for(other_officer, held_meeting.pk)
+        meetings.meeting_detail(other_officer, held_meeting.pk)
 
 
 def test_a_meeting_record_shows_only_the_problems_the_user_may_open(
