@@ -200,26 +200,14 @@ class TransitionRefusedSerializer(serializers.Serializer):
 class AnalysisSerializer(serializers.ModelSerializer):
     class Meta:
         model = Analysis
-        fields = ["problem", "victim", "offender", "location", "data_sources", "causes", "objective", "updated_at"]
+        fields = ["problem", *policy.ANALYSIS_FIELDS, "updated_at"]
         read_only_fields = ["problem", "updated_at"]
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assessment
-        fields = [
-            "problem",
-            "outcome",
-            "reduction_percent",
-            "measure_before",
-            "measure_after",
-            "displacement_checked",
-            "displacement_notes",
-            "objective_met",
-            "evidence",
-            "public_outcome",
-            "updated_at",
-        ]
+        fields = ["problem", *policy.ASSESSMENT_FIELDS, "updated_at"]
         read_only_fields = ["problem", "updated_at"]
         extra_kwargs = {"reduction_percent": {"min_value": 0, "max_value": 100}}
 

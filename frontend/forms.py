@@ -104,7 +104,7 @@ class ScanningForm(forms.Form):
 class AnalysisForm(forms.ModelForm):
     class Meta:
         model = Analysis
-        fields = ["victim", "offender", "location", "data_sources", "causes", "objective"]
+        fields = list(policy.ANALYSIS_FIELDS)
         widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in fields}
 
 

@@ -21,7 +21,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from jps import meetings
+from jps import meetings, policy
 from jps.models import Agency, Assessment, Category, Meeting, MeetingItem, Problem, User
 from jps.models.fields import text_limit
 from jps.services import TransitionRefused
@@ -253,10 +253,7 @@ def meeting_create(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _meeting_fields(data: dict[str, Any], *, user: User, starts: datetime.datetime) -> dict[str, Any]:
-    fields = {
-        name: data[name]
-        for name in ("online", "venue", "address", "online_url", "residents_attending", "public_agenda", "notes")
-    }
+    fields = {name: data[name] for name in policy.MEETING_DETAIL_FIELDS}
     fields["chair_name"] = data["chair_name"].strip()
     fields["chair"] = None if fields["chair_name"] or starts > timezone.now() else user
     return fields
@@ -277,8 +274,7 @@ def meeting_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "ends": timezone.localtime(meeting.ends_at).time() if meeting.ends_at else None,
         "chair_name": meeting.chair_name,
         "status": meeting.status,
-        **{n: getattr(meeting, n) for n in ("online", "venue", "address", "online_url", "residents_attending")},
-        **{n: getattr(meeting, n) for n in ("public_agenda", "notes")},
+        **{n: getattr(meeting, n) for n in policy.MEETING_DETAIL_FIELDS},
     }
     form = MeetingForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -23,7 +23,7 @@ from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from . import services
+from . import policy, services
 from .models import (
     Agency,
     Category,
@@ -41,21 +41,7 @@ from .workflow import TRANSITIONS
 
 Kind = MeetingItem.Kind
 
-MEETING_EDITABLE = {
-    "title",
-    "starts_at",
-    "ends_at",
-    "online",
-    "venue",
-    "address",
-    "online_url",
-    "chair",
-    "chair_name",
-    "residents_attending",
-    "public_agenda",
-    "notes",
-    "status",
-}
+MEETING_EDITABLE = frozenset(policy.MEETING_FIELDS)
 
 
 def _require(user: User, perm: str, obj: Any = None) -> None:
