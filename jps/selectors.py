@@ -38,7 +38,7 @@ M = TypeVar("M", bound=Model)
 
 def problems_visible_to(user: Any) -> ProblemQuerySet:
     """The problems ``user`` may see, with the relations every list shows."""
-    return Problem.objects.filter(problem_scope_q(user)).select_related(  # type: ignore[return-value]
+    return Problem.objects.filter(problem_scope_q(user)).select_related(
         "neighbourhood", "district", "category", "owner", "lead_agency"
     )
 

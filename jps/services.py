@@ -43,7 +43,7 @@ from .models import (
 )
 from .policy import Via
 from .publishing import PUBLISHED_PROBLEM_FIELDS, publish_soon
-from .security import object_label, refused
+from .security import attribute_change, object_label, refused
 from .workflow import TRANSITIONS
 
 
@@ -66,9 +66,7 @@ def _require(user: User, perm: str, obj: Any = None) -> None:
 def _save(obj: models.Model, *, by: User, reason: str = "", **kwargs: Any) -> None:
     """Validate and save, recording who made the change (and why) in the history row."""
     obj.full_clean(**kwargs)
-    obj._history_user = by  # type: ignore[attr-defined]
-    if reason:
-        obj._change_reason = reason[:100]  # type: ignore[attr-defined]
+    attribute_change(obj, by=by, reason=reason)
     obj.save()
 
 
