@@ -75,14 +75,6 @@ class AgencySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "force", "contact_email"]
 
 
-class UserBriefSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="__str__", read_only=True)
-
-    class Meta:
-        model = User
-        fields = ["id", "username", "name", "agency"]
-
-
 # --- problems ------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Field, Model, Prefetch, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import exceptions as drf_exceptions
@@ -47,6 +47,13 @@ from jps.workflow import transition_options
 from . import filters
 from . import serializers as s
 from .permissions import AuthThrottle, WriteThrottle, exception_handler, require_perm
+
+
+def _field_default(model: type[Model], name: str) -> Any:
+    """The default of a concrete field (what a PUT that leaves the field out sets it back to)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field.get_default()
 
 
 class StablePagination(PageNumberPagination):
@@ -432,7 +439,7 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
             return self.respond(serializer, obj)
         data = self.validated(serializer, partial=request.method == "PATCH")
         if request.method == "PUT":  # replace: what is not sent goes back to empty
-            defaults = {name: model._meta.get_field(name).get_default() for name in fields(request.user, problem)}
+            defaults = {name: _field_default(model, name) for name in fields(request.user, problem)}
             data = defaults | data
         return self.respond(serializer, save(problem=problem, by=request.user, **data))
 

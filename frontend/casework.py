@@ -21,7 +21,8 @@ from jps.field import problem_merge
 from jps.models import Problem
 
 from . import forms as f
-from .views import _get_problem, form_act
+from .http import AuthedHttpRequest
+from .views import form_act, problem_for
 
 FormBuilder = Callable[[HttpRequest, Problem, Any], forms.BaseForm]
 
@@ -40,7 +41,7 @@ def _builders() -> dict[str, tuple[str, FormBuilder]]:
     }
 
 
-def _page(request: HttpRequest, problem: Problem, **bound: forms.BaseForm) -> HttpResponse:
+def _page(request: AuthedHttpRequest, problem: Problem, **bound: forms.BaseForm) -> HttpResponse:
     ctx: dict[str, Any] = {"problem": problem}
     for name, (perm, build) in _builders().items():
         if not perm or request.user.has_perm(perm, problem):
@@ -52,14 +53,14 @@ def _page(request: HttpRequest, problem: Problem, **bound: forms.BaseForm) -> Ht
 
 
 @login_required
-def casework(request: HttpRequest, pk: int) -> HttpResponse:
-    return _page(request, _get_problem(request.user, pk))
+def casework(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    return _page(request, problem_for(request, pk))
 
 
 def _post(
-    request: HttpRequest, pk: int, name: str, act: Callable[[Problem, dict[str, Any]], Any], done: str
+    request: AuthedHttpRequest, pk: int, name: str, act: Callable[[Problem, dict[str, Any]], Any], done: str
 ) -> HttpResponse:
-    problem = _get_problem(request.user, pk)
+    problem = problem_for(request, pk)
     _perm, build = _builders()[name]  # the service checks the permission (and logs a refusal)
     form = build(request, problem, request.POST)
     if form_act(request, form, lambda data: act(problem, data), done):
@@ -69,7 +70,7 @@ def _post(
 
 @login_required
 @require_POST
-def partner_add(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _post(
         request,
         pk,
@@ -81,7 +82,7 @@ def partner_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def problem_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_hand_over(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     def act(problem: Problem, data: dict[str, Any]) -> Any:
         owner = data["to_owner"]
         return services.problem_transfer(
@@ -93,7 +94,7 @@ def problem_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+def action_hand_over(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _post(
         request,
         pk,
@@ -107,7 +108,7 @@ def action_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _post(
         request,
         pk,
@@ -119,7 +120,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def merge(request: HttpRequest, pk: int) -> HttpResponse:
+def merge(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _post(
         request,
         pk,

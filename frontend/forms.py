@@ -11,9 +11,9 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
-from jps import policy, selectors
+from jps import filters, policy, selectors
 from jps.models import (
     Action,
     Agency,
@@ -84,6 +84,7 @@ class LogProblemForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # a form's clean() returns its cleaned_data
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             raise ValidationError("Give both latitude and longitude, or neither.")
         return data
@@ -103,7 +104,7 @@ class ScanningForm(forms.Form):
 class AnalysisForm(forms.ModelForm):
     class Meta:
         model = Analysis
-        fields = ["victim", "offender", "location", "data_sources", "causes", "objective"]
+        fields = list(policy.ANALYSIS_FIELDS)
         widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in fields}
 
 
@@ -237,25 +238,23 @@ class UpdateDecideForm(forms.Form):
 YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
 
 
-class ProblemFilter(django_filters.FilterSet):
-    """The problem list's filters; the queryset it filters is always the user's scope."""
+class ProblemFilter(filters.ProblemFilter):
+    """The problem list's filters: ``jps.filters.ProblemFilter`` as selects, their choices limited to
+    the user's force; the queryset it filters is always the user's scope."""
 
-    q = django_filters.CharFilter(method="search", label="Search")
+    q = django_filters.CharFilter(method="filter_q", label="Search")
     neighbourhood = django_filters.ModelChoiceFilter(queryset=Neighbourhood.objects.all(), empty_label="Any")
     district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), empty_label="Any")
     stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any")
     category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), empty_label="Any")
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="Any")
-    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), method="by_agency", empty_label="Any")
-    overdue = django_filters.BooleanFilter(method="by_overdue", widget=YES_NO, label="Review overdue")
+    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), method="filter_agency", empty_label="Any")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", widget=YES_NO, label="Review overdue")
     public_priority = django_filters.BooleanFilter(widget=YES_NO, label="Public priority")
-
-    class Meta:
-        model = Problem
-        fields = ["q", "neighbourhood", "district", "stage", "category", "owner", "agency", "overdue"]
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        del self.filters["updated_since"]  # the API's, for clients that sync; not a list filter
         owners = self.queryset.values("owner_id")
         self.filters["owner"].queryset = User.objects.filter(pk__in=owners).order_by("last_name", "first_name")
         if not user.is_administrator and user.force_id:
@@ -263,31 +262,6 @@ class ProblemFilter(django_filters.FilterSet):
             self.filters["neighbourhood"].queryset = Neighbourhood.objects.filter(district__force_id=user.force_id)
             # the force and its partners, and national agencies: not every agency in the country
             self.filters["agency"].queryset = policy.agencies_of_force(user.force_id).order_by("name")
-
-    def search(self, queryset: QuerySet[Problem], name: str, value: str) -> QuerySet[Problem]:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(reference__icontains=value)
-            | Q(title__icontains=value)
-            | Q(description__icontains=value)
-            | Q(problem_statement__icontains=value)
-            | Q(location__icontains=value)
-            | Q(originator__icontains=value)
-        )
-
-    def by_agency(self, queryset: QuerySet[Problem], name: str, value: Agency | None) -> QuerySet[Problem]:
-        if value is None:
-            return queryset
-        takes_part = Participation.objects.filter(problem_id=OuterRef("pk"), agency=value)
-        return queryset.filter(Q(lead_agency=value) | Q(Exists(takes_part)))
-
-    def by_overdue(self, queryset: QuerySet[Problem], name: str, value: bool | None) -> QuerySet[Problem]:
-        if value is None:
-            return queryset
-        overdue = queryset.review_overdue()  # type: ignore[attr-defined]
-        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
 
 
 # --- casework: partners, hand-overs, contacts and merging (frontend/casework.py) ---------------------
@@ -334,7 +308,7 @@ class ProblemHandOverForm(forms.Form):
             .exclude(pk=problem.owner_id)
             .select_related("agency")
         )
-        field.label_from_instance = lambda u: f"{u} ({u.agency})"  # type: ignore[method-assign]
+        field.label_from_instance = lambda obj: f"{obj} ({obj.agency})"  # type: ignore[method-assign]
 
 
 class ActionHandOverForm(forms.Form):
@@ -353,9 +327,9 @@ class ActionHandOverForm(forms.Form):
         assert isinstance(actions, forms.ModelChoiceField) and isinstance(agencies, forms.ModelChoiceField)
         open_actions = problem.actions.filter(status__in=Action.OPEN_STATUSES)
         if not user.has_perm("jps.work_problem", problem):
-            open_actions = open_actions.filter(agency_id=user.agency_id)
+            open_actions = open_actions.filter(Q(agency_id=user.agency_id))
         actions.queryset = open_actions.select_related("agency")
-        actions.label_from_instance = lambda a: f"{a.description[:60]} ({a.agency})"  # type: ignore[method-assign]
+        actions.label_from_instance = lambda obj: f"{obj.description[:60]} ({obj.agency})"  # type: ignore[method-assign]
         agencies.queryset = _partner_agencies(problem)
 
 

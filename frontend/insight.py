@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -31,7 +31,6 @@ from jps.models import (
     Evaluation,
     LearningNeed,
     Problem,
-    ProblemView,
     QualityScore,
     Stage,
     User,
@@ -40,28 +39,13 @@ from jps.models.fields import text_limit
 from jps.rules import library_scope_q
 
 from .forms import add_service_errors
+from .http import AuthedHttpRequest
 from .templatetags.insight import similar_problems_context
+from .views import log_problem_view, problem_for
 
 LIBRARY_PAGE_SIZE = 20
 ROLE_LABELS = dict(User.Role.choices)
 DASHBOARD_ROWS = 15
-
-
-def _problem(user: Any, pk: int) -> Problem:
-    try:
-        return selectors.problem_get_for(user, pk)
-    except Problem.DoesNotExist as missing:
-        raise Http404("No such problem, or you cannot see it.") from missing
-
-
-def _log_view(request: HttpRequest, problem: Problem) -> None:
-    """Pages here that show one problem go into the access log, like the problem page."""
-    services.problem_view_record(
-        user=request.user,  # type: ignore[arg-type]
-        problem=problem,
-        channel=ProblemView.Channel.WEB,
-        request_id=getattr(request, "request_id", ""),
-    )
 
 
 # --- forms ---------------------------------------------------------------------------------------
@@ -166,7 +150,7 @@ class LibraryForm(forms.Form):
 
 
 @login_required
-def evaluation_queue(request: HttpRequest) -> HttpResponse:
+def evaluation_queue(request: AuthedHttpRequest) -> HttpResponse:
     """An analyst's queue: closed problems awaiting evaluation, and the latest evaluations."""
     user = request.user
     if not (user.is_administrator or user.role == User.Role.ANALYST):  # type: ignore[union-attr]
@@ -185,14 +169,16 @@ def evaluation_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def evaluation_form(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_form(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Evaluate a closed problem: colour, what worked and did not, transferability, tags, learning needs."""
-    user: User = request.user  # type: ignore[assignment]
-    problem = _problem(user, pk)
-    if not user.has_perm("jps.evaluate_problem", problem):
-        raise PermissionDenied("Only an analyst of the force evaluates a closed problem.")
-    if request.method == "GET":
-        _log_view(request, problem)
+    user = request.user
+    problem = problem_for(
+        request,
+        pk,
+        perm="jps.evaluate_problem",
+        refused="Only an analyst of the force evaluates a closed problem.",
+        log=request.method == "GET",
+    )
     existing = Evaluation.objects.filter(problem=problem).first()
     initial = {}
     if existing:
@@ -240,14 +226,14 @@ def evaluation_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evaluation_page(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_page(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """One evaluation as the library shows it, with the best-practice button for those who may press it."""
     try:
         evaluation = insight.library_visible_to(request.user).get(problem_id=pk)
     except Evaluation.DoesNotExist as missing:
         raise Http404("No such evaluation, or you cannot see it.") from missing
     problem = evaluation.problem
-    _log_view(request, problem)
+    log_problem_view(request, problem)
     return render(
         request,
         "frontend/insight/evaluation.html",
@@ -264,7 +250,7 @@ def evaluation_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def best_practice_mark(request: HttpRequest, pk: int) -> HttpResponse:
+def best_practice_mark(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     try:
         problem = Problem.objects.filter(library_scope_q(request.user)).get(pk=pk)
     except Problem.DoesNotExist as missing:
@@ -283,14 +269,16 @@ def best_practice_mark(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def quality_score(request: HttpRequest, pk: int) -> HttpResponse:
+def quality_score(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """A supervisor scores the record at review or closure; the checklist is pre-ticked from the record."""
-    user: User = request.user  # type: ignore[assignment]
-    problem = _problem(user, pk)
-    if not user.has_perm("jps.score_quality", problem):
-        raise PermissionDenied("Only a supervisor of the district scores the quality of a record.")
-    if request.method == "GET":
-        _log_view(request, problem)
+    user = request.user
+    problem = problem_for(
+        request,
+        pk,
+        perm="jps.score_quality",
+        refused="Only a supervisor of the district scores the quality of a record.",
+        log=request.method == "GET",
+    )
     occasion = QualityScore.Occasion.REVIEW if problem.is_open and problem.stage != Stage.ASSESSMENT else "closure"
     initial = {"occasion": occasion, **insight.quality_score_suggestion(problem)}
     form = QualityScoreForm(request.POST or None, initial=initial)
@@ -314,7 +302,7 @@ def quality_score(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def library(request: HttpRequest) -> HttpResponse:
+def library(request: AuthedHttpRequest) -> HttpResponse:
     """The best-practice library: search and filters, colour at a glance."""
     form = LibraryForm(request.GET or None, user=request.user)
     filters = insight.LibraryFilters.from_query(request.GET)
@@ -330,13 +318,13 @@ def library(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def writeup(request: HttpRequest, pk: int) -> HttpResponse:
+def writeup(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The printable good-practice write-up: title, problem, solution, evaluation, validation, outcomes, contact."""
     try:
         context = insight.good_practice_writeup(user=request.user, problem_id=pk)
     except Evaluation.DoesNotExist as missing:
         raise Http404("No best-practice write-up for this problem, or you cannot see it.") from missing
-    _log_view(request, context["problem"])
+    log_problem_view(request, context["problem"])
     return render(request, "frontend/insight/writeup.html", context)
 
 
@@ -355,7 +343,7 @@ def _csv_response(filename: str, columns: tuple[str, ...] | list[str], rows: Any
 
 
 @login_required
-def learning_needs(request: HttpRequest) -> HttpResponse:
+def learning_needs(request: AuthedHttpRequest) -> HttpResponse:
     if not request.user.has_perm("jps.view_learning_needs"):
         raise PermissionDenied("Learning needs are for training managers and analysts.")
     figures = [
@@ -368,7 +356,7 @@ def learning_needs(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def learning_needs_csv(request: HttpRequest) -> HttpResponse:
+def learning_needs_csv(request: AuthedHttpRequest) -> HttpResponse:
     """Every learning need in scope, one a row (streamed from the database in chunks)."""
     if not request.user.has_perm("jps.view_learning_needs"):
         raise PermissionDenied("Learning needs are for training managers and analysts.")
@@ -408,7 +396,7 @@ DASHBOARD = [
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     if not request.user.has_perm("jps.view_management_info"):
         raise PermissionDenied
     figures = [management_info.figure(user=request.user, slug=slug) for slug in DASHBOARD]
@@ -418,7 +406,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def dashboard_csv(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     if not request.user.has_perm("jps.view_management_info"):
         raise PermissionDenied
     try:
@@ -429,13 +417,13 @@ def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def similar_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def similar_panel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """What worked on similar problems: loaded after the problem page (htmx), or as a page of its own.
 
     Ranking the library's text against the problem takes longer than the rest of the page
     at national scale, so the page does not wait for it.
     """
-    problem = _problem(request.user, pk)
+    problem = problem_for(request, pk)
     context = similar_problems_context(request.user, problem)
     if request.headers.get("HX-Request") == "true":
         return render(request, "frontend/insight/includes/similar.html", context)

@@ -15,18 +15,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from jps import meetings
+from jps import meetings, policy
 from jps.models import Agency, Assessment, Category, Meeting, MeetingItem, Problem, User
 from jps.models.fields import text_limit
 from jps.services import TransitionRefused
 
 from .forms import DATE_WIDGET, add_service_errors
+from .http import AuthedHttpRequest
 
 Kind = MeetingItem.Kind
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -205,9 +206,9 @@ def _get_meeting(user: Any, pk: int) -> Meeting:
 
 
 @login_required
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: AuthedHttpRequest) -> HttpResponse:
     """Upcoming and recent meetings the user can see, and the neighbourhoods missing the monthly standard."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     now = timezone.now()
     visible = meetings.meetings_visible_to(user)
     ctx = {
@@ -222,9 +223,9 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_create(request: HttpRequest) -> HttpResponse:
+def meeting_create(request: AuthedHttpRequest) -> HttpResponse:
     """Record a meeting that took place (then agree its priorities), or schedule the next one."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if not user.has_perm("jps.record_meeting"):
         raise PermissionDenied("Your role cannot record meetings.")
     form = MeetingForm(request.POST or None, user=user, initial={"date": timezone.localdate()})
@@ -252,18 +253,15 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 
 def _meeting_fields(data: dict[str, Any], *, user: User, starts: datetime.datetime) -> dict[str, Any]:
-    fields = {
-        name: data[name]
-        for name in ("online", "venue", "address", "online_url", "residents_attending", "public_agenda", "notes")
-    }
+    fields = {name: data[name] for name in policy.MEETING_DETAIL_FIELDS}
     fields["chair_name"] = data["chair_name"].strip()
     fields["chair"] = None if fields["chair_name"] or starts > timezone.now() else user
     return fields
 
 
 @login_required
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def meeting_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     meeting = _get_meeting(user, pk)
     if not user.has_perm("jps.change_meeting", meeting):
         raise PermissionDenied("Only officers and supervisors of the meeting's district can change it.")
@@ -276,8 +274,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "ends": timezone.localtime(meeting.ends_at).time() if meeting.ends_at else None,
         "chair_name": meeting.chair_name,
         "status": meeting.status,
-        **{n: getattr(meeting, n) for n in ("online", "venue", "address", "online_url", "residents_attending")},
-        **{n: getattr(meeting, n) for n in ("public_agenda", "notes")},
+        **{n: getattr(meeting, n) for n in policy.MEETING_DETAIL_FIELDS},
     }
     form = MeetingForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -337,18 +334,18 @@ def _record_context(user: User, meeting: Meeting, bound: dict[str, forms.Form] |
 
 
 @login_required
-def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_page(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The meeting record: what was raised, agreed, carried over and signed off, and the forms to record it."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     meeting = _get_meeting(user, pk)
     return render(request, "frontend/meetings/record.html", _record_context(user, meeting))
 
 
 @login_required
 @require_POST
-def meeting_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+def meeting_decide(request: AuthedHttpRequest, pk: int, decision: str) -> HttpResponse:
     """One decision at the meeting, through its service; errors are shown next to the form that caused them."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     meeting = _get_meeting(user, pk)
     if decision not in DECISIONS:
         raise Http404("No such decision.")
@@ -374,12 +371,12 @@ def meeting_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse
 
 
 @login_required
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_minutes(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The printable minutes: the public record of the meeting. No internal notes, no residents' details.
 
     Items about a problem the user may not see are shown as such, without their title, as on the record page.
     """
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     meeting = _get_meeting(user, pk)
     ctx = {
         "meeting": meeting,

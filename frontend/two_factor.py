@@ -21,6 +21,8 @@ from django.views.decorators.cache import never_cache
 from jps import two_factor
 from jps.two_factor import CodeRefused
 
+from .http import AuthedHttpRequest
+
 A = "frontend/auth/"
 
 
@@ -52,15 +54,15 @@ def qr_svg(data: str, label: str) -> SafeString:
 
 @never_cache
 @login_required
-def enrol(request: HttpRequest) -> HttpResponse:
+def enrol(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
-    if two_factor.has_confirmed_device(user):  # type: ignore[arg-type]
+    if two_factor.has_confirmed_device(user):
         return redirect(reverse("two_factor_verify") + "?" + request.GET.urlencode())
-    device = two_factor.two_factor_enrolment_start(user=user)  # type: ignore[arg-type]
+    device = two_factor.two_factor_enrolment_start(user=user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = two_factor.two_factor_enrolment_confirm(user=user, device=device, code=form.cleaned_data["code"])  # type: ignore[arg-type]
+            codes = two_factor.two_factor_enrolment_confirm(user=user, device=device, code=form.cleaned_data["code"])
         except CodeRefused as refused:
             form.add_error("code", refused.message)
         else:
@@ -77,17 +79,17 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
-    if user.is_verified():  # type: ignore[union-attr]
+    if user.is_verified():  # type: ignore[attr-defined]  # added by django_otp's middleware
         return redirect(_next(request))
-    if not two_factor.has_confirmed_device(user):  # type: ignore[arg-type]
+    if not two_factor.has_confirmed_device(user):
         return redirect(reverse("two_factor_enrol") + "?" + request.GET.urlencode())
     form = CodeForm(request.POST or None)
     form.fields["code"].help_text = "The 6-digit code your authenticator app shows now, or one of your recovery codes."
     if request.method == "POST" and form.is_valid():
         try:
-            device = two_factor.two_factor_verify(user=user, code=form.cleaned_data["code"])  # type: ignore[arg-type]
+            device = two_factor.two_factor_verify(user=user, code=form.cleaned_data["code"])
         except CodeRefused as refused:
             form.add_error("code", refused.message)
         else:

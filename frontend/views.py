@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,16 +31,40 @@ from jps.models import Action, Neighbourhood, Problem, ProblemView, ProgressUpda
 from jps.services import TransitionRefused
 
 from . import forms as f
+from .http import AuthedHttpRequest
 
-SARA = [Stage.SCANNING, Stage.ANALYSIS, Stage.RESPONSE, Stage.ASSESSMENT, Stage.CLOSED]
 HOME_LIMIT = 25
 
 
-def _get_problem(user: Any, pk: int) -> Problem:
+def problem_for(
+    request: AuthedHttpRequest, pk: int, *, perm: str = "", refused: str = "", log: bool = False, detail: bool = False
+) -> Problem:
+    """The problem ``pk`` as a page of the staff interface may use it: the one preamble of such views.
+
+    A problem outside the user's scope is a 404 (never telling "exists" from "hidden"); one they may
+    see but not ``perm`` is a 403 with ``refused``; with ``log`` the view goes into the access log
+    (pages that show the record, not posts that change it). ``detail`` loads all the problem page shows.
+    """
+    fetch = selectors.problem_detail if detail else selectors.problem_get_for
     try:
-        return selectors.problem_get_for(user, pk)
+        problem = fetch(request.user, pk)
     except Problem.DoesNotExist as missing:
         raise Http404("No such problem, or you cannot see it.") from missing
+    if perm and not request.user.has_perm(perm, problem):
+        raise PermissionDenied(refused)
+    if log:
+        log_problem_view(request, problem)
+    return problem
+
+
+def log_problem_view(request: AuthedHttpRequest, problem: Problem) -> None:
+    """A page that shows one problem goes into the access log."""
+    services.problem_view_record(
+        user=request.user,
+        problem=problem,
+        channel=ProblemView.Channel.WEB,
+        request_id=getattr(request, "request_id", ""),
+    )
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -51,9 +75,9 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedHttpRequest) -> HttpResponse:
     """'My work': what this person should do next, by role."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     role = user.role
     Role = User.Role
     sections = ["owned", "actions_due", "reviews_due", "review_queue", "signoff", "agency_actions", "taking_part"]
@@ -87,7 +111,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def update_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def update_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """A web editor approves (with the published wording) or rejects a proposed public update."""
     update = get_object_or_404(selectors.updates_awaiting_approval(user=request.user), pk=pk)
     form = f.UpdateDecideForm(request.POST, prefix=f"update-{pk}")
@@ -95,7 +119,7 @@ def update_decide(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_decide(
                 update=update,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 approve=form.cleaned_data["decision"] == "approve",
                 public_text=form.cleaned_data["public_text"],
             )
@@ -112,8 +136,8 @@ def update_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def problem_create(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def problem_create(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
     if not user.has_perm("jps.log_problem"):
         raise PermissionDenied("Your role cannot log problems.")
     form = f.LogProblemForm(request.POST or None, user=user)
@@ -163,7 +187,7 @@ def _duplicates_for(user: User, data: dict[str, Any]) -> list[Problem]:
     )
 
 
-def _attach_report(request: HttpRequest, user: User, form: f.LogProblemForm) -> HttpResponse:
+def _attach_report(request: AuthedHttpRequest, user: User, form: f.LogProblemForm) -> HttpResponse:
     """The user chose an existing problem: their report becomes another report on it."""
     data = form.cleaned_data
     try:
@@ -188,9 +212,9 @@ def _attach_report(request: HttpRequest, user: User, form: f.LogProblemForm) -> 
 
 
 @login_required
-def problem_duplicates(request: HttpRequest) -> HttpResponse:
+def problem_duplicates(request: AuthedHttpRequest) -> HttpResponse:
     """The htmx partial under the log form: open problems that are probably the same one."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     form = f.LogProblemForm(request.GET, user=user)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
@@ -199,7 +223,7 @@ def problem_duplicates(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def neighbourhood_here(request: HttpRequest) -> JsonResponse:
+def neighbourhood_here(request: AuthedHttpRequest) -> JsonResponse:
     """The neighbourhood containing the phone's position, proposed on the log form."""
     try:
         latitude = float(request.GET["latitude"])
@@ -236,28 +260,19 @@ def _action_rows(user: Any, problem: Problem, bound: dict[int, forms.Form] | Non
     return rows
 
 
-def _problem_context(request: HttpRequest, pk: int, **bound: Any) -> dict[str, Any]:
+def _problem_context(request: AuthedHttpRequest, pk: int, **bound: Any) -> dict[str, Any]:
     user = request.user
-    try:
-        problem = selectors.problem_detail(user, pk)
-    except Problem.DoesNotExist as missing:
-        raise Http404("No such problem, or you cannot see it.") from missing
-    services.problem_view_record(
-        user=user,  # type: ignore[arg-type]
-        problem=problem,
-        channel=ProblemView.Channel.WEB,
-        request_id=getattr(request, "request_id", ""),
-    )
+    problem = problem_for(request, pk, log=True, detail=True)
     may_work = user.has_perm("jps.work_problem", problem)
     may_supervise = user.has_perm("jps.supervise_problem", problem)
-    stage_index = SARA.index(Stage.CLOSED if problem.stage == Stage.CLOSED_NO_ACTION else problem.stage)
+    stage_index = workflow.progress_step(problem.stage)
     analysis = getattr(problem, "analysis", None)
     assessment = getattr(problem, "assessment", None)
     ctx: dict[str, Any] = {
         "problem": problem,
         "sara": [
-            {"label": Stage(s).label, "state": "done" if i < stage_index else "current" if i == stage_index else ""}
-            for i, s in enumerate(SARA)
+            {"label": s.label, "state": "done" if i < stage_index else "current" if i == stage_index else ""}
+            for i, s in enumerate(workflow.PROGRESS)
         ],
         "may_work": may_work,
         "may_supervise": may_supervise,
@@ -295,22 +310,22 @@ def _problem_context(request: HttpRequest, pk: int, **bound: Any) -> dict[str, A
 
 
 @login_required
-def problem_page(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_page(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "frontend/problem.html", _problem_context(request, pk))
 
 
 def _problem_form_post(
-    request: HttpRequest, pk: int, name: str, build: Any, act: Any, done: str, anchor: str
+    request: AuthedHttpRequest, pk: int, name: str, build: Any, act: Any, done: str, anchor: str
 ) -> HttpResponse:
     """The shared shape of a problem-page form: validate, call the service, show errors in place."""
-    problem = _get_problem(request.user, pk)
+    problem = problem_for(request, pk)
     form = build(problem)
     if form_act(request, form, lambda data: act(problem, data), done):
         return redirect(reverse("problem", args=[pk]) + f"#{anchor}")
     return render(request, "frontend/problem.html", _problem_context(request, pk, **{name: form}))
 
 
-def form_act(request: HttpRequest, form: Any, act: Any, done: str) -> bool:
+def form_act(request: AuthedHttpRequest, form: Any, act: Any, done: str) -> bool:
     """Validate ``form`` and call the service ``act`` with its data; refusals land on the form.
 
     True when the service succeeded (the confirmation ``done`` is queued for the next page).
@@ -331,7 +346,7 @@ def form_act(request: HttpRequest, form: Any, act: Any, done: str) -> bool:
 
 @login_required
 @require_POST
-def problem_scanning(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_scanning(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _problem_form_post(
         request,
         pk,
@@ -345,7 +360,7 @@ def problem_scanning(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def problem_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_analysis(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _problem_form_post(
         request,
         pk,
@@ -359,7 +374,7 @@ def problem_analysis(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def problem_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_assessment(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _problem_form_post(
         request,
         pk,
@@ -373,9 +388,9 @@ def problem_assessment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def problem_public(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_public(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """A supervisor or web editor sets what residents read: adoption, title, outcome, or withdrawal."""
-    problem = _get_problem(request.user, pk)
+    problem = problem_for(request, pk)
     form = f.PublicForm.for_problem(problem, request.POST)
     done = "What the public sees is saved; the public pages are being updated."
     act = lambda data: services.problem_public_set(problem=problem, by=request.user, **form.changes())  # noqa: E731
@@ -386,7 +401,7 @@ def problem_public(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+def action_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _problem_form_post(
         request,
         pk,
@@ -400,7 +415,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def update_add(request: HttpRequest, pk: int) -> HttpResponse:
+def update_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _problem_form_post(
         request,
         pk,
@@ -414,7 +429,7 @@ def update_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+def action_update(request: AuthedHttpRequest, pk: int, action_pk: int) -> HttpResponse:
     """Update one action inline; with htmx only the action's block is swapped."""
     user = request.user
     try:
@@ -448,8 +463,8 @@ def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def problem_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    problem = _get_problem(request.user, pk)
+def problem_transition(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    problem = problem_for(request, pk)
     form = f.TransitionForm(request.POST)
     error = None
     if not form.is_valid():
@@ -469,8 +484,8 @@ def problem_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
-    problem = _get_problem(request.user, pk)
+def closure_request(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    problem = problem_for(request, pk)
     try:
         services.problem_request_closure(problem=problem, by=request.user)  # type: ignore[arg-type]
     except TransitionRefused as refused:
@@ -481,18 +496,18 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def problem_review(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The supervisor's review form; the decision is carried out with the review, or neither is."""
-    problem = _get_problem(request.user, pk)
-    if not request.user.has_perm("jps.supervise_problem", problem):
-        raise PermissionDenied("Only a supervisor of this district can review this problem.")
+    problem = problem_for(
+        request, pk, perm="jps.supervise_problem", refused="Only a supervisor of this district can review this problem."
+    )
     form = f.ReviewForm(request.POST or None, problem=problem, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.review_record(
                 problem=problem,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 comment=data["comment"],
                 decision=data["decision"],
                 new_owner=data["new_owner"],
@@ -522,8 +537,8 @@ SORTS = {
 }
 
 
-def _filtered(request: HttpRequest) -> tuple[f.ProblemFilter, QuerySet[Problem], str]:
-    user: User = request.user  # type: ignore[assignment]
+def _filtered(request: AuthedHttpRequest) -> tuple[f.ProblemFilter, QuerySet[Problem], str]:
+    user = request.user
     filterset = f.ProblemFilter(request.GET or None, queryset=selectors.problems_visible_to(user), user=user)
     sort = request.GET.get("sort", "-created")
     key = SORTS.get(sort.lstrip("-"))
@@ -534,7 +549,7 @@ def _filtered(request: HttpRequest) -> tuple[f.ProblemFilter, QuerySet[Problem],
 
 
 @login_required
-def problem_list(request: HttpRequest) -> HttpResponse:
+def problem_list(request: AuthedHttpRequest) -> HttpResponse:
     filterset, queryset, sort = _filtered(request)
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -600,7 +615,7 @@ CSV_COLUMNS = [
 CSV_LOG_CHUNK = 500
 
 
-def _logged_in_chunks(request: HttpRequest, problems: Iterator[Problem]) -> Iterator[Problem]:
+def _logged_in_chunks(request: AuthedHttpRequest, problems: Iterator[Problem]) -> Iterator[Problem]:
     """The problems, each chunk written to the access log (one INSERT) before its rows go out.
 
     The CSV carries originators, so every row is a read of personal data; logging as it streams
@@ -608,7 +623,7 @@ def _logged_in_chunks(request: HttpRequest, problems: Iterator[Problem]) -> Iter
     """
     while chunk := list(islice(problems, CSV_LOG_CHUNK)):
         services.problem_views_record(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             problem_ids=[p.pk for p in chunk],
             channel=ProblemView.Channel.CSV,
             request_id=getattr(request, "request_id", ""),
@@ -617,7 +632,7 @@ def _logged_in_chunks(request: HttpRequest, problems: Iterator[Problem]) -> Iter
 
 
 @login_required
-def problem_csv(request: HttpRequest) -> StreamingHttpResponse:
+def problem_csv(request: AuthedHttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV, streamed row by row from the user's scope; every row is in the access log."""
     _, queryset, _ = _filtered(request)
     today = timezone.localdate()
@@ -656,16 +671,16 @@ def problem_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @login_required
-def neighbourhood_list(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def neighbourhood_list(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
     queryset = Neighbourhood.objects.select_related("district").order_by("district__name", "name")
     if not user.is_administrator:
-        queryset = queryset.filter(district__force_id=user.force_id)
+        queryset = queryset.filter(Q(district__force_id=user.force_id))
     return render(request, "frontend/neighbourhood_list.html", {"neighbourhoods": queryset})
 
 
 @login_required
-def neighbourhood_page(request: HttpRequest, pk: int) -> HttpResponse:
+def neighbourhood_page(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """A neighbourhood's open problems on a map and in a list; the list is the page, the map a bonus."""
     neighbourhood = get_object_or_404(Neighbourhood.objects.select_related("district"), pk=pk)
     problems = list(selectors.neighbourhood_open_problems(user=request.user, neighbourhood=neighbourhood))

@@ -163,7 +163,7 @@ class ProblemAdmin(AccessLoggedAdmin, SimpleHistoryAdmin):
     readonly_fields = ["reference", "stage", "next_review_due", "closed_at", "closed_by", "district", "force"]
     inlines = [ActionInline]
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # problems are never hard-deleted
 
     def problem_ids_shown(self, obj: Any) -> list[int]:
@@ -249,11 +249,11 @@ class ProblemViewAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "problem__reference"]
     list_select_related = ["user", "problem"]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -36,6 +36,8 @@ from .models import (
     Stage,
     StageChange,
     User,
+    public_name_expression,
+    review_overdue_q,
 )
 from .selectors import learning_needs_visible_to, problems_visible_to
 
@@ -134,7 +136,7 @@ def reviews_overdue_by_district(*, user: Any, today: datetime.date | None = None
         _scope(user)
         .open()
         .values("district_id", "district__name")
-        .annotate(overdue=Count("pk", filter=Q(next_review_due__lt=today)), open=Count("pk"))
+        .annotate(overdue=Count("pk", filter=review_overdue_q(today)), open=Count("pk"))
         .order_by("-overdue", "district__name")
     )
     rows: list[tuple[Cell, ...]] = [(g["district__name"], g["overdue"], g["open"]) for g in grouped]
@@ -266,16 +268,14 @@ def public_priorities_without_update(*, user: Any, now: datetime.datetime | None
         _scope(user)
         .open()
         .filter(public_priority=True, adopted_on__lte=timezone.localdate(cutoff))
-        .annotate(last_update=Max("updates__decided_at", filter=approved))
+        .annotate(last_update=Max("updates__decided_at", filter=approved), public_name=public_name_expression())
         .filter(Q(last_update__isnull=True) | Q(last_update__lt=cutoff))
         .order_by("district__name", "neighbourhood__name", "adopted_on")
-        .values_list(
-            "reference", "public_title", "title", "district__name", "neighbourhood__name", "adopted_on", "last_update"
-        )
+        .values_list("reference", "public_name", "district__name", "neighbourhood__name", "adopted_on", "last_update")
     )
     rows: list[tuple[Cell, ...]] = [
-        (ref, public_title or title, district, nbhd, f"{adopted:%Y-%m-%d}", f"{last:%Y-%m-%d}" if last else None)
-        for ref, public_title, title, district, nbhd, adopted, last in stale
+        (ref, public_name, district, nbhd, f"{adopted:%Y-%m-%d}", f"{last:%Y-%m-%d}" if last else None)
+        for ref, public_name, district, nbhd, adopted, last in stale
     ]
     by_district: dict[str, int] = {}
     for row in rows:

@@ -23,7 +23,7 @@ from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from . import services
+from . import policy, services
 from .models import (
     Agency,
     Category,
@@ -41,21 +41,7 @@ from .workflow import TRANSITIONS
 
 Kind = MeetingItem.Kind
 
-MEETING_EDITABLE = {
-    "title",
-    "starts_at",
-    "ends_at",
-    "online",
-    "venue",
-    "address",
-    "online_url",
-    "chair",
-    "chair_name",
-    "residents_attending",
-    "public_agenda",
-    "notes",
-    "status",
-}
+MEETING_EDITABLE = frozenset(policy.MEETING_FIELDS)
 
 
 def _require(user: User, perm: str, obj: Any = None) -> None:
@@ -269,7 +255,7 @@ def meeting_agree_new_priority(
         by=by,
         kind=Kind.AGREED,
         problem=problem,
-        summary=summary.strip() or problem.public_title,
+        summary=summary.strip() or problem.public_name,
     )
 
 
@@ -293,11 +279,11 @@ def meeting_adopt_existing(*, meeting: Meeting, by: User, problem: Problem, summ
         by=by,
         public_priority=True,
         adopted_on=meeting.date,
-        public_title=problem.public_title or problem.title,
+        public_title=problem.public_name,
         via=Via.PACT,
     )
     return _item(
-        meeting=meeting, by=by, kind=Kind.AGREED, problem=problem, summary=summary.strip() or problem.public_title
+        meeting=meeting, by=by, kind=Kind.AGREED, problem=problem, summary=summary.strip() or problem.public_name
     )
 
 
@@ -333,7 +319,7 @@ def meeting_carry_over(
         by=by,
         kind=Kind.CARRIED_OVER,
         problem=problem,
-        summary=problem.public_title or problem.title,
+        summary=problem.public_name,
         public_response=public_response,
         note=progress_note,
     )
@@ -376,7 +362,7 @@ def meeting_sign_off(
         meeting=meeting,
         problem=problem,
         kind=Kind.SIGNED_OFF,
-        summary=problem.public_title or problem.title,
+        summary=problem.public_name,
         public_response=public_outcome,
         note=note,
         closure_requested=problem.closure_requested_at is not None,
@@ -396,11 +382,6 @@ def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
         .select_related("chair", "force")
         .prefetch_related("neighbourhoods", "agencies")
     )
-
-
-def meeting_get_for(user: Any, pk: int | str) -> Meeting:
-    """One meeting if ``user`` may see it; ``Meeting.DoesNotExist`` otherwise, so callers answer 404."""
-    return meetings_visible_to(user).get(pk=pk)
 
 
 def meeting_detail(user: Any, pk: int | str) -> Meeting:

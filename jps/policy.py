@@ -77,6 +77,11 @@ ASSESSMENT_PUBLIC_FIELDS = ("public_outcome",)
 #: What may change on an action after it is planned (its agency moves only by a recorded hand-over).
 ACTION_FIELDS = ("status", "result", "due_on", "description", "assignee", "action_type")
 
+#: A meeting's details that forms and the API pass on as they are (the times, the chair and the
+#: status are worked out from what was entered).
+MEETING_DETAIL_FIELDS = ("online", "venue", "address", "online_url", "residents_attending", "public_agenda", "notes")
+#: Every field of a meeting a user may set (its neighbourhoods and agencies are set beside them).
+MEETING_FIELDS = ("title", "starts_at", "ends_at", *MEETING_DETAIL_FIELDS, "chair", "chair_name", "status")
 #: Roles whose staff may own and work a problem (never call handlers, analysts, web editors or trainers).
 OWNER_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.PARTNER)
 

@@ -90,7 +90,7 @@ def _to_public(problem: Problem, updates: list[ProgressUpdate], outcome: str) ->
     return PublicPriority(
         id=problem.pk,
         reference=problem.reference,
-        title=problem.public_title or problem.title,
+        title=problem.public_name,
         category=problem.category.name,
         category_slug=problem.category.slug,
         neighbourhood_id=problem.neighbourhood_id,
@@ -220,7 +220,7 @@ def digest_items(
             items.append(
                 DigestItem(
                     p.neighbourhood_id,
-                    p.public_title or p.title,
+                    p.public_name,
                     p.reference,
                     "update",
                     u.public_text,
@@ -236,7 +236,7 @@ def digest_items(
         items.append(
             DigestItem(
                 p.neighbourhood_id,
-                p.public_title or p.title,
+                p.public_name,
                 p.reference,
                 "outcome",
                 outcome or "This priority has been closed.",

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Concat, TruncDate
+from django.db.models.functions import Cast, TruncDate
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -44,6 +44,7 @@ from .models import (
     Stage,
     User,
 )
+from .models.reminders import Item, reminder_item_key, reminder_item_key_sql
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +191,7 @@ def _row(
         action_id=action.pk if action else None,
         recipient_id=recipient.user_id,
         email=recipient.email,
-        item_key=f"action:{action.pk}" if action else f"problem:{problem.pk}",
+        item_key=reminder_item_key("action", action.pk) if action else reminder_item_key("problem", problem.pk),
         recipient_key=recipient.key,
         period_key=period.isoformat(),
         due_on=period,
@@ -210,7 +211,7 @@ def _unique(recipients: Iterable[Recipient]) -> list[Recipient]:
 Collector = Callable[[datetime.datetime, _People], tuple[QuerySet[Any], Callable[[Any], list[Reminder]]]]
 
 
-def _reminded(kind: str, prefix: str, period_field: str = "", *, period: str = "") -> Exists:
+def _reminded(kind: str, item: Item, period_field: str = "", *, period: str = "") -> Exists:
     """Whether this item already has reminders of ``kind`` for its current due period.
 
     The period is the item's own ``period_field`` (a review date, a due date), or one
@@ -223,7 +224,7 @@ def _reminded(kind: str, prefix: str, period_field: str = "", *, period: str = "
     return Exists(
         Reminder.objects.filter(
             kind=kind,
-            item_key=Concat(Value(prefix), Cast(OuterRef("pk"), output_field=CharField())),
+            item_key=reminder_item_key_sql(item, OuterRef("pk")),
             period_key=Cast(OuterRef(period_field), output_field=CharField()) if period_field else Value(period),
         )
     )
@@ -237,8 +238,8 @@ def _review_overdue(now: datetime.datetime, people: _People) -> tuple[QuerySet[A
     """
     today = timezone.localdate(now)
     escalate_before = today - datetime.timedelta(days=escalation_grace_days())
-    done = Q(_reminded(Kind.REVIEW_OVERDUE, "problem:", "next_review_due")) & (
-        Q(next_review_due__gte=escalate_before) | Q(_reminded(Kind.REVIEW_ESCALATION, "problem:", "next_review_due"))
+    done = Q(_reminded(Kind.REVIEW_OVERDUE, "problem", "next_review_due")) & (
+        Q(next_review_due__gte=escalate_before) | Q(_reminded(Kind.REVIEW_ESCALATION, "problem", "next_review_due"))
     )
     queryset = (
         Problem.objects.review_overdue(today=today)
@@ -246,6 +247,7 @@ def _review_overdue(now: datetime.datetime, people: _People) -> tuple[QuerySet[A
         .select_related("owner", "district", "district__inspector")
         .only(
             "id",
+            "stage",
             "next_review_due",
             "district_id",
             "owner__id",
@@ -263,7 +265,7 @@ def _review_overdue(now: datetime.datetime, people: _People) -> tuple[QuerySet[A
     def rows(problem: Problem) -> list[Reminder]:
         due = problem.next_review_due
         assert due is not None
-        overdue = (today - due).days
+        overdue = problem.days_overdue(today)
         note = f"{overdue} day{'s' if overdue != 1 else ''} overdue"
         recipients = _unique([*_active(problem.owner), *people.supervisors(problem.district_id)])
         out = [_row(Kind.REVIEW_OVERDUE, problem, r, period=due, note=note) for r in recipients]
@@ -295,8 +297,8 @@ def _action_due(now: datetime.datetime, people: _People) -> tuple[QuerySet[Any],
     today = timezone.localdate(now)
     queryset = (
         Action.objects.alias(
-            _reminded_overdue=_reminded(Kind.ACTION_OVERDUE, "action:", "due_on"),
-            _reminded_soon=_reminded(Kind.ACTION_DUE_SOON, "action:", "due_on"),
+            _reminded_overdue=_reminded(Kind.ACTION_OVERDUE, "action", "due_on"),
+            _reminded_soon=_reminded(Kind.ACTION_DUE_SOON, "action", "due_on"),
         )
         .filter(
             status__in=Action.OPEN_STATUSES,
@@ -402,7 +404,7 @@ def _evaluation_waiting(
         Problem.objects.filter(force_id__in=force_ids, stage=Stage.CLOSED, closed_at__lte=before)
         .not_evaluated()
         .alias(closed_on=TruncDate("closed_at", tzinfo=timezone.get_current_timezone()))
-        .exclude(_reminded(Kind.EVALUATION_WAITING, "problem:", "closed_on"))
+        .exclude(_reminded(Kind.EVALUATION_WAITING, "problem", "closed_on"))
         .only("id", "force_id", "closed_at")
         .order_by()
     )
@@ -430,7 +432,7 @@ def _meeting_standard(now: datetime.datetime, people: _People) -> tuple[QuerySet
     district_ids = District.objects.order_by("id").values_list("id", flat=True)
     month = timezone.localdate(now).replace(day=1)
     queryset = neighbourhoods_failing_meeting_standard(district_ids=district_ids, now=now).exclude(
-        _reminded(Kind.MEETING_STANDARD, "neighbourhood:", period=month.isoformat())
+        _reminded(Kind.MEETING_STANDARD, "neighbourhood", period=month.isoformat())
     )
 
     def rows(neighbourhood: Neighbourhood) -> list[Reminder]:
@@ -443,7 +445,7 @@ def _meeting_standard(now: datetime.datetime, people: _People) -> tuple[QuerySet
                 neighbourhood_id=neighbourhood.pk,
                 recipient_id=r.user_id,
                 email=r.email,
-                item_key=f"neighbourhood:{neighbourhood.pk}",
+                item_key=reminder_item_key("neighbourhood", neighbourhood.pk),
                 recipient_key=r.key,
                 period_key=month.isoformat(),
                 due_on=timezone.localdate(now),

@@ -10,7 +10,7 @@ sight (``selectors.scoped_get``), and the admin site for people who are not staf
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 security_log = logging.getLogger("jps.security")
 
@@ -22,3 +22,12 @@ def object_label(obj: Any) -> str:
 def refused(event: str, *, user: Any, object: str = "", **extra: Any) -> None:  # noqa: A002
     username = getattr(user, "username", "") if getattr(user, "is_authenticated", False) else ""
     security_log.warning(event, extra={"user": username or "anonymous", "object": object, **extra})
+
+
+def attribute_change(obj: Any, *, by: Any, reason: str = "") -> None:
+    """Who makes the next save or delete of ``obj`` (and why): django-simple-history reads these
+    attributes into the history row."""
+    target = cast(Any, obj)
+    target._history_user = by
+    if reason:
+        target._change_reason = reason[:100]

@@ -24,7 +24,6 @@ from .models import (
     Neighbourhood,
     Problem,
     ProblemQuerySet,
-    ProblemView,
     ProgressUpdate,
     Reminder,
     Stage,
@@ -39,7 +38,7 @@ M = TypeVar("M", bound=Model)
 
 def problems_visible_to(user: Any) -> ProblemQuerySet:
     """The problems ``user`` may see, with the relations every list shows."""
-    return Problem.objects.filter(problem_scope_q(user)).select_related(  # type: ignore[return-value]
+    return Problem.objects.filter(problem_scope_q(user)).select_related(
         "neighbourhood", "district", "category", "owner", "lead_agency"
     )
 
@@ -187,19 +186,6 @@ def reminders_for(user: Any) -> QuerySet[Reminder]:
         .select_related("problem", "problem__neighbourhood", "action", "neighbourhood")
         .order_by("-created_at", "-id")
     )
-
-
-def problem_views_visible_to(user: Any) -> QuerySet[ProblemView]:
-    """The access log as a supervisor (their districts) or an administrator (everything) may search it."""
-    views = ProblemView.objects.select_related("user", "problem")
-    if not user.has_perm("jps.view_access_log"):
-        return views.none()
-    if user.is_administrator:
-        return views
-    return views.filter(problem__district_id__in=sorted(user.scope_district_ids))
-
-
-# --- added for the staff web interface -----------------------------------------------------
 
 
 def actions_due_for_owner(*, user: User, within_days: int = 14, today: datetime.date | None = None) -> QuerySet[Action]:

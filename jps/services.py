@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from . import policy
 from .models import (
-    REVIEW_INTERVAL_DAYS,
     Action,
     Agency,
     AlertSubscription,
@@ -46,7 +45,7 @@ from .models import (
 from .models.fields import REASON
 from .policy import Via
 from .publishing import PUBLISHED_PROBLEM_FIELDS, publish_soon
-from .security import object_label, refused
+from .security import attribute_change, object_label, refused
 from .workflow import TRANSITIONS
 
 
@@ -84,9 +83,7 @@ def _save(
         obj.refresh_from_db(fields=others, from_queryset=locked)
         kwargs["exclude"] = [*kwargs.get("exclude", ()), *others]
     obj.full_clean(**kwargs)
-    obj._history_user = by  # type: ignore[attr-defined]
-    if reason:
-        obj._change_reason = reason[:100]  # type: ignore[attr-defined]
+    attribute_change(obj, by=by, reason=reason)
     obj.save(update_fields=fields)
 
 
@@ -175,10 +172,10 @@ def problem_create(
         **fields,
     )
     if "review_interval_days" not in fields:
-        problem.review_interval_days = REVIEW_INTERVAL_DAYS.get(problem.risk, 56)
+        problem.review_interval_days = problem.review_interval_for_risk
     if problem.public_priority and not problem.adopted_on:
         problem.adopted_on = _today()
-    problem.next_review_due = _today() + datetime.timedelta(days=problem.review_interval_days)
+    problem.next_review_due = problem.review_clock_from(_today())
     problem.reference = "pending"
     problem.full_clean(exclude=["reference", "lead_agency"])
     if problem.lead_agency_id is None:
@@ -217,7 +214,7 @@ def _problem_apply(problem: Problem, *, by: User, fields: dict[str, Any], reason
         changed |= {"district", "force"}
         StageChange.objects.filter(problem=problem).update(district_id=problem.district_id, force_id=problem.force_id)
     if "risk" in fields and "review_interval_days" not in fields:
-        problem.review_interval_days = REVIEW_INTERVAL_DAYS.get(problem.risk, problem.review_interval_days)
+        problem.review_interval_days = problem.review_interval_for_risk
         changed.add("review_interval_days")
     if problem.public_priority and not problem.adopted_on:
         problem.adopted_on = _today()
@@ -283,7 +280,7 @@ def problem_transition(*, problem: Problem, to: str, by: User, reason: str = "")
             closed_by=None,
             closure_requested_at=None,
             closure_requested_by=None,
-            next_review_due=_today() + datetime.timedelta(days=problem.review_interval_days),
+            next_review_due=problem.review_clock_from(_today()),
         )
     claimed = Problem.objects.filter(pk=problem.pk, stage=problem.stage).update(**changes)
     if claimed != 1:
@@ -582,7 +579,7 @@ def review_record(
             raise ValidationError({"to_stage": "Choose the stage to move to."})
         problem_transition(problem=problem, to=target, by=by, reason=reason or comment)
     if problem.is_open:
-        problem.next_review_due = today + datetime.timedelta(days=problem.review_interval_days)
+        problem.next_review_due = problem.review_clock_from(today)
         review.next_review_due = problem.next_review_due
     _save(problem, by=by, reason=f"Reviewed: {review.get_decision_display()}", update_fields=changed)
     _save(review, by=by)

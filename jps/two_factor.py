@@ -31,6 +31,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import User
+from .security import attribute_change
 
 security_log = logging.getLogger("jps.security")
 
@@ -79,8 +80,7 @@ def two_factor_enrolment_start(*, user: User) -> TOTPDevice:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
         device = TOTPDevice(user=user, name=DEVICE_NAME, confirmed=False)
-        device._history_user = user  # type: ignore[attr-defined]
-        device._change_reason = "enrolment started"  # type: ignore[attr-defined]
+        attribute_change(device, by=user, reason="enrolment started")
         device.full_clean()
         device.save()
     return device
@@ -98,12 +98,10 @@ def two_factor_enrolment_confirm(*, user: User, device: TOTPDevice, code: str) -
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
         device.confirmed = True
-        device._history_user = user  # type: ignore[attr-defined]
-        device._change_reason = "enrolled"  # type: ignore[attr-defined]
+        attribute_change(device, by=user, reason="enrolled")
         device.save()
         for other in TOTPDevice.objects.filter(user=user).exclude(pk=device.pk):
-            other._history_user = user  # type: ignore[attr-defined]
-            other._change_reason = "replaced at enrolment"  # type: ignore[attr-defined]
+            attribute_change(other, by=user, reason="replaced at enrolment")
             other.delete()
         codes = _recovery_codes_replace(user)
     security_log.info("two-factor enrolled", extra={"user": user.username, "device": device.persistent_id})
@@ -169,8 +167,7 @@ def two_factor_reset(*, user: User, by: User) -> int:
     with transaction.atomic():
         devices = list(TOTPDevice.objects.filter(user=user))
         for device in devices:
-            device._history_user = by  # type: ignore[attr-defined]
-            device._change_reason = "reset by an administrator"  # type: ignore[attr-defined]
+            attribute_change(device, by=by, reason="reset by an administrator")
             device.delete()
         StaticDevice.objects.filter(user=user).delete()
     security_log.warning("two-factor reset", extra={"user": user.username, "by": by.username, "devices": len(devices)})

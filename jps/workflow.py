@@ -11,9 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Action, Problem, Stage
+from .models import CLOSED_STAGES, OPEN_STAGES, Action, Problem, Stage
 
 Guard = Callable[[Problem, str], list[str]]
+
+#: SARA as a person walks it, for a progress bar: the open stages, then one "Closed" for both endings.
+PROGRESS: tuple[Stage, ...] = (*OPEN_STAGES, Stage.CLOSED)
+
+
+def progress_step(stage: str) -> int:
+    """Where a problem in ``stage`` stands on ``PROGRESS`` (closed without action counts as closed)."""
+    return PROGRESS.index(Stage.CLOSED if stage in CLOSED_STAGES else Stage(stage))
 
 
 def _needs_statement(problem: Problem, reason: str) -> list[str]:

@@ -51,8 +51,8 @@ def govuk_field(field: forms.BoundField, label_size: str = "s", width: str = "",
             attrs["aria-describedby"] = " ".join(described)
         if rows:
             attrs["rows"] = rows
-        widget_html = _select(field, attrs) if kind == "select" else None
-        widget_html = widget_html or field.as_widget(attrs=attrs)
+        fast = _select(field, attrs) if kind == "select" else None
+        widget_html = fast or field.as_widget(attrs=attrs)
     return {
         "field": field,
         "kind": kind,
@@ -103,8 +103,3 @@ def govuk_error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
                     anchor = f"{anchor}_0"
                 items.append({"href": f"#{anchor}", "text": error})
     return {"items": items}
-
-
-@register.filter
-def get_item(mapping: dict[Any, Any], key: Any) -> Any:
-    return mapping.get(key) if mapping else None

@@ -52,7 +52,7 @@ def bar_chart(figure: Figure, limit: int = 15) -> dict[str, Any]:
     rows = [r for r in figure.rows if isinstance(r[figure.value_column], int | float)][:limit]
     top = max([float(r[figure.value_column]) for r in rows] or [0.0]) or 1.0  # type: ignore[arg-type]
     span = CHART_WIDTH - LABEL_WIDTH - 60
-    bars = [
+    bars: list[dict[str, Any]] = [
         {
             "label": str(r[figure.label_column])[:32],
             "value": r[figure.value_column],

@@ -23,6 +23,8 @@ from .problems import (
     Stage,
     SupervisoryReview,
     Transfer,
+    public_name_expression,
+    review_overdue_q,
 )
 from .public import AlertSubscription, Postcode, PublishRun
 from .quality import QUALITY_CRITERIA, QUALITY_FIELDS, QualityScore
@@ -36,6 +38,8 @@ __all__ = [
     "CLOSED_STAGES",
     "OPEN_STAGES",
     "REVIEW_INTERVAL_DAYS",
+    "public_name_expression",
+    "review_overdue_q",
     "Action",
     "Agency",
     "AlertSubscription",

@@ -77,6 +77,8 @@ class BoundedTextField(models.TextField):
 
 def text_limit(model: type[models.Model], name: str) -> int:
     """The length limit of a model's text field, for a plain form or serializer field that feeds it."""
-    limit = model._meta.get_field(name).max_length  # type: ignore[union-attr]
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{model.__name__}.{name} is not a column"
+    limit = field.max_length
     assert limit is not None, f"{model.__name__}.{name} has no length limit"
     return int(limit)

@@ -6,7 +6,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -85,6 +86,16 @@ class ReferenceCounter(models.Model):
         return f"{self.force_id}/{self.year}: {self.last}"
 
 
+def review_overdue_q(today: datetime.date) -> Q:
+    """Open and past its supervisory review date on ``today``: the one definition of "overdue"."""
+    return Q(stage__in=OPEN_STAGES, next_review_due__lt=today)
+
+
+def public_name_expression(prefix: str = "") -> Coalesce:
+    """``Problem.public_name`` in SQL: the public title, else the title (``prefix`` for a related problem)."""
+    return Coalesce(NullIf(f"{prefix}public_title", Value("")), f"{prefix}title")
+
+
 class ProblemQuerySet(models.QuerySet["Problem"]):
     def open(self) -> ProblemQuerySet:
         return self.filter(stage__in=OPEN_STAGES)
@@ -94,8 +105,7 @@ class ProblemQuerySet(models.QuerySet["Problem"]):
 
     def review_overdue(self, *, today: datetime.date | None = None) -> ProblemQuerySet:
         """Open problems whose supervisory review date has passed: a query, never a flag."""
-        today = today or timezone.localdate()
-        return self.open().filter(next_review_due__lt=today)
+        return self.filter(review_overdue_q(today or timezone.localdate()))
 
     def not_evaluated(self) -> ProblemQuerySet:
         """Problems with no evaluation, as ``NOT EXISTS``: the ``LEFT JOIN ... IS NULL`` of
@@ -204,6 +214,20 @@ class Problem(models.Model):
     @property
     def is_open(self) -> bool:
         return self.stage in OPEN_STAGES
+
+    @property
+    def public_name(self) -> str:
+        """What the public calls it: its public title, else its title (``public_name_expression`` in SQL)."""
+        return self.public_title or self.title
+
+    @property
+    def review_interval_for_risk(self) -> int:
+        """The default days between reviews for the problem's risk (its current interval if none)."""
+        return REVIEW_INTERVAL_DAYS.get(self.risk, self.review_interval_days)
+
+    def review_clock_from(self, today: datetime.date) -> datetime.date:
+        """The next review date when the review clock (re)starts on ``today``: logged, reviewed, reopened."""
+        return today + datetime.timedelta(days=self.review_interval_days)
 
     def is_review_overdue(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()

@@ -9,10 +9,26 @@ has gone stale.
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+
+#: What a reminder is about; its item key is ``<item>:<id>``.
+Item = Literal["problem", "action", "neighbourhood"]
+
+
+def reminder_item_key(item: Item, pk: int) -> str:
+    """The item key of one problem, action or neighbourhood: what the once-per-period constraint compares."""
+    return f"{item}:{pk}"
+
+
+def reminder_item_key_sql(item: Item, pk: Any) -> Concat:
+    """``reminder_item_key`` as a query expression over ``pk`` (e.g. ``OuterRef("pk")``)."""
+    return Concat(Value(f"{item}:"), Cast(pk, output_field=CharField()))
 
 
 class Reminder(models.Model):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from jps.models import Action, Problem, ProgressUpdate, Stage
+from jps.models import Action, Evaluation, Problem, ProgressUpdate, Stage, SupervisoryReview, Transfer
 
 from .conftest import ROLES
 
@@ -164,10 +164,12 @@ def test_update_council_action(role, status, users, world, api):
 )
 def test_create_action(role, status, users, world, api, housing):
     body = {"problem": world.own.pk, "action_type": "prevention", "description": "Youth club", "agency": housing.pk}
+    before = Action.objects.filter(problem=world.own).count()
     response = api(users[role]).post("/api/actions/", body, format="json")
     assert response.status_code == status, response.content
     if status == 400:
         assert set(response.json()) == {"problem"}
+    assert Action.objects.filter(problem=world.own).count() == before + (1 if status == 201 else 0)
 
 
 @matrix(
@@ -191,6 +193,10 @@ def test_transfer_action(role, status, users, world, api, housing):
     # A partner may transfer its own agency's action: the council partner is allowed.
     expected = 201 if role == "partner" else status
     assert response.status_code == expected, response.content
+    world.council_action.refresh_from_db()
+    moved = expected == 201
+    assert (world.council_action.agency_id == housing.pk) == moved
+    assert Transfer.objects.filter(action=world.council_action, to_agency=housing).exists() == moved
 
 
 @matrix(
@@ -229,6 +235,10 @@ def test_record_review(role, status, users, world, api):
     body = {"problem": world.own.pk, "comment": "Progressing well", "decision": "continue"}
     response = api(users[role]).post("/api/reviews/", body, format="json")
     assert response.status_code == status, response.content
+    written = SupervisoryReview.objects.filter(problem=world.own, comment="Progressing well")
+    assert written.count() == (1 if status == 201 else 0)
+    if status == 201:
+        assert written.get().reviewer == users[role]
 
 
 @matrix(
@@ -246,6 +256,10 @@ def test_record_review(role, status, users, world, api):
 def test_add_update(role, status, users, world, api):
     response = api(users[role]).post("/api/updates/", {"problem": world.own.pk, "text": "Visited"}, format="json")
     assert response.status_code == status, response.content
+    written = ProgressUpdate.objects.filter(problem=world.own, text="Visited")
+    assert written.count() == (1 if status == 201 else 0)
+    if status == 201:
+        assert written.get().author == users[role]
 
 
 @matrix(
@@ -287,6 +301,10 @@ def test_record_evaluation(role, status, users, world, api):
     body = {"problem": world.closed.pk, "rating": "green", "learning": "Lighting works", "tags": ["Lighting"]}
     response = api(users[role]).post("/api/evaluations/", body, format="json")
     assert response.status_code == status, response.content
+    written = Evaluation.objects.filter(problem=world.closed, learning="Lighting works")
+    assert written.count() == (1 if status == 201 else 0)
+    if status == 201:
+        assert written.get().analyst == users[role]
 
 
 @pytest.mark.parametrize("path", ["/api/neighbourhoods/", "/api/districts/", "/api/agencies/", "/api/categories/"])

@@ -368,7 +368,7 @@ def test_who_may_see_meetings(
     held_meeting.agencies.add(housing)
     assert sees(outsider)  # their agency sat at the meeting
     with pytest.raises(Meeting.DoesNotExist):
-        meetings.meeting_get_for(other_officer, held_meeting.pk)
+        meetings.meeting_detail(other_officer, held_meeting.pk)
 
 
 def test_a_meeting_record_shows_only_the_problems_the_user_may_open(
@@ -380,3 +380,13 @@ def test_a_meeting_record_shows_only_the_problems_the_user_may_open(
     assert own.problem_id == item.problem_id and not own.restricted
     [seen] = meetings.meeting_items_for(partner_user, detail)  # led by the police, council not involved
     assert seen.restricted and seen.problem_id is None and seen.summary == meetings.RESTRICTED_ITEM
+
+
+def test_the_api_takes_exactly_the_meeting_fields_of_the_write_policy():
+    """One list of a meeting's editable fields (``jps.policy.MEETING_FIELDS``): the service refuses
+    others, and the API's input has each of them beside the neighbourhoods and agencies."""
+    from api.meetings import MeetingWriteSerializer
+    from jps import policy
+
+    assert set(policy.MEETING_FIELDS) == meetings.MEETING_EDITABLE
+    assert set(MeetingWriteSerializer().fields) == {*policy.MEETING_FIELDS, "neighbourhoods", "agencies"}
