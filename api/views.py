@@ -25,7 +25,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from jps import field, policy, selectors, services, two_factor
+from jps import policy, selectors, services, two_factor
+from jps.casework import field
 from jps.models import (
     Action,
     Agency,
@@ -41,8 +42,8 @@ from jps.models import (
     ProgressUpdate,
     SupervisoryReview,
 )
+from jps.problems.workflow import transition_options
 from jps.security import refused
-from jps.workflow import transition_options
 
 from . import filters
 from . import serializers as s

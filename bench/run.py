@@ -319,7 +319,7 @@ def _reminder_row(job: str, runs: int) -> Row:
     def collect_all() -> reminders.JobResult:
         result = reminders.JobResult(job="collect")
         for name in reminders.COLLECTORS:
-            reminders.collect(name, now=now, result=result, progress=reminders._NoProgress())
+            reminders.collect(name, now=now, result=result, progress=reminders.NoProgress())
         return result
 
     def work() -> reminders.JobResult:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from jps import services
-from jps.field import problem_merge
+from jps.casework.field import problem_merge
 from jps.models import Problem
 
 from . import forms as f

@@ -26,8 +26,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from jps import field, selectors, services, workflow
+from jps import selectors, services
+from jps.casework import field
 from jps.models import Action, Neighbourhood, Problem, ProblemView, ProgressUpdate, Stage, User
+from jps.problems import workflow
 from jps.services import TransitionRefused
 
 from . import forms as f

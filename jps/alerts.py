@@ -16,10 +16,12 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core import mail, signing
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.utils import timezone
 
-from . import links, services
+from . import links
 from .models import AlertSubscription, Neighbourhood
 from .publishing import DigestItem, digest_items, public_neighbourhoods
 
@@ -93,7 +95,7 @@ def alert_digests_send(*, now: datetime.datetime | None = None) -> int:
     """Email each confirmed subscriber what is new for their neighbourhoods since their last digest.
 
     Each digest is claimed with a conditional UPDATE of ``last_sent_at`` before sending
-    (``services.alert_digest_claim``), so a retried or duplicated run never sends the same
+    (``alert_digest_claim``), so a retried or duplicated run never sends the same
     items twice. Returns the number of digests sent.
     """
     until = now or timezone.now()
@@ -104,7 +106,7 @@ def alert_digests_send(*, now: datetime.datetime | None = None) -> int:
         items = digest_items(neighbourhood_ids=[n.pk for n in nbhds], since=since, until=until)
         if not items:
             continue
-        if not services.alert_digest_claim(subscription=subscription, until=until):
+        if not alert_digest_claim(subscription=subscription, until=until):
             continue
         message = digest_message(subscription=subscription, neighbourhoods=nbhds, items=items)
         with mail.get_connection() as connection:
@@ -113,3 +115,42 @@ def alert_digests_send(*, now: datetime.datetime | None = None) -> int:
         sent += 1
     logger.info("Sent %d alert digests (from %s)", sent, settings.DEFAULT_FROM_EMAIL)
     return sent
+
+
+# --- subscriptions -----------------------------------------------------------------------------
+
+
+# --- resident email alerts (public site) ------------------------------------------------------
+
+
+@transaction.atomic
+def alert_subscription_confirm(*, email: str, neighbourhood_ids: Iterable[int]) -> AlertSubscription:
+    """A resident clicked their signed confirmation link: store (or extend) the subscription.
+
+    Only now is anything stored (double opt-in): the email, the neighbourhoods, and when.
+    """
+    email = email.strip().lower()
+    neighbourhoods = list(Neighbourhood.objects.filter(pk__in=list(neighbourhood_ids)))
+    if not neighbourhoods:
+        raise ValidationError({"neighbourhoods": "Choose at least one neighbourhood."})
+    subscription, created = AlertSubscription.objects.get_or_create(email=email)
+    if not created and not subscription.confirmed:
+        subscription.confirmed = True
+        subscription.confirmed_at = timezone.now()
+        subscription.save(update_fields=["confirmed", "confirmed_at"])
+    subscription.neighbourhoods.add(*neighbourhoods)
+    return subscription
+
+
+def alert_unsubscribe(*, email: str) -> bool:
+    """One-click unsubscribe: delete everything we hold about this address."""
+    deleted, _ = AlertSubscription.objects.filter(email=email.strip().lower()).delete()
+    return deleted > 0
+
+
+def alert_digest_claim(*, subscription: AlertSubscription, until: datetime.datetime) -> bool:
+    """Claim the digest up to ``until`` with a conditional UPDATE, so two workers never both send it."""
+    claimed = AlertSubscription.objects.filter(pk=subscription.pk, last_sent_at=subscription.last_sent_at)
+    if subscription.last_sent_at is None:
+        claimed = AlertSubscription.objects.filter(pk=subscription.pk, last_sent_at__isnull=True)
+    return claimed.update(last_sent_at=until) == 1

@@ -11,6 +11,7 @@ see. Search is PostgreSQL full-text search over GIN-indexed expressions (migrati
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,18 +21,21 @@ from django.db import connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from .base import require, save
 from .models import (
     QUALITY_FIELDS,
     Action,
+    BestPracticeTag,
     Evaluation,
+    LearningNeed,
     Participation,
     Problem,
     QualityScore,
     Stage,
     User,
 )
-from .rules import library_scope_q
-from .services import _require, _save
+from .problems.selectors import problems_visible_to
+from .rules import library_scope_q, problem_ids_visible_to
 
 SEARCH_CONFIG = "english"
 
@@ -67,7 +71,7 @@ def quality_score_record(
     closure the problem is awaiting sign-off (in assessment) or just closed. Every
     scoring is a new row; the total is computed here, never typed in.
     """
-    _require(by, "jps.score_quality", problem)
+    require(by, "jps.score_quality", problem)
     if occasion not in QualityScore.Occasion.values:
         raise ValidationError({"occasion": "Choose when the record is scored: at review or at closure."})
     if occasion == QualityScore.Occasion.REVIEW and not problem.is_open:
@@ -87,7 +91,7 @@ def quality_score_record(
         comment=comment,
     )
     score.total = score.count_met()
-    _save(score, by=by, reason=f"Quality scored {score.total}/{len(QUALITY_FIELDS)}")
+    save(score, by=by, reason=f"Quality scored {score.total}/{len(QUALITY_FIELDS)}")
     return score
 
 
@@ -130,14 +134,14 @@ def best_practice_mark(*, problem: Problem, by: User, best_practice: bool = True
     marked, and one that is not yet flagged transferable becomes so, because the
     good-practice write-up is for sharing with other forces.
     """
-    _require(by, "jps.mark_best_practice", problem)
+    require(by, "jps.mark_best_practice", problem)
     evaluation = Evaluation.objects.select_for_update().get(problem=problem)
     if best_practice and evaluation.rating != Evaluation.Rating.GREEN:
         raise ValidationError({"best_practice": "Only an effective (green) evaluation can be marked best practice."})
     evaluation.best_practice = best_practice
     if best_practice:
         evaluation.transferable = True
-    _save(evaluation, by=by, reason="Marked best practice" if best_practice else "Best practice mark removed")
+    save(evaluation, by=by, reason="Marked best practice" if best_practice else "Best practice mark removed")
     return evaluation
 
 
@@ -343,3 +347,84 @@ def good_practice_writeup(*, user: Any, problem_id: int | str) -> dict[str, Any]
         "latest_quality": quality_scores_for(problem).first(),
         "generated_at": timezone.now(),
     }
+
+
+# --- evaluation (the analyst's record of a closed problem) ------------------------------------
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+#: What recording an evaluation (again) writes: an analyst's re-evaluation replaces all of it.
+EVALUATION_RECORDED = (
+    "analyst",
+    "rating",
+    "learning",
+    "what_worked",
+    "what_did_not",
+    "transferable",
+    "best_practice",
+)
+
+
+@transaction.atomic
+def evaluation_record(
+    *,
+    problem: Problem,
+    by: User,
+    rating: str,
+    learning: str,
+    what_worked: str = "",
+    what_did_not: str = "",
+    transferable: bool = False,
+    best_practice: bool = False,
+    tags: Iterable[str] = (),
+    learning_needs: Iterable[dict[str, Any]] = (),
+) -> Evaluation:
+    """An analyst evaluates a closed problem: colour, learning, tags and learning needs."""
+    require(by, "jps.evaluate_problem", problem)
+    if problem.is_open:
+        raise ValidationError({"problem": "Only closed problems are evaluated."})
+    if best_practice and rating != Evaluation.Rating.GREEN:
+        raise ValidationError({"best_practice": "Only an effective (green) evaluation can be best practice."})
+    evaluation = Evaluation.objects.filter(problem=problem).first() or Evaluation(problem=problem, analyst=by)
+    evaluation.analyst = by
+    evaluation.rating = rating
+    evaluation.learning = learning
+    evaluation.what_worked = what_worked
+    evaluation.what_did_not = what_did_not
+    evaluation.transferable = transferable
+    evaluation.best_practice = best_practice
+    save(evaluation, by=by, update_fields=EVALUATION_RECORDED)
+    tag_objects = []
+    for name in {t.strip() for t in tags if t.strip()}:
+        slug = "-".join(name.lower().split())[:80]
+        tag, _ = BestPracticeTag.objects.get_or_create(slug=slug, defaults={"name": name[:80]})
+        tag_objects.append(tag)
+    evaluation.tags.set(tag_objects)
+    for need in learning_needs:
+        item = LearningNeed(evaluation=evaluation, district_id=problem.district_id, **need)
+        save(item, by=by)
+    return evaluation
+
+
+# --- what an analyst or trainer sees -----------------------------------------------------------
+
+
+def evaluations_waiting(*, user: Any) -> QuerySet[Problem]:
+    """Closed problems (with action) not yet evaluated, oldest closure first."""
+    return problems_visible_to(user).not_evaluated().filter(stage=Stage.CLOSED).order_by("closed_at", "id")
+
+
+def learning_needs_visible_to(user: Any) -> QuerySet[LearningNeed]:
+    if not user.has_perm("jps.view_learning_needs"):
+        return LearningNeed.objects.none()
+    needs = LearningNeed.objects.select_related("district", "person", "evaluation__problem")
+    if user.is_administrator:
+        return needs
+    return needs.filter(district__force_id=user.force_id)
+
+
+def evaluations_visible_to(user: Any) -> QuerySet[Evaluation]:
+    """Evaluations of problems the user can see (for analysts: their force's closed problems)."""
+    visible = problem_ids_visible_to(user)
+    return Evaluation.objects.filter(problem_id__in=visible)

@@ -25,6 +25,7 @@ from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from .insight import learning_needs_visible_to
 from .models import (
     CLOSED_STAGES,
     OPEN_STAGES,
@@ -39,7 +40,7 @@ from .models import (
     public_name_expression,
     review_overdue_q,
 )
-from .selectors import learning_needs_visible_to, problems_visible_to
+from .problems.selectors import problems_visible_to
 
 #: A public priority needs an approved update at least this often (the Policing Pledge: monthly).
 MONTHLY_UPDATE_DAYS = 30

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from .models import Agency, District, Force, Neighbourhood, User
-from .services import user_scope_set
 
 REQUIRED_COLUMNS = ["username", "email", "name", "role", "agency"]
 AREA_COLUMNS = ["district", "neighbourhood"]
@@ -213,3 +212,17 @@ def _account_email_queue(user: User) -> None:
 
 def users_import_csv(*, stream: IO[str], force: Force | None = None, create_missing: bool = False) -> ImportResult:
     return UserImporter(force=force, create_missing=create_missing).run(stream)
+
+
+# --- where a user works ------------------------------------------------------------------------
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+def user_scope_set(*, user: User, districts: Iterable[Any] = (), neighbourhoods: Iterable[Any] = ()) -> User:
+    """Set where a user works; clears the cached scope so permissions follow at once."""
+    user.districts.set(list(districts))
+    user.neighbourhoods.set(list(neighbourhoods))
+    user.__dict__.pop("scope_district_ids", None)
+    return user

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from jps import field, selectors, services
+from jps import selectors, services
+from jps.casework import field
 from jps.models import Action, Category, Contact, Problem, ProblemReport, Stage, SubmissionKey, SupervisoryReview
 from tests import factories as f
 

@@ -10,7 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from jps import services
-from jps.field import problem_merge
+from jps.casework.field import problem_merge
 from jps.models import Action, Problem, Source, Stage, StageChange, SupervisoryReview
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ EVERY_TRANSITION = [
 
 
 def test_every_transition_leaves_one_row_naming_from_to_by_and_why(pcso, supervisor, police, neighbourhood, category):
-    from jps.workflow import TRANSITIONS
+    from jps.problems.workflow import TRANSITIONS
 
     people = {"pcso": pcso, "supervisor": supervisor}
     with time_machine.travel(START, tick=False):

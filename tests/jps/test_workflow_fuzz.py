@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from jps import services
 from jps.models import Action, Problem, Stage, User
-from jps.workflow import TRANSITIONS
+from jps.problems.workflow import TRANSITIONS
 from tests import fuzz
 
 ROLES = ["pcso", "supervisor", "partner_user", "other_officer", "analyst", "call_handler", "web_editor"]

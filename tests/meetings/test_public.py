@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from jps import meetings, services
+from jps.meetings import public as meeting_public_output
 from jps.models import Meeting
 
 from .. import factories as f
@@ -50,8 +51,8 @@ def test_upcoming_meetings_for_three_months_in_the_events_shape(pcso, neighbourh
 
     events = meetings.meeting_events_export(neighbourhood=neighbourhood)
     assert [e["start_date"] for e in events] == [
-        meetings._local_iso(soon.starts_at),
-        meetings._local_iso(online.starts_at),
+        meeting_public_output._local_iso(soon.starts_at),
+        meeting_public_output._local_iso(online.starts_at),
     ]
     assert all(set(event) == EVENT_KEYS for event in events)
     first = events[0]
@@ -202,6 +203,6 @@ def test_the_published_neighbourhood_page_lists_meetings_and_their_events_json(p
     assert "Meetings: have your say" in page and "Northgate Community Centre" in page
     assert 'href="events.json"' in page
     events = json.loads((folder / "events.json").read_text())
-    assert [e["start_date"] for e in events] == [meetings._local_iso(soon.starts_at)]
+    assert [e["start_date"] for e in events] == [meeting_public_output._local_iso(soon.starts_at)]
     for private in PRIVATE:
         assert private not in page and private not in json.dumps(events)

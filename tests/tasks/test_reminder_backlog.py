@@ -7,6 +7,7 @@ import time_machine
 
 from jps import reminders
 from jps.models import Reminder
+from jps.reminders import collectors
 from tests.tasks.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ Kind = Reminder.Kind
 def collect(name: str, day: str) -> reminders.JobResult:
     result = reminders.JobResult(job=name)
     with time_machine.travel(at(day), tick=False):
-        reminders.collect(name, now=at(day), result=result, progress=reminders._NoProgress())
+        reminders.collect(name, now=at(day), result=result, progress=reminders.NoProgress())
     return result
 
 
@@ -95,6 +96,6 @@ def test_not_evaluated_is_an_anti_join_not_an_outer_join(world, analyst):
     plan then rescanned every evaluation per problem (over 2 minutes; NOT EXISTS takes 2.6 s for 80,000)."""
     from django.utils import timezone
 
-    queryset, _rows = reminders._evaluation_waiting(timezone.now(), reminders._People())
+    queryset, _rows = collectors._evaluation_waiting(timezone.now(), collectors._People())
     sql = str(queryset.query)
     assert 'LEFT OUTER JOIN "jps_evaluation"' not in sql and 'NOT (EXISTS(SELECT 1 AS "a" FROM "jps_evaluation"' in sql

@@ -185,7 +185,7 @@ def test_collecting_does_not_grow_queries_with_the_number_of_items(world, pcso, 
                 "review_overdue",
                 now=at("2026-06-10"),
                 result=reminders.JobResult("x"),
-                progress=reminders._NoProgress(),
+                progress=reminders.NoProgress(),
             )
         return len(queries)
 
@@ -204,7 +204,7 @@ def test_a_claim_held_by_a_live_worker_is_left_alone_and_a_dead_ones_is_taken_ov
     with time_machine.travel(at("2026-06-10"), tick=False):
         for name in reminders.COLLECTORS:
             reminders.collect(
-                name, now=at("2026-06-10"), result=reminders.JobResult(name), progress=reminders._NoProgress()
+                name, now=at("2026-06-10"), result=reminders.JobResult(name), progress=reminders.NoProgress()
             )
         # Another worker claimed the PCSO's reminders a minute ago, and is sending them.
         a_minute_ago = at("2026-06-10") - datetime.timedelta(minutes=1)

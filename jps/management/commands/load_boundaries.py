@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jps.field import neighbourhood_boundaries_load
+from jps.casework.field import neighbourhood_boundaries_load
 
 
 class Command(BaseCommand):

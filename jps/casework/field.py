@@ -14,8 +14,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from .models import Neighbourhood, Problem, ProblemReport, Stage, SubmissionKey, User
-from .services import _require, _save, problem_transition
+from ..base import require, save
+from ..models import Neighbourhood, Problem, ProblemReport, Stage, SubmissionKey, User
+from ..problems.services import problem_transition
 
 
 @transaction.atomic
@@ -34,7 +35,7 @@ def problem_report_attach(
 
     The report keeps its own source and originator, so the problem shows who else raised it.
     """
-    _require(by, "jps.attach_report", problem)
+    require(by, "jps.attach_report", problem)
     report = ProblemReport(
         problem=problem,
         source=source,
@@ -45,7 +46,7 @@ def problem_report_attach(
         latitude=_coord(latitude),
         longitude=_coord(longitude),
     )
-    _save(report, by=by, reason="Report attached")
+    save(report, by=by, reason="Report attached")
     return report
 
 
@@ -82,8 +83,8 @@ def problem_merge(*, keep: Problem, merge: Problem, by: User, reason: str) -> Pr
         raise ValidationError({"merge": "A problem cannot be merged into itself."})
     if not reason.strip():
         raise ValidationError({"reason": "Give a reason for the merge."})
-    _require(by, "jps.merge_problems", keep)
-    _require(by, "jps.merge_problems", merge)
+    require(by, "jps.merge_problems", keep)
+    require(by, "jps.merge_problems", merge)
     if not keep.is_open or not merge.is_open:
         raise ValidationError({"merge": "Only two open problems can be merged."})
     note = f"Merged from {merge.reference}: {reason}"
@@ -106,7 +107,7 @@ def problem_merge(*, keep: Problem, merge: Problem, by: User, reason: str) -> Pr
         longitude=merge.longitude,
         merged_from=merge.reference,
     )
-    _save(origin, by=by, reason=note)
+    save(origin, by=by, reason=note)
     closing = f"Merged into {keep.reference}"
     while merge.stage in _WALK_BACK:
         problem_transition(problem=merge, to=_WALK_BACK[merge.stage], by=by, reason=closing)

@@ -11,7 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import CLOSED_STAGES, OPEN_STAGES, Action, Problem, Stage
+from ..models import CLOSED_STAGES, OPEN_STAGES, Action, Problem, Stage
+
+
+class TransitionRefused(Exception):
+    """A stage change that the workflow does not allow now; ``missing`` says what it lacks."""
+
+    def __init__(self, message: str, *, missing: list[str] | None = None, conflict: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.missing = missing or []
+        self.conflict = conflict
+
 
 Guard = Callable[[Problem, str], list[str]]
 
