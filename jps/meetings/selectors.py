@@ -20,6 +20,7 @@ from ..models import (
     Problem,
     Stage,
 )
+from ..problems.selectors import problems_visible_to
 from ..rules import meeting_scope_q, problem_ids_visible_to
 
 Kind = MeetingItem.Kind
@@ -172,7 +173,6 @@ def meeting_problem_choices(*, user: Any, meeting: Meeting, kind: str) -> QueryS
     problem not yet public; carry over an open public priority; sign off a public
     priority in response or assessment; each once per meeting.
     """
-    from ..problems.selectors import problems_visible_to
 
     problems = (
         problems_visible_to(user)

@@ -11,6 +11,7 @@ from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery,
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
+from ..meetings.selectors import neighbourhoods_failing_meeting_standard
 from ..models import (
     OPEN_STAGES,
     Action,
@@ -261,7 +262,6 @@ def _meeting_standard(now: datetime.datetime, people: _People) -> tuple[QuerySet
     One aggregate query over the neighbourhoods (``jps.meetings``); reminded once a month, and
     a neighbourhood already reminded this month is not walked again.
     """
-    from .meetings.selectors import neighbourhoods_failing_meeting_standard
 
     district_ids = District.objects.order_by("id").values_list("id", flat=True)
     month = timezone.localdate(now).replace(day=1)
