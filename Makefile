@@ -45,7 +45,7 @@ audit: install
 	$(VENV)/bin/bandit -q -r jps api tasks frontend -x '*/migrations/*' -ll
 
 typecheck: install
-	$(VENV)/bin/mypy jps api frontend tasks
+	$(VENV)/bin/mypy jps api frontend tasks publicsite
 
 test: install lint typecheck audit browser
 	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
