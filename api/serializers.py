@@ -219,19 +219,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
 class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contact
-        fields = [
-            "id",
-            "problem",
-            "kind",
-            "name",
-            "phone",
-            "email",
-            "address",
-            "preferred_method",
-            "contact_every_days",
-            "times_to_avoid",
-            "notes",
-        ]
+        fields = ["id", "problem", *policy.CONTACT_FIELDS]
         read_only_fields = ["id", "problem"]
         extra_kwargs = {"contact_every_days": {"min_value": 1, "max_value": 365}}
 

@@ -336,17 +336,7 @@ class ActionHandOverForm(forms.Form):
 class ContactAddForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = [
-            "kind",
-            "name",
-            "phone",
-            "email",
-            "address",
-            "preferred_method",
-            "contact_every_days",
-            "times_to_avoid",
-            "notes",
-        ]
+        fields = list(policy.CONTACT_FIELDS)
         labels = {"contact_every_days": "Update every (days)"}
 
 

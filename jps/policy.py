@@ -74,6 +74,18 @@ ASSESSMENT_FIELDS = (
     "public_outcome",
 )
 ASSESSMENT_PUBLIC_FIELDS = ("public_outcome",)
+#: A complainant's or victim's details and the contact arrangement agreed with them.
+CONTACT_FIELDS = (
+    "kind",
+    "name",
+    "phone",
+    "email",
+    "address",
+    "preferred_method",
+    "contact_every_days",
+    "times_to_avoid",
+    "notes",
+)
 #: What may change on an action after it is planned (its agency moves only by a recorded hand-over).
 ACTION_FIELDS = ("status", "result", "due_on", "description", "assignee", "action_type")
 

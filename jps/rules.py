@@ -105,11 +105,14 @@ is_training_manager = _has_role(Role.TRAINING)
 is_web_editor = _has_role(Role.WEB_EDITOR)
 
 
+def _problem_in(scope: Q, problem: Problem | None) -> bool:
+    """Is ``problem`` within ``scope``: asked of the database, so an object and a list never disagree."""
+    return problem is not None and Problem.objects.filter(scope, pk=problem.pk).exists()
+
+
 @rules.predicate
 def can_view_problem(user: Any, problem: Problem | None) -> bool:
-    if problem is None:
-        return False
-    return Problem.objects.filter(problem_scope_q(user), pk=problem.pk).exists()
+    return _problem_in(problem_scope_q(user), problem)
 
 
 @rules.predicate
@@ -332,14 +335,12 @@ def library_scope_q(user: Any) -> Q:
 
 @rules.predicate
 def can_read_in_library(user: Any, problem: Problem | None) -> bool:
-    if problem is None:
-        return False
-    return Problem.objects.filter(library_scope_q(user), pk=problem.pk).exists()
+    return _problem_in(library_scope_q(user), problem)
 
 
 @rules.predicate
 def problem_is_evaluated(user: Any, problem: Problem | None) -> bool:
-    return problem is not None and Problem.objects.filter(pk=problem.pk, evaluation__isnull=False).exists()
+    return _problem_in(Q(evaluation__isnull=False), problem)
 
 
 @rules.predicate
