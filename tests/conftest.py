@@ -26,24 +26,28 @@ WORK_AS_ROLE = django_settings.DB_SET_ROLE
 
 
 #: What ``make test-fast`` leaves out (``pytest -m "not slow"``): tests that drive a browser, run a real
-#: Celery worker or the app behind a real server, inject faults, restore backups or fuzz. They are
-#: marked here, by marker, fixture or folder, so a new test of the kind is slow without saying so.
+#: Celery worker or the app behind a real server, inject faults, restore backups, fuzz, or load the whole
+#: demo. They are marked here, by marker, fixture or place, so a new test of the kind is slow unasked.
 SLOW_MARKERS = {"browser", "celery"}
 SLOW_FIXTURES = {"live_server", "celery_worker", "celery_worker_concurrent", "app_server", "private_redis"}
-SLOW_PLACES = (
-    "tests/reliability/",
+SLOW_PLACES = (  # node id prefixes; the access-control attacks in tests/reliability/ stay in the fast set
+    "tests/reliability/test_database_faults.py",
     "tests/deploy/",
     "tests/api/test_schemathesis.py",
+    "tests/api/test_meetings_schema.py",
     "tests/jps/test_workflow_fuzz.py",
+    "tests/jps/test_demo.py",
+    "tests/meetings/test_demo_meetings.py",
+    "tests/frontend/test_csp.py::test_no_page_any_role_sees_has_inline_script_handlers_or_styles",
+    "tests/security/test_edges.py::test_concurrent_api_writes_on_the_sqlite_demo_give_no_500",
 )
 
 
 def is_slow(item: pytest.Item) -> bool:
-    path = item.path.relative_to(item.config.rootpath).as_posix()
     return (
         any(item.get_closest_marker(name) for name in SLOW_MARKERS)
         or bool(SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())))
-        or path.startswith(SLOW_PLACES)
+        or item.nodeid.startswith(SLOW_PLACES)
     )
 
 
