@@ -1,10 +1,16 @@
-# The two commands: `make run` (demo on SQLite) and `make test` (the whole suite).
+# The two commands: `make run` (demo on SQLite) and `make test` (the whole suite, in parallel).
+# While developing: `make test-fast` (the fast tests only, in parallel, no lint).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# pytest-xdist workers for `make test` and `make test-fast`: `auto` is one per CPU; `TEST_WORKERS=0` runs in
+# one process. Each worker has its own test database (test_<name>_gw0, _gw1...) and, when REDIS_URL is
+# set, its own Redis database: the one REDIS_URL names plus the worker's number (tests/parallel.py).
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist worksteal
 
-.PHONY: run test install lint typecheck demo frontend browser screenshots audit fuzz bench load
+.PHONY: run test test-fast install lint typecheck demo frontend browser screenshots audit fuzz bench load
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +53,14 @@ audit: install
 typecheck: install
 	$(VENV)/bin/mypy jps api frontend tasks publicsite
 
+# The whole suite (lint, types, security scan, then every test with coverage), split over TEST_WORKERS.
 test: install lint typecheck audit browser
-	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(XDIST) --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+# The tests not marked `slow` (tests/conftest.py marks browser, real-worker, fault-injection, backup and
+# fuzz tests), in parallel, without lint or coverage: the quick loop while developing. `make test` runs all.
+test-fast: install
+	$(VENV)/bin/pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 # Deep fuzzing, on demand (not in CI, which runs the same tests with few examples in `make test`):
 # schemathesis with JPS_FUZZ_EXAMPLES examples per API operation and role, and the workflow fuzz with 5x as many.

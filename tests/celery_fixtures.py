@@ -5,14 +5,14 @@ Import the fixtures into a package's ``conftest.py``::
     from tests.celery_fixtures import celery_worker, celery_worker_concurrent, closed_broker  # noqa: F401
 
 ``celery_worker`` points the project's Celery app at ``REDIS_URL`` (default
-``redis://127.0.0.1:6379/3`` when unset, so the suite also runs from a plain shell),
-as broker and result backend, purges the queue, and starts celery's own test worker in
-a thread. Tests using it need committed data: they depend on ``transactional_db``.
+``redis://127.0.0.1:6379/3`` when unset, so the suite also runs from a plain shell; under
+pytest-xdist, each worker's own database after it: ``tests/parallel.py``), as broker and
+result backend, purges the queue, and starts celery's own test worker in a thread. Tests using
+it need committed data: they depend on ``transactional_db``.
 """
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,8 +25,7 @@ from celery.contrib.testing.worker import start_worker
 from django.db import connections
 
 from tasks.celery import app as project_app
-
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/3"
+from tests.parallel import REDIS_URL
 
 
 def _forget_connections(app: Celery) -> None:

@@ -15,10 +15,47 @@ from jps import models as m
 
 from . import factories as f
 from .db_roles import execute_sql_flush_as_owner
+from .parallel import isolate_redis
+
+# Under pytest-xdist each worker has its own Redis database (and, from pytest-django, its own test database).
+isolate_redis()
 
 # The role the suite works as on PostgreSQL (DB_SET_ROLE, set by .ci/run): not while the test
 # database is created and migrated, which the login (its owner) does; from then on, everywhere.
 WORK_AS_ROLE = django_settings.DB_SET_ROLE
+
+
+#: What ``make test-fast`` leaves out (``pytest -m "not slow"``): tests that drive a browser, run a real
+#: Celery worker or the app behind a real server, inject faults, restore backups, fuzz, or load the whole
+#: demo. They are marked here, by marker, fixture or place, so a new test of the kind is slow unasked.
+SLOW_MARKERS = {"browser", "celery"}
+SLOW_FIXTURES = {"live_server", "celery_worker", "celery_worker_concurrent", "app_server", "private_redis"}
+SLOW_PLACES = (  # node id prefixes; the access-control attacks in tests/reliability/ stay in the fast set
+    "tests/reliability/test_database_faults.py",
+    "tests/deploy/",
+    "tests/api/test_schemathesis.py",
+    "tests/api/test_meetings_schema.py",
+    "tests/jps/test_workflow_fuzz.py",
+    "tests/jps/test_demo.py",
+    "tests/meetings/test_demo_meetings.py",
+    "tests/frontend/test_csp.py::test_no_page_any_role_sees_has_inline_script_handlers_or_styles",
+    "tests/security/test_edges.py::test_concurrent_api_writes_on_the_sqlite_demo_give_no_500",
+)
+
+
+def is_slow(item: pytest.Item) -> bool:
+    return (
+        any(item.get_closest_marker(name) for name in SLOW_MARKERS)
+        or bool(SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+        or item.nodeid.startswith(SLOW_PLACES)
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if is_slow(item):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_report_header(config):  # type: ignore[no-untyped-def]
