@@ -144,9 +144,9 @@ def test_web_problem_list_shows_no_personal_data_so_logs_nothing(client, pcso, m
 
 
 def test_csv_logs_every_row_in_chunks_as_it_streams(client, pcso, many, monkeypatch):
-    from frontend import views
+    from frontend.views import lists
 
-    monkeypatch.setattr(views, "CSV_LOG_CHUNK", 5)
+    monkeypatch.setattr(lists, "CSV_LOG_CHUNK", 5)
     client.force_login(pcso)
     response = client.get(reverse("problem_csv"))
     assert not ProblemView.objects.exists()  # nothing read yet: the rows are logged as they stream

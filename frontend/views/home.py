@@ -1,0 +1,80 @@
+""" "My work" for every role, and the web editor's decisions on public updates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jps import selectors, services
+from jps.models import ProgressUpdate, User
+
+from .. import forms as f
+from ..http import AuthedHttpRequest
+from .common import HOME_LIMIT
+
+# --- my work --------------------------------------------------------------------------------
+
+
+@login_required
+def home(request: AuthedHttpRequest) -> HttpResponse:
+    """'My work': what this person should do next, by role."""
+    user = request.user
+    role = user.role
+    Role = User.Role
+    sections = ["owned", "actions_due", "reviews_due", "review_queue", "signoff", "agency_actions", "taking_part"]
+    sections += ["to_evaluate", "pending_updates", "learning_needs", "open_problems"]
+    ctx: dict[str, Any] = dict.fromkeys(sections) | {"role": role}
+    if role in (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN) or user.is_administrator:
+        ctx["owned"] = list(selectors.problems_owned_by(user=user)[:HOME_LIMIT])
+        ctx["actions_due"] = list(selectors.actions_due_for_owner(user=user)[:HOME_LIMIT])
+        ctx["reviews_due"] = list(selectors.reviews_due(user=user).filter(owner=user)[:HOME_LIMIT])
+    if role == Role.SUPERVISOR or user.is_administrator:
+        ctx["review_queue"] = list(selectors.reviews_overdue(user=user)[:HOME_LIMIT])
+        ctx["signoff"] = list(selectors.closures_awaiting_signoff(user=user)[:HOME_LIMIT])
+    if role == Role.PARTNER:
+        ctx["agency_actions"] = list(selectors.actions_open_for_agency(user=user)[:HOME_LIMIT])
+        ctx["taking_part"] = list(selectors.problems_taking_part(user=user)[:HOME_LIMIT])
+    if role == Role.ANALYST or user.is_administrator:
+        ctx["to_evaluate"] = list(selectors.evaluations_waiting(user=user)[:HOME_LIMIT])
+    if role == Role.WEB_EDITOR or user.is_administrator:
+        pending = list(selectors.updates_awaiting_approval(user=user)[:HOME_LIMIT])
+        ctx["pending_updates"] = [
+            (u, f.UpdateDecideForm(prefix=f"update-{u.pk}", initial={"public_text": u.text})) for u in pending
+        ]
+    if role == Role.TRAINING or user.is_administrator:
+        ctx["learning_needs"] = list(selectors.learning_needs_visible_to(user)[:HOME_LIMIT])
+    if role == Role.CALL_HANDLER:
+        ctx["open_problems"] = list(selectors.problems_visible_to(user).open().order_by("neighbourhood__name")[:50])
+    ctx["reminders"] = list(selectors.reminders_for(user)[:HOME_LIMIT])
+    ctx["today"] = timezone.localdate()
+    return render(request, "frontend/home.html", ctx)
+
+
+@login_required
+@require_POST
+def update_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """A web editor approves (with the published wording) or rejects a proposed public update."""
+    update = get_object_or_404(selectors.updates_awaiting_approval(user=request.user), pk=pk)
+    form = f.UpdateDecideForm(request.POST, prefix=f"update-{pk}")
+    if form.is_valid():
+        try:
+            services.update_decide(
+                update=update,
+                by=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                public_text=form.cleaned_data["public_text"],
+            )
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        else:
+            verb = "approved" if update.status == ProgressUpdate.Status.APPROVED else "rejected"
+            messages.success(request, f"Update on {update.problem.reference} {verb}.")
+            return redirect("home")
+    return render(request, "frontend/update_decide.html", {"update": update, "form": form})
