@@ -30,8 +30,8 @@ from jps.models import Agency, Assessment, Category, Meeting, MeetingItem, Neigh
 from jps.models.fields import text_limit
 
 from . import filters
+from .base import BaseViewSet
 from .serializers import VisibleProblemField
-from .views import BaseViewSet
 
 # --- fields and serializers ------------------------------------------------------------------
 
