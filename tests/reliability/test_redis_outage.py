@@ -22,7 +22,7 @@ from tasks.publishing import publish_site_task
 from tasks.queue import enqueue
 from tests import factories as f
 from tests.celery_fixtures import running_worker
-from tests.publish.site import priority_page
+from tests.publicsite.site import priority_page
 
 from .conftest import PrivateRedis
 

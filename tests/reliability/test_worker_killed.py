@@ -31,7 +31,7 @@ from publicsite.store import MANIFEST, PROBLEMS
 from tasks.publishing import publish_site_task
 from tests import factories as f
 from tests.celery_fixtures import REDIS_URL, celery_pointed_at
-from tests.publish.site import priority_page, version_files
+from tests.publicsite.site import priority_page, version_files
 
 from .conftest import env_for_subprocess
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from jps.models import Assessment, ProgressUpdate, Stage
 from publicsite.export import publish
 from tests import factories as f
-from tests.publish.site import district_dir, nbhd_dir, site_files
+from tests.publicsite.site import district_dir, nbhd_dir, site_files
 
 pytestmark = pytest.mark.django_db
 
