@@ -6,7 +6,7 @@
 
 Evaluations (70% of closed problems), learning needs (every non-green evaluation) and
 quality scores (half the problems) are inserted set-based, as generate.py does. Each
-figure is then computed through ``jps.management_info`` exactly as the dashboard does,
+figure is then computed through ``jps.insight.figures`` exactly as the dashboard does,
 for a national administrator, a district supervisor, a partner and a training manager;
 the library is searched as an officer. Reported: the best of three runs, in ms.
 """
@@ -31,7 +31,8 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from jps import insight, management_info  # noqa: E402
+from jps import insight  # noqa: E402
+from jps.insight import figures as management_info  # noqa: E402
 from jps.models import Agency, Problem, User  # noqa: E402
 
 SEED = [

@@ -1,7 +1,7 @@
 """Staff pages for what closed problems teach: evaluation, quality, the library, learning needs, the dashboard.
 
 Thin views in the house style: forms validate, ``jps.services`` / ``jps.insight`` write,
-``jps.selectors`` / ``jps.insight`` / ``jps.management_info`` read, and every page is
+``jps.selectors`` / ``jps.insight`` / ``jps.insight.figures`` read, and every page is
 scoped to the person asking (a problem they may not see is a 404; a refused
 permission from a service is a 403).
 """
@@ -21,7 +21,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from jps import insight, management_info, selectors, services
+from jps import insight, selectors, services
+from jps.insight import figures as management_info
 from jps.models import (
     QUALITY_CRITERIA,
     Action,

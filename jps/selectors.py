@@ -19,7 +19,7 @@ from .casework.selectors import (
     updates_awaiting_approval,
     updates_visible_to,
 )
-from .insight import evaluations_visible_to, evaluations_waiting, learning_needs_visible_to
+from .insight.library import evaluations_visible_to, evaluations_waiting, learning_needs_visible_to
 from .problems.selectors import (
     closures_awaiting_signoff,
     distance_metres,

@@ -24,7 +24,7 @@ from .casework.services import (
     update_add,
     update_decide,
 )
-from .insight import EVALUATION_RECORDED, evaluation_record
+from .insight.library import EVALUATION_RECORDED, evaluation_record
 from .privacy import problem_view_record, problem_views_record
 from .problems.services import (
     ANALYSIS_FIELDS,

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.db import DatabaseError
 
-from jps import management_info, reminders
+from jps import reminders
+from jps.insight import figures as management_info
 
 from .celery import app
 

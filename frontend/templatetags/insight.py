@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from jps import insight
-from jps.management_info import Figure
+from jps.insight.figures import Figure
 from jps.models import Problem
 
 register = template.Library()

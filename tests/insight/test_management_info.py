@@ -9,8 +9,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from jps import management_info as mi
 from jps import models as m
+from jps.insight import figures as mi
 from tests import factories as f
 
 from .conftest import NOW, TODAY, at

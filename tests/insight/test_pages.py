@@ -149,7 +149,7 @@ def test_library_page_filters_and_scopes(client, pcso, partner_user, analyst, ne
 
 
 def test_dashboard_renders_every_figure_and_each_csv_matches(client, world, admin_user):
-    from jps import management_info as mi
+    from jps.insight import figures as mi
 
     c = verified_login(client, admin_user)  # administrators sign in with a code too
     page = c.get(reverse("insight_dashboard"))

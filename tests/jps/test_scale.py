@@ -12,8 +12,8 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from jps import management_info as mi
 from jps import models as m
+from jps.insight import figures as mi
 from jps.rules import problem_scope_q
 from jps.selectors import problems_visible_to
 from tests import factories as f

@@ -25,8 +25,7 @@ from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from .insight import learning_needs_visible_to
-from .models import (
+from ..models import (
     CLOSED_STAGES,
     OPEN_STAGES,
     QUALITY_CRITERIA,
@@ -40,7 +39,8 @@ from .models import (
     public_name_expression,
     review_overdue_q,
 )
-from .problems.selectors import problems_visible_to
+from ..problems.selectors import problems_visible_to
+from .library import learning_needs_visible_to
 
 #: A public priority needs an approved update at least this often (the Policing Pledge: monthly).
 MONTHLY_UPDATE_DAYS = 30

@@ -21,8 +21,8 @@ from django.db import connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from .base import require, save
-from .models import (
+from ..base import require, save
+from ..models import (
     QUALITY_FIELDS,
     Action,
     BestPracticeTag,
@@ -34,8 +34,8 @@ from .models import (
     Stage,
     User,
 )
-from .problems.selectors import problems_visible_to
-from .rules import library_scope_q, problem_ids_visible_to
+from ..problems.selectors import problems_visible_to
+from ..rules import library_scope_q, problem_ids_visible_to
 
 SEARCH_CONFIG = "english"
 
