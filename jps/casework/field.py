@@ -59,9 +59,7 @@ def _move(objects: models.QuerySet[Any], *, keep: Problem, by: User, reason: str
     moved = 0
     for obj in objects:
         obj.problem = keep
-        obj._history_user = by
-        obj._change_reason = reason[:100]
-        obj.save()
+        save(obj, by=by, reason=reason, update_fields=["problem"])
         moved += 1
     return moved
 

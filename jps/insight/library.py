@@ -141,7 +141,8 @@ def best_practice_mark(*, problem: Problem, by: User, best_practice: bool = True
     evaluation.best_practice = best_practice
     if best_practice:
         evaluation.transferable = True
-    save(evaluation, by=by, reason="Marked best practice" if best_practice else "Best practice mark removed")
+    reason = "Marked best practice" if best_practice else "Best practice mark removed"
+    save(evaluation, by=by, reason=reason, update_fields=["best_practice", "transferable"])
     return evaluation
 
 

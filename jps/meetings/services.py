@@ -133,7 +133,7 @@ def meeting_update(
     if meeting.status == Meeting.Status.CANCELLED and meeting.items.exists():
         raise ValidationError({"status": "Priorities were recorded at this meeting: it cannot be cancelled."})
     _check_meeting(meeting)
-    save(meeting, by=by, reason="Updated")
+    save(meeting, by=by, reason="Updated", update_fields=fields)
     if chosen is not None:
         meeting.neighbourhoods.set(chosen)
     if agencies is not None:
@@ -150,7 +150,7 @@ def _ready_for_decisions(meeting: Meeting, by: User) -> None:
         raise ValidationError({"meeting": "This meeting has not taken place yet."})
     if meeting.status != Meeting.Status.HELD:
         meeting.status = Meeting.Status.HELD
-        save(meeting, by=by, reason="Recorded as held")
+        save(meeting, by=by, reason="Recorded as held", update_fields=["status"])
 
 
 def _check_problem_at_meeting(meeting: Meeting, problem: Problem, kind: str) -> None:

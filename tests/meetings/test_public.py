@@ -17,7 +17,7 @@ from jps.meetings import public as meeting_public_output
 from jps.models import Meeting
 
 from .. import factories as f
-from ..publish.site import nbhd_dir
+from ..publicsite.site import nbhd_dir
 
 pytestmark = pytest.mark.django_db
 
