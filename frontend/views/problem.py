@@ -162,7 +162,10 @@ def problem_public(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     problem = problem_for(request, pk)
     form = f.PublicForm.for_problem(problem, request.POST)
     done = "What the public sees is saved; the public pages are being updated."
-    act = lambda data: services.problem_public_set(problem=problem, by=request.user, **form.changes())  # noqa: E731
+
+    def act(data: dict[str, Any]) -> None:  # only what was changed, so an untouched field keeps its history quiet
+        services.problem_public_set(problem=problem, by=request.user, **form.changes())
+
     if form_act(request, form, act, done):
         return redirect(reverse("problem", args=[pk]) + "#public")
     return render(request, "frontend/problem.html", _problem_context(request, pk, public_form=form))
