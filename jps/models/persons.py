@@ -38,9 +38,7 @@ class Person(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     address = BoundedTextField(blank=True, max_length=500)
-    vulnerabilities = models.JSONField(
-        default=list, blank=True, help_text="Any of: " + ", ".join(Vulnerability.values)
-    )
+    vulnerabilities = models.JSONField(default=list, blank=True, help_text="Any of: " + ", ".join(Vulnerability.values))
     vulnerability_note = BoundedTextField(blank=True, max_length=2000)
     preferred_language = models.CharField(max_length=40, blank=True)
     needs = BoundedTextField(blank=True, max_length=2000, help_text="Interpreter, access, communication needs.")
@@ -48,9 +46,7 @@ class Person(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from", editable=False
     )
     merged_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -80,15 +76,11 @@ class Place(models.Model):
     address = models.CharField(max_length=300)
     uprn = models.CharField("UPRN", max_length=12, blank=True, help_text="Unique Property Reference Number.")
     latitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
-    longitude = models.FloatField(
-        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
-    )
+    longitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)])
     neighbourhood = models.ForeignKey(
         "jps.Neighbourhood", null=True, blank=True, on_delete=models.PROTECT, related_name="places"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -104,7 +96,7 @@ class Place(models.Model):
         return self.address
 
     def clean(self) -> None:
-        if self.neighbourhood_id and self.force_id and self.neighbourhood.district.force_id != self.force_id:
+        if self.neighbourhood is not None and self.force_id and self.neighbourhood.district.force_id != self.force_id:
             raise ValidationError({"neighbourhood": "This neighbourhood is in another force."})
 
 
