@@ -65,7 +65,12 @@ def test_links_on_a_problem_carry_the_repeat_facts_and_are_logged(world, on_own,
     seen, link = on_own
     api = client_for(pcso)
     (row,) = api.get(f"/api/problems/{world.own.pk}/people/").json()
-    assert (row["person"], row["role"], row["victim_in_last_12_months"], row["vulnerable"]) == (seen.pk, "victim", 1, True)
+    assert (row["person"], row["role"], row["victim_in_last_12_months"], row["vulnerable"]) == (
+        seen.pk,
+        "victim",
+        1,
+        True,
+    )
     assert m.ProblemView.objects.filter(user=pcso, person=seen, problem=world.own, channel="api").count() == 1
     assert api.delete(f"/api/problems/{world.own.pk}/people/{link.pk}/").status_code == 204
     assert api.get(f"/api/problems/{world.own.pk}/people/").json() == []

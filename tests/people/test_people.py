@@ -149,3 +149,18 @@ def test_subject_access_export_includes_the_person_and_logs_the_reads(family, su
     assert record["name"] == "Ann Jones" and len(record["problems"]) == 4
     logged = m.ProblemView.objects.filter(user=supervisor, person=ann, channel="sar")
     assert logged.count() == 5  # one per problem, and the record itself
+
+
+def test_the_problem_page_shows_people_with_their_tags_to_those_who_see_contacts(
+    family, client, pcso, partner_user, council
+):  # type: ignore[no-untyped-def]
+    from tests.conftest import verified_login
+
+    ann, bob, cy, problems = family
+    page = verified_login(client, pcso).get(f"/problems/{problems[0].pk}/").content.decode()
+    assert "Ann Jones" in page and "victim in 2 problems in the last 12 months" in page and "vulnerable" in page
+    assert m.ProblemView.objects.filter(user=pcso, person=ann, problem=problems[0], channel="web").exists()
+    m.Participation.objects.create(problem=problems[0], agency=council)
+    client.logout()
+    page = verified_login(client, partner_user).get(f"/problems/{problems[0].pk}/").content.decode()
+    assert "Ann Jones" not in page
