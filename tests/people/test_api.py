@@ -6,7 +6,7 @@ import pytest
 
 from jps import models as m
 from jps import services
-from tests.api.conftest import client_for, world  # noqa: F401  (the shared API world)
+from tests.api.conftest import client_for
 
 
 @pytest.fixture
