@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Model, Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -178,6 +178,7 @@ class ProblemPlaceSerializer(serializers.ModelSerializer):
         return int(self.context["facts"][obj.place_id].open_problems)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _VisibleField(serializers.PrimaryKeyRelatedField):
     """A person or place id, accepted only if the requesting user may see the record."""
 
