@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.utils import timezone
 
 from ..models import OPEN_STAGES, Person, PersonRole, Place, ProblemPerson, ProblemPlace
@@ -22,8 +22,6 @@ from ..rules import person_scope_q, place_scope_q, problem_ids_visible_to, sees_
 
 #: "In the last 12 months": a problem counts if it was open at any time in this window.
 REPEAT_WINDOW = datetime.timedelta(days=365)
-#: Below this pg_trgm similarity a name or address is not offered as a match.
-SIMILARITY_THRESHOLD = 0.3
 
 
 def people_visible_to(user: Any) -> QuerySet[Person]:
@@ -49,11 +47,13 @@ def _matching(queryset: QuerySet[Any], column: str, q: str) -> QuerySet[Any]:
     if not q:
         return queryset
     if connection.vendor == "postgresql":
+        from django.contrib.postgres.lookups import TrigramSimilar
         from django.contrib.postgres.search import TrigramSimilarity
 
+        similar = TrigramSimilar(F(column), Value(q))  # ``%``: answered from the GIN trigram index
         return (
             queryset.annotate(similarity=TrigramSimilarity(column, q))
-            .filter(Q(**{f"{column}__trigram_similar": q}) | Q(**{f"{column}__icontains": q}))
+            .filter(Q(similar) | Q(**{f"{column}__icontains": q}))
             .order_by("-similarity", column, "id")
         )
     for word in q.split():
