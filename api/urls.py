@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import views
 from .meetings import MeetingViewSet
+from .people import PersonViewSet, PlaceViewSet, ProblemPeopleViewSet, ProblemPlacesViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -20,6 +21,10 @@ router.register("districts", views.DistrictViewSet, basename="district")
 router.register("agencies", views.AgencyViewSet, basename="agency")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("people", PersonViewSet, basename="person")
+router.register("places", PlaceViewSet, basename="place")
+router.register(r"problems/(?P<problem_pk>[0-9]{1,18})/people", ProblemPeopleViewSet, basename="problem-person")
+router.register(r"problems/(?P<problem_pk>[0-9]{1,18})/places", ProblemPlacesViewSet, basename="problem-place")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

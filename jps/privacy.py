@@ -18,12 +18,32 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Analysis, Contact, Meeting, MeetingItem, Problem, ProblemView, ProgressUpdate, User
+from .models import (
+    Analysis,
+    Contact,
+    Meeting,
+    MeetingItem,
+    Person,
+    Problem,
+    ProblemPerson,
+    ProblemView,
+    ProgressUpdate,
+    User,
+)
 
 REDACTED = "[redacted]"
 PROBLEM_FIELDS = {"description": REDACTED, "originator": REDACTED, "location": "", "latitude": None, "longitude": None}
 CONTACT_FIELDS = {"name": REDACTED, "phone": "", "email": "", "address": "", "notes": "", "times_to_avoid": ""}
 ANALYSIS_FIELDS = {"victim": REDACTED, "offender": REDACTED}
+PERSON_FIELDS = {
+    "name": REDACTED,
+    "date_of_birth": None,
+    "phone": "",
+    "email": "",
+    "address": "",
+    "vulnerability_note": "",
+    "needs": "",
+}
 
 
 def problems_due_for_redaction(*, now: datetime.datetime | None = None) -> Any:
@@ -52,6 +72,20 @@ def personal_data_redact(*, now: datetime.datetime | None = None, batch_size: in
         ProgressUpdate.history.filter(problem_id__in=ids).update(text=REDACTED)
         MeetingItem.objects.filter(problem_id__in=ids).update(note=REDACTED)  # internal meeting notes
         MeetingItem.history.filter(problem_id__in=ids).update(note=REDACTED)
+        people_redact(problem_ids=ids)
+    return len(ids)
+
+
+def people_redact(*, problem_ids: Iterable[int]) -> int:
+    """Redact the people on these problems whose every problem is now redacted (past retention).
+
+    A person also on a problem still within retention keeps their details: the live case needs them.
+    """
+    on_these = ProblemPerson.objects.filter(problem_id__in=list(problem_ids)).values("person_id")
+    live = ProblemPerson.objects.filter(problem__personal_data_redacted_at__isnull=True).values("person_id")
+    ids = list(Person.objects.filter(pk__in=on_these).exclude(pk__in=live).values_list("pk", flat=True))
+    Person.objects.filter(pk__in=ids).update(**PERSON_FIELDS)
+    Person.history.filter(id__in=ids).update(**PERSON_FIELDS)
     return len(ids)
 
 
@@ -90,11 +124,17 @@ def subject_access_export(*, by: User, name: str = "", email: str = "", phone: s
         Problem.objects.filter(originator__icontains=name.strip()) if name.strip() else Problem.objects.none()
     )
     originated = list(as_originator.only("reference", "originator", "created_at"))
+    people = list(Person.objects.filter(contact_q).prefetch_related("links__problem"))
     staff_q = Q(email__iexact=email.strip()) if email.strip() else Q(pk__in=[])
     staff = User.objects.filter(staff_q).select_related("agency")
     problem_views_record(
         user=by,
         problem_ids=[c.problem_id for c in contacts] + [p.pk for p in originated],
+        channel=ProblemView.Channel.SAR,
+    )
+    person_views_record(
+        user=by,
+        reads=[(p.pk, link.problem_id) for p in people for link in p.links.all()] + [(p.pk, None) for p in people],
         channel=ProblemView.Channel.SAR,
     )
     return {
@@ -115,6 +155,7 @@ def subject_access_export(*, by: User, name: str = "", email: str = "", phone: s
             }
             for c in contacts
         ],
+        "as_person": [person_export(p) for p in people],
         "as_originator": [
             {"problem": p.reference, "originator": p.originator, "raised": p.created_at.isoformat()} for p in originated
         ],
@@ -133,7 +174,22 @@ def subject_access_export(*, by: User, name: str = "", email: str = "", phone: s
     }
 
 
-# --- the access log: who read which problem ------------------------------------------------------
+def person_export(person: Person) -> dict[str, Any]:
+    """A person's record and the problems they are on, for the subject-access export."""
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
+        "phone": person.phone,
+        "email": person.email,
+        "address": person.address,
+        "vulnerabilities": person.vulnerabilities,
+        "vulnerability_note": person.vulnerability_note,
+        "preferred_language": person.preferred_language,
+        "needs": person.needs,
+        "merged_into": person.merged_into_id,
+        "problems": [{"problem": link.problem.reference, "role": link.role} for link in person.links.all()],
+    }
 
 
 # --- access log -------------------------------------------------------------------------------
@@ -155,6 +211,21 @@ def problem_views_record(*, user: User, problem_ids: Iterable[int], channel: str
     rows = [
         ProblemView(problem_id=pk, user=user, at=at, channel=channel, request_id=request_id[:64])
         for pk in dict.fromkeys(problem_ids)
+    ]
+    if rows:
+        ProblemView.objects.bulk_create(rows)
+    return len(rows)
+
+
+def person_views_record(
+    *, user: User, reads: Iterable[tuple[int, int | None]], channel: str, request_id: str = ""
+) -> int:
+    """Log that ``user`` read these people: ``(person, problem read through)``, the problem ``None``
+    for a direct read. One ``bulk_create``, like ``problem_views_record``; returns how many rows."""
+    at = timezone.now()
+    rows = [
+        ProblemView(person_id=person, problem_id=problem, user=user, at=at, channel=channel, request_id=request_id[:64])
+        for person, problem in dict.fromkeys(reads)
     ]
     if rows:
         ProblemView.objects.bulk_create(rows)

@@ -375,3 +375,60 @@ can_merge_problems = can_supervise_problem
 
 rules.add_perm("jps.attach_report", can_attach_report)
 rules.add_perm("jps.merge_problems", can_merge_problems)
+
+
+# --- people and places (issue 18) --------------------------------------------------------
+
+#: Police staff who see every person and place of their force: those who work problems, and call
+#: handlers, who look a caller or a street up (read-only). Others see them through problems only.
+PEOPLE_FORCE_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.CALL_HANDLER)
+
+
+def sees_people_of_force(user: Any) -> bool:
+    """Does ``user`` see the people and places of their whole force (not only through problems)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_administrator or (user.role in PEOPLE_FORCE_ROLES and user.force_id is not None))
+
+
+def _record_scope_q(user: Any, links: Any, column: str) -> Q:
+    """The one visibility rule for people and places, as a filter on ``Person`` or ``Place``.
+
+    Police staff of a force (``PEOPLE_FORCE_ROLES``): the records of their force. Everyone else,
+    partners above all: only a record linked to a problem they may see (``problem_ids_visible_to``).
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_administrator:
+        return Q()
+    if sees_people_of_force(user):
+        return Q(force_id=user.force_id)
+    return Q(pk__in=links.filter(problem_id__in=problem_ids_visible_to(user)).order_by().values(column))
+
+
+def person_scope_q(user: Any) -> Q:
+    from .models import ProblemPerson
+
+    return _record_scope_q(user, ProblemPerson.objects, "person_id")
+
+
+def place_scope_q(user: Any) -> Q:
+    from .models import ProblemPlace
+
+    return _record_scope_q(user, ProblemPlace.objects, "place_id")
+
+
+@rules.predicate
+def record_in_own_force(user: Any, record: Any) -> bool:
+    """A person or place of the user's force (administrators: any)."""
+    return record is not None and (user.is_administrator or record.force_id == user.force_id)
+
+
+#: Change a person's or a place's details: the force's officers and supervisors (call handlers only read).
+can_change_person = is_administrator | ((is_officer | is_supervisor) & record_in_own_force)
+
+#: Merging two records of one person is a supervisor's decision (checked on both records).
+can_merge_people = is_administrator | (is_supervisor & record_in_own_force)
+
+rules.add_perm("jps.change_person", can_change_person)
+rules.add_perm("jps.merge_people", can_merge_people)

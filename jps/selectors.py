@@ -20,6 +20,19 @@ from .casework.selectors import (
     updates_visible_to,
 )
 from .insight.library import evaluations_visible_to, evaluations_waiting, learning_needs_visible_to
+from .people.selectors import (
+    PersonFacts,
+    PlaceFacts,
+    people_visible_to,
+    person_links_visible_to,
+    person_read_through,
+    person_repeat_counts,
+    person_search,
+    place_links_visible_to,
+    place_repeat_counts,
+    place_search,
+    places_visible_to,
+)
 from .problems.selectors import (
     closures_awaiting_signoff,
     distance_metres,
@@ -40,6 +53,17 @@ from .problems.selectors import (
 from .reminders.selectors import reminders_for
 
 __all__ = [
+    "PersonFacts",
+    "PlaceFacts",
+    "people_visible_to",
+    "person_links_visible_to",
+    "person_read_through",
+    "person_repeat_counts",
+    "person_search",
+    "place_links_visible_to",
+    "place_repeat_counts",
+    "place_search",
+    "places_visible_to",
     "actions_due_for_owner",
     "actions_open_for_agency",
     "actions_visible_to",

@@ -25,7 +25,20 @@ from .casework.services import (
     update_decide,
 )
 from .insight.library import EVALUATION_RECORDED, evaluation_record
-from .privacy import problem_view_record, problem_views_record
+from .people.services import (
+    PERSON_FIELDS,
+    PLACE_FIELDS,
+    person_create,
+    person_merge,
+    person_update,
+    place_create,
+    place_update,
+    problem_person_link,
+    problem_person_unlink,
+    problem_place_link,
+    problem_place_unlink,
+)
+from .privacy import person_views_record, problem_view_record, problem_views_record
 from .problems.services import (
     ANALYSIS_FIELDS,
     ASSESSMENT_FIELDS,
@@ -45,6 +58,18 @@ from .problems.workflow import TransitionRefused
 from .user_import import user_scope_set
 
 __all__ = [
+    "PERSON_FIELDS",
+    "PLACE_FIELDS",
+    "person_create",
+    "person_merge",
+    "person_update",
+    "place_create",
+    "place_update",
+    "problem_person_link",
+    "problem_person_unlink",
+    "problem_place_link",
+    "problem_place_unlink",
+    "person_views_record",
     "ACTION_EDITABLE",
     "ANALYSIS_FIELDS",
     "ASSESSMENT_FIELDS",

@@ -303,6 +303,8 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "jps.models.Action.Status",
         "UpdateStatusEnum": "jps.models.ProgressUpdate.Status",
         "MeetingStatusEnum": "jps.models.Meeting.Status",
+        "PersonRoleEnum": "jps.models.PersonRole",
+        "PlaceRoleEnum": "jps.models.PlaceRole",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

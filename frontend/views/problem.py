@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jps import selectors, services
-from jps.models import Action, Problem, Stage
+from jps.models import Action, Problem, ProblemView, Stage
 from jps.problems import workflow
 from jps.services import TransitionRefused
 
@@ -74,6 +74,7 @@ def _problem_context(request: AuthedHttpRequest, pk: int, **bound: Any) -> dict[
     }
     if ctx["may_view_contacts"]:
         ctx["contacts"] = list(problem.contacts.all())
+        ctx["people"] = _people_rows(user, problem)
     if may_work:
         ctx["scanning_form"] = bound.pop("scanning_form", None) or f.ScanningForm(
             prefix="scanning",
@@ -293,3 +294,13 @@ def problem_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Review of {problem.reference} recorded.")
             return redirect("problem", pk=pk)
     return render(request, "frontend/review.html", {"problem": problem, "form": form, "today": timezone.localdate()})
+
+
+def _people_rows(user: Any, problem: Problem) -> list[dict[str, Any]]:
+    """The people on the problem with their repeat and vulnerable facts (one query), the read logged."""
+    links = list(problem.person_links.select_related("person").order_by("role", "person__name"))
+    facts = selectors.person_repeat_counts(person_ids=[link.person_id for link in links])
+    services.person_views_record(
+        user=user, reads=[(link.person_id, problem.pk) for link in links], channel=ProblemView.Channel.WEB
+    )
+    return [{"link": link, "facts": facts[link.person_id]} for link in links]

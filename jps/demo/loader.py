@@ -21,6 +21,7 @@ from jps import services, two_factor
 
 from . import data
 from .meetings import load_demo_meetings
+from .people import load_demo_people
 
 DISTRICT_SUPERVISOR = {
     "Canterbury": "supervisor",
@@ -55,6 +56,7 @@ class DemoLoader:
         created = sum(self.load_problem(index, row) for index, row in enumerate(data.PROBLEMS))
         self.log(f"Demo problems: {created} created, {len(data.PROBLEMS) - created} already present.")
         load_demo_meetings(log=self.log)
+        load_demo_people(log=self.log)
 
     # --- reference data -----------------------------------------------------------------
 

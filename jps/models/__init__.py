@@ -2,6 +2,7 @@ from .access import ProblemView
 from .evaluation import BestPracticeTag, Evaluation, LearningNeed
 from .meetings import Meeting, MeetingItem
 from .people import Agency, User
+from .persons import Person, PersonRole, Place, PlaceRole, ProblemPerson, ProblemPlace, Vulnerability
 from .places import District, Force, Neighbourhood
 from .problems import (
     CLOSED_STAGES,
@@ -57,6 +58,13 @@ __all__ = [
     "MeetingItem",
     "Neighbourhood",
     "Participation",
+    "Person",
+    "PersonRole",
+    "Place",
+    "PlaceRole",
+    "ProblemPerson",
+    "ProblemPlace",
+    "Vulnerability",
     "Postcode",
     "Problem",
     "ProblemReport",

@@ -32,7 +32,14 @@ class ProblemView(models.Model):
         SAR = "sar", "Subject-access export"
         EXPORT = "export", "Export (before CSV and subject-access were told apart)"
 
-    problem = models.ForeignKey("jps.Problem", on_delete=models.DO_NOTHING, related_name="views", db_constraint=True)
+    problem = models.ForeignKey(
+        "jps.Problem", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="views", db_constraint=True
+    )
+    #: Whose record was read: set when a person's details were shown, with ``problem`` the problem
+    #: they were read through, or without it for a direct read of the person (police staff).
+    person = models.ForeignKey(
+        "jps.Person", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="views", db_constraint=True
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="problem_views")
     at = models.DateTimeField(default=timezone.now)
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -45,10 +52,17 @@ class ProblemView(models.Model):
         indexes = [
             models.Index(fields=["problem", "-at"], name="problemview_problem_at"),
             models.Index(fields=["user", "-at"], name="problemview_user_at"),
+            models.Index(fields=["person", "-at"], name="problemview_person_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(problem__isnull=False) | models.Q(person__isnull=False),
+                name="problemview_problem_or_person",
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} viewed {self.problem_id} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.user_id} viewed {self.problem_id or f'person {self.person_id}'} at {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
