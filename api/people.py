@@ -33,6 +33,7 @@ from jps.models import (
     Vulnerability,
 )
 from jps.models import ProblemView as View
+from jps.rules import sees_people_of_force
 
 from .base import BaseViewSet
 
@@ -72,6 +73,13 @@ class PersonSerializer(serializers.ModelSerializer):
             "links",
         ]
         read_only_fields = ["force", "merged_into", "created_at", "updated_at"]
+
+    def to_representation(self, instance: Person) -> dict[str, Any]:
+        """Contact details only for those who see the force's people (police staff), never for partners."""
+        data = super().to_representation(instance)
+        if not sees_people_of_force(self.context["request"].user):
+            data.update(dict.fromkeys(services.PERSON_CONTACT_FIELDS))
+        return data
 
     def _facts(self, obj: Person) -> Any:
         return self.context.get("facts", {}).get(obj.pk) or selectors.person_repeat_counts(person_ids=[obj.pk])[obj.pk]

@@ -26,6 +26,7 @@ from .casework.services import (
 )
 from .insight.library import EVALUATION_RECORDED, evaluation_record
 from .people.services import (
+    PERSON_CONTACT_FIELDS,
     PERSON_FIELDS,
     PLACE_FIELDS,
     person_create,
@@ -58,6 +59,7 @@ from .problems.workflow import TransitionRefused
 from .user_import import user_scope_set
 
 __all__ = [
+    "PERSON_CONTACT_FIELDS",
     "PERSON_FIELDS",
     "PLACE_FIELDS",
     "person_create",

@@ -32,6 +32,9 @@ PERSON_FIELDS = (
     "needs",
 )
 PLACE_FIELDS = ("address", "uprn", "latitude", "longitude", "neighbourhood")
+#: How to reach a person: for police staff only. A partner working a problem learns who is on it
+#: (name, role, vulnerability, needs), as it learns nothing of complainants' contacts (``jps.view_contacts``).
+PERSON_CONTACT_FIELDS = ("date_of_birth", "phone", "email", "address")
 
 
 def _only(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:

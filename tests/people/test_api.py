@@ -116,3 +116,26 @@ def test_the_endpoints_are_in_the_schema(client):  # type: ignore[no-untyped-def
         "/api/problems/{problem_pk}/places/",
     ):
         assert path in paths, path
+
+
+def test_a_partner_learns_who_is_on_its_problem_but_not_how_to_reach_them(world, pcso, partner_user):  # type: ignore[no-untyped-def]
+    """As with complainants' contacts (police staff only), a partner sees a victim's name, role and
+    vulnerability, never their phone, email, address or date of birth."""
+    victim = services.person_create(
+        by=pcso,
+        name="Ada Reachable",
+        phone="01227 123456",
+        email="ada@example.com",
+        address="1 High Street",
+        date_of_birth="1950-02-03",
+        vulnerabilities=["age"],
+    )
+    services.problem_person_link(problem=world.own, person=victim, role="victim", by=pcso)
+    police = client_for(pcso).get(f"/api/people/{victim.pk}/").json()
+    assert (police["phone"], police["email"], police["address"]) == ("01227 123456", "ada@example.com", "1 High Street")
+    for body in (
+        client_for(partner_user).get(f"/api/people/{victim.pk}/").json(),
+        client_for(partner_user).get("/api/people/").json()["results"][0],
+    ):
+        assert body["name"] == "Ada Reachable" and body["vulnerable"] is True
+        assert [body[f] for f in ("phone", "email", "address", "date_of_birth")] == [None] * 4
