@@ -26,8 +26,11 @@ def _in_view(page, locator) -> bool:  # type: ignore[no-untyped-def]
     """The element is on the first screen, left to right and top to bottom, with no scrolling."""
     box = locator.bounding_box()
     viewport = page.viewport_size
-    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"] + 1 and (
-        box["y"] + box["height"] <= viewport["height"]
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["x"] + box["width"] <= viewport["width"] + 1
+        and (box["y"] + box["height"] <= viewport["height"])
     )
 
 
@@ -97,9 +100,8 @@ def test_the_stage_panel_follows_an_action_marked_done_inline(new_page, pcso, ne
 
 def test_my_work_on_a_phone_keeps_the_neighbourhood_and_the_overdue_flag(new_page, pcso, supervisor, neighbourhood):
     today = datetime.date.today()
-    f.ProblemFactory(
-        owner=pcso, neighbourhood=neighbourhood, title="Speeding on London Road", next_review_due=today - datetime.timedelta(12)
-    )
+    overdue = today - datetime.timedelta(12)
+    f.ProblemFactory(owner=pcso, neighbourhood=neighbourhood, title="Speeding on London Road", next_review_due=overdue)
     page = new_page(PHONE, is_mobile=True, has_touch=True)
     sign_in(page, "sergeant")
     queue = page.get_by_role("region", name=re.compile("Review queue"))
@@ -108,7 +110,8 @@ def test_my_work_on_a_phone_keeps_the_neighbourhood_and_the_overdue_flag(new_pag
         expect(cell).to_be_visible()
         box = cell.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], f"{text!r} is off screen: {box}"
-    assert page.evaluate("() => [...document.querySelectorAll('.jps-table-wrap')].every(w => w.scrollWidth <= w.clientWidth)")
+    no_sideways = "() => [...document.querySelectorAll('.jps-table-wrap')].every(w => w.scrollWidth <= w.clientWidth)"
+    assert page.evaluate(no_sideways)
     check(page, "my-work-phone")
 
 
@@ -233,6 +236,7 @@ def test_a_role_that_cannot_log_sees_no_403_and_htmx_injects_no_style(new_page, 
     block.get_by_role("button", name="Save action").click()
     expect(officer.locator(f"#action-{action.pk}")).to_contain_text("Action updated.")
     assert officer.locator("style").count() == 0
-    officer.evaluate("() => document.body.insertAdjacentHTML('beforeend', '<span class=\"htmx-indicator\" id=\"probe\">…</span>')")
+    probe = '<span class="htmx-indicator" id="probe">…</span>'
+    officer.evaluate("probe => document.body.insertAdjacentHTML('beforeend', probe)", probe)
     assert officer.evaluate("() => getComputedStyle(document.getElementById('probe')).opacity") == "0"
     check(officer)

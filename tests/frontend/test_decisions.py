@@ -138,7 +138,8 @@ def priority(pcso, neighbourhood):  # type: ignore[no-untyped-def]
 
 
 def _pending(problem, author, text="Patrols increased near 14 London Road"):  # type: ignore[no-untyped-def]
-    return ProgressUpdate.objects.create(problem=problem, author=author, text=text, status=ProgressUpdate.Status.PENDING)
+    pending = ProgressUpdate.Status.PENDING
+    return ProgressUpdate.objects.create(problem=problem, author=author, text=text, status=pending)
 
 
 def test_rejecting_an_update_asks_why_and_the_author_reads_the_reason(client, pcso, web_editor, priority):
@@ -193,4 +194,3 @@ def test_the_service_worker_fetches_no_page_when_it_installs(client, pcso):
     worker = client.get("/sw.js").content.decode()
     install = worker[worker.index('addEventListener("install"') : worker.index('addEventListener("activate"')]
     assert "cache.add" not in install and "PAGES" not in install
-
