@@ -362,3 +362,15 @@ class MergeForm(forms.Form):
         if found is None:
             raise ValidationError("No problem with that reference that you can see.")
         return found
+
+
+class UpdateRejectForm(forms.Form):
+    """The web editor's reason for not publishing an update: its author reads it on the problem page."""
+
+    reason = forms.CharField(
+        max_length=text_limit(ProgressUpdate, "reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why is this update not being published?",
+        help_text="The officer who wrote it will see this next to their update.",
+        error_messages={"required": "Enter why the update is not being published"},
+    )

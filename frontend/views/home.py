@@ -60,21 +60,33 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def update_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    """A web editor approves (with the published wording) or rejects a proposed public update."""
+    """A web editor approves (with the published wording) or rejects a proposed public update.
+
+    "Reject" on the card leads to a confirmation page asking why; the rejection is made from there,
+    with the reason the author then reads.
+    """
     update = get_object_or_404(selectors.updates_awaiting_approval(user=request.user), pk=pk)
     form = f.UpdateDecideForm(request.POST, prefix=f"update-{pk}")
-    if form.is_valid():
-        try:
-            services.update_decide(
-                update=update,
-                by=request.user,
-                approve=form.cleaned_data["decision"] == "approve",
-                public_text=form.cleaned_data["public_text"],
-            )
-        except ValidationError as error:
-            f.add_service_errors(form, error)
-        else:
-            verb = "approved" if update.status == ProgressUpdate.Status.APPROVED else "rejected"
-            messages.success(request, f"Update on {update.problem.reference} {verb}.")
-            return redirect("home")
-    return render(request, "frontend/update_decide.html", {"update": update, "form": form})
+    if not form.is_valid():
+        return render(request, "frontend/update_decide.html", {"update": update, "form": form})
+    approve = form.cleaned_data["decision"] == "approve"
+    reject_form = None
+    if not approve:
+        reject_form = f.UpdateRejectForm(request.POST if "confirm_reject" in request.POST else None)
+        if not reject_form.is_valid():
+            return render(request, "frontend/update_reject.html", {"update": update, "form": reject_form})
+    try:
+        services.update_decide(
+            update=update,
+            by=request.user,
+            approve=approve,
+            public_text=form.cleaned_data["public_text"],
+            reason=reject_form.cleaned_data["reason"] if reject_form else "",
+        )
+    except ValidationError as error:
+        f.add_service_errors(reject_form or form, error)
+        template = "frontend/update_reject.html" if reject_form else "frontend/update_decide.html"
+        return render(request, template, {"update": update, "form": reject_form or form})
+    verb = "approved" if update.status == ProgressUpdate.Status.APPROVED else "rejected"
+    messages.success(request, f"Update on {update.problem.reference} {verb}.")
+    return redirect("home")

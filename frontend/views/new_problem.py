@@ -27,17 +27,19 @@ def problem_create(request: AuthedHttpRequest) -> HttpResponse:
     if not user.has_perm("jps.log_problem"):
         raise PermissionDenied("Your role cannot log problems.")
     form = f.LogProblemForm(request.POST or None, user=user)
-    suggestions: list[Problem] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         extra = {k: data[k] for k in ("location", "latitude", "longitude") if data.get(k) not in (None, "")}
         if request.POST.get("attach_to"):
             return _attach_report(request, user, form)
+        if request.POST.get("edit"):  # back from the duplicate question, to change the report
+            return render(request, "frontend/problem_create.html", {"form": form})
         resent = field.problem_for_key(by=user, client_key=data.get("client_key"))
         if not request.POST.get("confirm_new") and resent is None:
             suggestions = _duplicates_for(user, data)
             if suggestions:
-                return render(request, "frontend/problem_create.html", {"form": form, "suggestions": suggestions})
+                context = {"form": form, "suggestions": suggestions}
+                return render(request, "frontend/problem_create_duplicates.html", context)
         try:
             problem, created = field.problem_create_once(
                 by=user,
@@ -99,13 +101,13 @@ def _attach_report(request: AuthedHttpRequest, user: User, form: f.LogProblemFor
 
 @login_required
 def problem_duplicates(request: AuthedHttpRequest) -> HttpResponse:
-    """The htmx partial under the log form: open problems that are probably the same one."""
+    """The htmx partial on the log form, above its button: open problems probably the same one."""
     user = request.user
     form = f.LogProblemForm(request.GET, user=user)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     suggestions = _duplicates_for(user, data) if data.get("category") and data.get("neighbourhood") else []
-    return render(request, "frontend/_duplicates.html", {"suggestions": suggestions, "partial": True})
+    return render(request, "frontend/_duplicates.html", {"suggestions": suggestions})
 
 
 @login_required

@@ -48,6 +48,16 @@ def _action_rows(user: Any, problem: Problem, bound: dict[int, forms.Form] | Non
     return rows
 
 
+def _stage_panel(user: Any, problem: Problem) -> dict[str, Any]:
+    """What the stage panel needs: the moves from here, and whether the user works or supervises."""
+    return {
+        "problem": problem,
+        "options": workflow.transition_options(problem, user),
+        "may_work": user.has_perm("jps.work_problem", problem),
+        "may_supervise": user.has_perm("jps.supervise_problem", problem),
+    }
+
+
 def _problem_context(request: AuthedHttpRequest, pk: int, **bound: Any) -> dict[str, Any]:
     user = request.user
     problem = problem_for(request, pk, log=True, detail=True)
@@ -227,7 +237,7 @@ def action_update(request: AuthedHttpRequest, pk: int, action_pk: int) -> HttpRe
                 initial={"status": action.status, "result": action.result, "due_on": action.due_on},
             )
         row = {"action": action, "form": form, "saved": saved}
-        return render(request, "frontend/includes/action.html", {"row": row, "problem": action.problem})
+        return render(request, "frontend/includes/action_swap.html", {"row": row, **_stage_panel(user, action.problem)})
     if saved:
         messages.success(request, "Action updated.")
         return redirect(reverse("problem", args=[pk]) + f"#action-{action.pk}")
@@ -242,6 +252,9 @@ def problem_transition(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     error = None
     if not form.is_valid():
         error = {"message": "Choose a stage to move to.", "missing": []}
+    elif (open_actions := _open_actions_to_confirm(request, problem, form.cleaned_data["to"])) is not None:
+        context = {"problem": problem, "open_actions": open_actions, "reason": form.cleaned_data["reason"]}
+        return render(request, "frontend/problem_close_confirm.html", context)
     else:
         try:
             services.problem_transition(
@@ -253,6 +266,21 @@ def problem_transition(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{problem.reference} is now in {problem.get_stage_display().lower()}.")
             return redirect("problem", pk=pk)
     return render(request, "frontend/problem.html", _problem_context(request, pk, transition_error=error))
+
+
+def _open_actions_to_confirm(request: AuthedHttpRequest, problem: Problem, to: str) -> list[Action] | None:
+    """Closing while actions are still open (a partner's work in progress) asks once more first.
+
+    None when there is nothing to confirm: not a closure, no open action, already confirmed, or a
+    closure the service will refuse anyway (which then says why).
+    """
+    if to != Stage.CLOSED or request.POST.get("confirm_open_actions"):
+        return None
+    options = workflow.transition_options(problem, request.user)
+    if not any(o.transition.target == Stage.CLOSED and o.allowed for o in options):
+        return None
+    open_actions = list(problem.actions.filter(status__in=Action.OPEN_STATUSES).select_related("agency"))
+    return open_actions or None
 
 
 @login_required

@@ -204,8 +204,14 @@ def update_add(*, problem: Problem, by: User, text: str, propose_public: bool = 
 
 
 @transaction.atomic
-def update_decide(*, update: ProgressUpdate, by: User, approve: bool, public_text: str = "") -> ProgressUpdate:
-    """A web editor approves (with the text as it will be published) or rejects a public update."""
+def update_decide(
+    *, update: ProgressUpdate, by: User, approve: bool, public_text: str = "", reason: str = ""
+) -> ProgressUpdate:
+    """A web editor approves (with the text as it will be published) or rejects a public update.
+
+    A rejection keeps the editor's ``reason``, which the author reads next to the update (the web
+    page asks for one; older callers of the API may still reject without).
+    """
     require(by, "jps.approve_update", update)
     if update.status != ProgressUpdate.Status.PENDING:
         raise ValidationError({"status": "This update is not awaiting approval."})
@@ -218,9 +224,10 @@ def update_decide(*, update: ProgressUpdate, by: User, approve: bool, public_tex
         raise ValidationError({"status": "Another editor has already decided this update."})
     update.refresh_from_db()
     update.public_text = public_text if approve else ""
+    update.reason = "" if approve else reason.strip()
     update.decided_by = by
     update.decided_at = timezone.now()
-    save(update, by=by, update_fields=["public_text", "decided_by", "decided_at"])
+    save(update, by=by, update_fields=["public_text", "reason", "decided_by", "decided_at"])
     if approve:
         publish_soon(reason=f"update approved on {update.problem.reference}")
     return update

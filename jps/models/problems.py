@@ -474,6 +474,9 @@ class ProgressUpdate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    reason = BoundedTextField(
+        max_length=TEXT, blank=True, help_text="Why a web editor did not publish it; the author reads this."
+    )
     history = HistoricalRecords()
 
     class Meta:

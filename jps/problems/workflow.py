@@ -132,6 +132,9 @@ class TransitionOption:
     transition: Transition
     allowed: bool
     why_not: str
+    #: False when the user may never make this move (not their role); True when only guards are unmet,
+    #: so the page offers the button and answers a press with what is missing.
+    permitted: bool = True
 
     @property
     def needs_reason(self) -> bool:
@@ -143,7 +146,7 @@ def transition_options(problem: Problem, user: Any) -> list[TransitionOption]:
     options = []
     for t in transitions_from(problem.stage):
         if not user.has_perm(t.permission, problem):
-            options.append(TransitionOption(t, False, f"Only {WHO_MAY[t.permission]} can do this."))
+            options.append(TransitionOption(t, False, f"Only {WHO_MAY[t.permission]} can do this.", permitted=False))
             continue
         missing = [m for m in t.missing(problem, reason="given") if m != "a reason"]
         why = f"Needs {', '.join(missing)}." if missing else ""

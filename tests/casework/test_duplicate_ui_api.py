@@ -38,7 +38,7 @@ def test_the_form_asks_before_logging_a_likely_duplicate_and_can_attach(client, 
     url = reverse("problem_create")
     response = client.post(url, draft(neighbourhood, category))
     body = response.content.decode()
-    assert response.status_code == 200 and "Is it one of these?" in body and benches.reference in body
+    assert response.status_code == 200 and "Is it one of these problems?" in body and benches.reference in body
     assert Problem.objects.count() == 1
     response = client.post(url, {**draft(neighbourhood, category), "attach_to": benches.pk})
     assert response.status_code == 302 and response["Location"] == reverse("problem", args=[benches.pk])

@@ -39,6 +39,7 @@ def test_officer_records_a_meeting_on_a_phone_and_agrees_two_priorities(
 ):
     page = new_page(PHONE, is_mobile=True, has_touch=True)
     sign_in(page, "pcso")
+    page.get_by_role("button", name="Menu").click()  # on a phone the menu is behind its toggle
     page.get_by_role("link", name="Meetings").first.click()
     check(page)
     page.get_by_role("button", name="Record a meeting").click()

@@ -34,3 +34,7 @@ for (const link of document.querySelectorAll("[data-jps-print]")) {
     window.print();
   });
 }
+
+// A step that answers the previous one (the duplicate question): focus its heading, so a screen
+// reader starts there and a phone shows it first.
+document.querySelector("[data-jps-focus]")?.focus();

@@ -4,11 +4,14 @@
 // it is sent. Also registers the service worker and proposes the neighbourhood from position.
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
-  // Keep this page's scripts and styles (and the two field pages, with the reference data in
-  // their forms) in the worker's cache, so they open with no signal.
+  // Keep this page's scripts and styles (and the field pages this person may open, with the
+  // reference data in their forms) in the worker's cache, so they open with no signal. The pages
+  // are named by base.html: "Log a problem" only for the roles that may log (no 403 fetched).
   if (window.caches && navigator.onLine) {
     const assets = [...document.querySelectorAll("script[src], link[rel=stylesheet], link[rel=icon]")].map((el) => el.src || el.href);
-    caches.open("jps-field-v1").then((cache) => Promise.all([...assets, "/problems/new/", "/"].map((url) => cache.add(url).catch(() => null))));
+    const named = document.querySelector("script[data-jps-field-pages]");
+    const pages = named ? named.dataset.jpsFieldPages.split(" ").filter(Boolean) : [];
+    caches.open("jps-field-v1").then((cache) => Promise.all([...assets, ...pages].map((url) => cache.add(url).catch(() => null))));
   }
 }
 

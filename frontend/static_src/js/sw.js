@@ -1,12 +1,14 @@
 // The JPS service worker, served from /sw.js so its scope is the whole site.
 // Static assets: cache first. "Log a problem" and "My work": network first, the cached copy
 // when there is no signal, so the form opens in a park with no coverage.
+// The worker does not fetch the pages itself when it installs: it cannot tell whose browser it is in,
+// and "Log a problem" is a 403 for the roles that cannot log. The page puts them in the cache
+// (offline.js), only those the signed-in person may open.
 const CACHE = "jps-field-v1";
 const PAGES = ["/problems/new/", "/"];
 
-self.addEventListener("install", (event) => {
+self.addEventListener("install", () => {
   self.skipWaiting();
-  event.waitUntil(caches.open(CACHE).then((cache) => Promise.all(PAGES.map((url) => cache.add(url).catch(() => null)))));
 });
 
 self.addEventListener("activate", (event) => {
