@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jps', '0019_stagechange'),
+        ('jps', '0020_people_places'),
     ]
 
     operations = [
