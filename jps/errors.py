@@ -1,4 +1,4 @@
-"""Every error under ``/api/`` answers JSON; the staff pages keep Django's HTML ones.
+"""Every error under ``/api/`` answers JSON; the staff pages answer with the service's own pages.
 
 DRF answers JSON for what happens inside its views (400, 401, 403, 404, 405, 409, 429), and
 ``jps.observability.server_error`` for a 500. What happens before a view runs does not reach
@@ -14,7 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.views import defaults
 
 API_PREFIX = "/api/"
@@ -80,3 +81,29 @@ class RequestBodyLimitMiddleware:
             if length > limit:
                 return too_large()
         return self.get_response(request)
+
+
+class OwnNotFoundPageMiddleware:
+    """With ``DEBUG`` on (the demo), answer a 404 with the service's own page, never Django's technical one.
+
+    Django's debug 404 lists every URL pattern: the demo showed it to a partner who opened a
+    problem they may not see. ``handler404`` answers only when ``DEBUG`` is off, so here, in
+    debug mode only, a path that matches nothing and a view's ``Http404`` both go to it. The
+    middleware sits after ``CommonMiddleware``, which still redirects a path missing its slash.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.DEBUG:
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404 as exc:
+                return page_not_found(request, exc)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if settings.DEBUG and isinstance(exception, Http404):
+            return page_not_found(request, exception)
+        return None

@@ -310,6 +310,19 @@ def publish_soon(*, reason: str) -> None:
     transaction.on_commit(queue)
 
 
+def publish_soon_cancel() -> None:
+    """Drop the export ``publish_soon`` queued in the current transaction: the caller publishes itself.
+
+    For a bulk load (the demo) that makes thousands of public changes and is followed by one
+    full export (``make demo``): without this, the load's commit exported the site too.
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        connection.run_on_commit = [
+            entry for entry in connection.run_on_commit if not getattr(entry[1], "jps_publish", False)
+        ]
+
+
 __all__ = [
     "PUBLISHED_PROBLEM_FIELDS",
     "DigestItem",
@@ -327,5 +340,6 @@ __all__ = [
     "public_priority_places",
     "public_problems",
     "publish_soon",
+    "publish_soon_cancel",
     "site_publish",
 ]

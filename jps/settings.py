@@ -37,7 +37,10 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where the staff application is reached, for links in emails and on the public site. Unset, it is
+# the address `make run` serves: http://127.0.0.1:$PORT (8000 unless PORT says otherwise).
+PORT = envint("PORT", 8000)
+SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 
 # The force whose reference prefix (e.g. KNT) is used by default in the demo.
 JPS_FORCE_CODE = os.environ.get("JPS_FORCE_CODE", "KNT")
@@ -86,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "jps.errors.OwnNotFoundPageMiddleware",  # DEBUG too answers a 404 with our page, not the URL list
 ]
 
 ROOT_URLCONF = "jps.urls"
@@ -247,7 +251,9 @@ CACHES = {
 
 # Redis is optional: without it the embedded demo runs Celery tasks eagerly.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without Redis, an in-memory broker that eager tasks never use; named with a host, or kombu warns
+# "No hostname was supplied" on every task queued.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_ACKS_LATE = True

@@ -28,6 +28,9 @@ from jps.publishing import PublicPriority
 from .viewmodels import SiteData, closed_key
 
 STATIC_CSS = Path(__file__).parent / "assets" / "public_site.css"
+STATIC_ICON = Path(__file__).parent / "assets" / "favicon.svg"
+#: Where a resident reports a crime online: police.uk passes them to their own force.
+REPORT_URL = "https://www.police.uk/"
 #: The pages' Content Security Policy, also in a <meta> tag so it holds wherever the files are served.
 #: No inline script or style: the pages have none. docker/nginx-public.conf sends the same policy as a
 #: header, with frame-ancestors 'none' (which a <meta> policy cannot carry).
@@ -80,6 +83,8 @@ class Renderer:
                 "page": page,
                 "updated": updated,
                 "css": rel(page, "static/public_site.css"),
+                "icon": rel(page, "static/favicon.svg"),
+                "report_url": REPORT_URL,
                 "csp": PUBLIC_CSP,
                 "home_url": rel(page, home),
                 "switch": [
@@ -129,6 +134,7 @@ class Renderer:
             "forces": sorted(forces.values(), key=lambda f: f["name"]),  # under a heading each, when there are several
             "outwards": [{"code": o, "page_to": f"postcodes/{o}.html"} for o in outwards],
             "current_count": sum(counts.values()),
+            "force": ", ".join(sorted(f["name"] for f in forces.values())),
         }
         return self.html("index.html", "home.html", context, self.data.now)
 
@@ -144,6 +150,7 @@ class Renderer:
         base = self.data.district_dir(district)
         context = {
             "district": district.name,
+            "force": district.force.name,
             "neighbourhoods": [self.data.nbhd_vm(n) for n in nbhds],
             "current": [self.data.priority_vm(p) for p in items if not p.is_closed],
             "requests_to": base + "requests.json",
@@ -161,6 +168,7 @@ class Renderer:
         base = self.data.nbhd_dir(n)
         context = {
             "name": n.display_name,
+            "force": n.district.force.name,
             "district": n.district.name,
             "district_to": self.data.district_dir(n.district) + "index.html",
             "current": [self.data.priority_vm(p) for p in items if not p.is_closed],
@@ -182,7 +190,8 @@ class Renderer:
         p = self.data.by_id.get(priority_id)
         if p is None:
             return {}
-        return self.html(self.data.priority_path(p), "priority.html", {"p": self.data.priority_vm(p)}, p.last_changed)
+        vm = self.data.priority_vm(p)
+        return self.html(self.data.priority_path(p), "priority.html", {"p": vm, "force": vm["force"]}, p.last_changed)
 
     def postcodes(self) -> dict[str, str | bytes]:
         files: dict[str, str | bytes] = {}
@@ -199,17 +208,21 @@ class Renderer:
                 for pc in codes
                 if pc.neighbourhood_id in self.data.nbhd
             ]
-            files.update(
-                self.html(
-                    f"postcodes/{outward}.html", "postcode.html", {"outward": outward, "rows": rows}, self.data.now
-                )
+            forces = sorted(
+                {
+                    self.data.nbhd[pc.neighbourhood_id].district.force.name
+                    for pc in codes
+                    if pc.neighbourhood_id in self.data.nbhd
+                }
             )
+            context = {"outward": outward, "rows": rows, "force": ", ".join(forces)}
+            files.update(self.html(f"postcodes/{outward}.html", "postcode.html", context, self.data.now))
             lookup = {r["postcode"]: {"neighbourhood": r["neighbourhood"], "url": r["page_to"]} for r in rows}
             files[f"postcodes/{outward}.json"] = json.dumps(lookup, indent=1, ensure_ascii=False)
         return files
 
     def static(self) -> dict[str, str | bytes]:
-        return {"static/public_site.css": STATIC_CSS.read_bytes()}
+        return {"static/public_site.css": STATIC_CSS.read_bytes(), "static/favicon.svg": STATIC_ICON.read_bytes()}
 
     # machine-readable formats ------------------------------------------------------------------
 

@@ -107,6 +107,8 @@ class SiteData:
             "neighbourhood": n.display_name,
             "neighbourhood_to": self.nbhd_path(n),
             "district": n.district.name,
+            "district_to": self.district_dir(n.district) + "index.html",
+            "force": n.district.force.name,
             "page_to": self.priority_path(p),
         }
 

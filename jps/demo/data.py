@@ -5,6 +5,8 @@ Place names are real Kent wards; people and problems are invented.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 FORCE = {"code": "KNT", "name": "Kent Police", "slug": "kent"}
 
 # district: [(ward, public name, character, lat, lon)]
@@ -490,3 +492,189 @@ PROBLEMS = [
         False,
     ),
 ]
+
+
+# What is done about a problem, by category (the index in CATEGORIES), so a problem's actions and
+# updates fit it. ``actions``: (type, description, who: "police" or "partner", due in days from
+# today); the first, enforcement, is done once the response starts; the prevention one is overdue.
+# ``note``: the owner's first internal update. ``update``: (the owner's text, the text the web
+# editor approves for the public site). ``next``: a further update proposed for the public site.
+class Response(TypedDict):
+    actions: list[tuple[str, str, str, int]]
+    note: str
+    update: tuple[str, str]
+    next: str
+
+
+RESPONSES: dict[int, Response] = {
+    0: {
+        "actions": [
+            (
+                "enforcement",
+                "High-visibility patrols at the bus station after school, with dispersal powers where justified.",
+                "police",
+                10,
+            ),
+            ("prevention", "School liaison officer to talk to the year groups involved.", "partner", -3),
+            ("communication", "Posters at the bus station asking passengers to report harassment.", "police", 21),
+        ],
+        "note": "Spoke to the bus station manager and two of the passengers harassed.",
+        "update": (
+            "Patrols after school; schools told.",
+            "Officers now patrol the bus station after school and we have spoken to the schools involved.",
+        ),
+        "next": "The school liaison officer will visit the schools next week.",
+    },
+    1: {
+        "actions": [
+            (
+                "enforcement",
+                "Targeted patrols between 7pm and 10pm, with dispersal powers where justified.",
+                "police",
+                10,
+            ),
+            ("prevention", "Youth outreach sessions at the community centre on weekday evenings.", "partner", -3),
+            ("communication", "Letters to the shops and residents nearby explaining what we are doing.", "police", 21),
+        ],
+        "note": "Spoke to the shopkeepers and to the youth service.",
+        "update": (
+            "Evening patrols started; youth service involved.",
+            "Officers now patrol in the evenings at the times residents told us about, and the youth service has joined us.",
+        ),
+        "next": "Youth outreach sessions start at the community centre next week.",
+    },
+    2: {
+        "actions": [
+            ("enforcement", "Warnings and fixed penalty notices for those causing the nuisance.", "police", 10),
+            ("prevention", "Council to clear the area and repair the damaged fencing.", "partner", -3),
+            ("communication", "Leaflets to nearby homes on how to report further problems.", "police", 21),
+        ],
+        "note": "Visited the site with the council's community safety officer.",
+        "update": (
+            "Warnings issued; council clearing the site.",
+            "We have issued warnings and the council is clearing the area.",
+        ),
+        "next": "The council repairs the fencing next week.",
+    },
+    3: {
+        "actions": [
+            ("enforcement", "Plain-clothes patrols and stop checks at the times dealing is reported.", "police", 10),
+            ("prevention", "Sharps bins and a weekly needle sweep by the council.", "partner", -3),
+            (
+                "communication",
+                "Tell residents and staff how to report dealing anonymously through Crimestoppers.",
+                "police",
+                21,
+            ),
+        ],
+        "note": "Met the car park staff and looked at the CCTV coverage.",
+        "update": (
+            "Plain-clothes patrols; council sweeping for needles.",
+            "Plain-clothes officers are patrolling at the times residents told us about, and the council now checks the area for needles every week.",
+        ),
+        "next": "Sharps bins are being installed by the council next week.",
+    },
+    4: {
+        "actions": [
+            ("enforcement", "Patrols at the hotspot on weekend nights; identify the taggers from CCTV.", "police", 10),
+            (
+                "prevention",
+                "Council to remove the graffiti within 48 hours and apply anti-graffiti coating.",
+                "partner",
+                -3,
+            ),
+            (
+                "communication",
+                "Ask residents to report new tags with a photo, through the council's website.",
+                "police",
+                21,
+            ),
+        ],
+        "note": "Photographed the tags and asked the council about removal.",
+        "update": (
+            "Weekend patrols; council removing graffiti.",
+            "Officers patrol on weekend nights and the council is removing the graffiti.",
+        ),
+        "next": "An anti-graffiti coating goes on the walls next week.",
+    },
+    5: {
+        "actions": [
+            ("enforcement", "Patrols at night in the streets burgled, and visits to known offenders.", "police", 10),
+            ("prevention", "Free door and window locks for the homes at most risk.", "partner", -3),
+            ("communication", "Crime prevention advice delivered door to door.", "police", 21),
+        ],
+        "note": "Visited the victims and the neighbours on either side.",
+        "update": (
+            "Night patrols; crime prevention visits.",
+            "We have increased night patrols and visited homes with crime prevention advice.",
+        ),
+        "next": "Free locks are being fitted to the homes at most risk next week.",
+    },
+    6: {
+        "actions": [
+            ("enforcement", "Patrols of the car parks at night and checks on vehicles seen loitering.", "police", 10),
+            ("prevention", "Better lighting and signs in the car parks most targeted.", "partner", -3),
+            ("communication", "Reminders to drivers not to leave valuables on show.", "police", 21),
+        ],
+        "note": "Looked at where the cars were broken into and when.",
+        "update": ("Night patrols of the car parks.", "Officers now patrol the car parks at night."),
+        "next": "New lighting and signs go up in the car parks next week.",
+    },
+    7: {
+        "actions": [
+            ("enforcement", "Speed checks with a laser device at the times speeding is reported.", "police", 10),
+            ("prevention", "Highways to assess the road for traffic calming.", "partner", -3),
+            ("communication", "Community Speedwatch volunteers recruited and trained.", "police", 21),
+        ],
+        "note": "Met residents on the road and watched traffic at peak times.",
+        "update": (
+            "Speed checks started.",
+            "We have carried out speed checks at the times residents told us about and warned or reported the drivers caught.",
+        ),
+        "next": "Highways will look at traffic calming for the road next week.",
+    },
+    8: {
+        "actions": [
+            ("enforcement", "Parking tickets for vehicles on the pavement and the zig-zags.", "partner", 10),
+            ("prevention", "Council to review the parking restrictions outside the school.", "partner", -3),
+            ("communication", "Letters to parents about safe parking at drop-off and pick-up.", "police", 21),
+        ],
+        "note": "Watched the school run with the council's civil enforcement officers.",
+        "update": (
+            "Parking enforcement at school times.",
+            "Civil enforcement officers are ticketing vehicles parked dangerously at school times.",
+        ),
+        "next": "The school is writing to parents about parking next week.",
+    },
+    9: {
+        "actions": [
+            ("enforcement", "Council to trace the waste found and prosecute those who dumped it.", "partner", 10),
+            ("prevention", "Covert camera at the fly-tipping spot and the gate locked at night.", "partner", -3),
+            ("communication", "Remind residents that their waste carrier must be licensed.", "police", 21),
+        ],
+        "note": "Visited the site with the council's enforcement team.",
+        "update": (
+            "Waste cleared; council investigating.",
+            "The council has cleared the waste and is investigating who dumped it.",
+        ),
+        "next": "A camera is being put up at the site next week.",
+    },
+    10: {
+        "actions": [
+            (
+                "enforcement",
+                "Patrols at closing time and enforcement of the public spaces protection order.",
+                "police",
+                10,
+            ),
+            ("prevention", "Licensing review of the premises selling to those already drunk.", "partner", -3),
+            ("communication", "Meeting with the licensees to agree a closing-time plan.", "police", 21),
+        ],
+        "note": "Met the licensees and the council's licensing officer.",
+        "update": (
+            "Closing-time patrols; licensees met.",
+            "Officers now patrol at closing time and we have met the licensees to agree a plan.",
+        ),
+        "next": "The council's licensing review is set for next week.",
+    },
+}

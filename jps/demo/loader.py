@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from jps import models as m
-from jps import services, two_factor
+from jps import publishing, services, two_factor
 
 from . import data
 from .meetings import load_demo_meetings
@@ -57,6 +57,8 @@ class DemoLoader:
         self.log(f"Demo problems: {created} created, {len(data.PROBLEMS) - created} already present.")
         load_demo_meetings(log=self.log)
         load_demo_people(log=self.log)
+        # The public site is published once, in full, after the load (``make demo``), not by this commit.
+        publishing.publish_soon_cancel()
 
     # --- reference data -----------------------------------------------------------------
 
@@ -266,10 +268,10 @@ class DemoLoader:
             return
         police = owner.agency
         assert police is not None
+        response = data.RESPONSES[self.category_index(problem)]
         planned = [
-            ("enforcement", "Targeted patrols at the peak times, with dispersal powers where justified.", police, 10),
-            ("prevention", "Improve lighting and clear sight lines at the hotspot.", partner_agency, -3),
-            ("communication", "Leaflet drop and social media update for residents.", police, 21),
+            (kind, text, police if who == "police" else partner_agency, due)
+            for kind, text, who, due in response["actions"]
         ]
         for kind, text, agency, due in planned:
             action = services.action_add(
@@ -284,26 +286,20 @@ class DemoLoader:
                 services.action_update(action=action, by=owner, status="done", result="Completed as planned.")
 
     def add_updates(self, problem: m.Problem, *, owner: m.User, public: bool, index: int, final: bool) -> None:
-        services.update_add(problem=problem, by=owner, text="Spoke to the complainant and to the partner agency.")
+        response = data.RESPONSES[self.category_index(problem)]
+        services.update_add(problem=problem, by=owner, text=response["note"])
         if not public:
             return
         editor = self.users["webeditor"]
-        approved = services.update_add(
-            problem=problem, by=owner, text="Patrols increased; partners met on site.", propose_public=True
-        )
-        services.update_decide(
-            update=approved,
-            by=editor,
-            approve=True,
-            public_text="We have increased patrols at the times residents told us about and met our partners on site.",
-        )
+        text, public_text = response["update"]
+        approved = services.update_add(problem=problem, by=owner, text=text, propose_public=True)
+        services.update_decide(update=approved, by=editor, approve=True, public_text=public_text)
         if index % 2 == 0 and not final:
-            services.update_add(
-                problem=problem,
-                by=owner,
-                text="Lighting works booked with the council for next week.",
-                propose_public=True,
-            )
+            services.update_add(problem=problem, by=owner, text=response["next"], propose_public=True)
+
+    def category_index(self, problem: m.Problem) -> int:
+        """The problem's category as its index in ``data.CATEGORIES``: which of ``data.RESPONSES`` fits it."""
+        return self.categories.index(problem.category)
 
     def backdate(self, problem: m.Problem, *, age_days: int, overdue: bool, index: int) -> None:
         created = timezone.now() - datetime.timedelta(days=age_days)

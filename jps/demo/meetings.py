@@ -19,6 +19,8 @@ from django.utils import timezone
 from jps import meetings, services
 from jps import models as m
 
+from . import data
+
 # ward: (officer, venue, address, weekday of the month's meeting, priorities)
 WARDS: dict[str, tuple[str, str, str, list[tuple[str, str, str]]]] = {
     "Northgate": (
@@ -245,11 +247,17 @@ def _walk_to_response(problem: m.Problem, *, officer: m.User, council: m.Agency)
         objective="Halve related reports within three months.",
     )
     services.problem_transition(problem=problem, to=m.Stage.RESPONSE, by=officer)
+    names = [name for name, _group in data.CATEGORIES]
+    prevention = next(
+        text
+        for kind, text, _who, _due in data.RESPONSES[names.index(problem.category.name)]["actions"]
+        if kind == "prevention"
+    )
     action = services.action_add(
         problem=problem,
         by=officer,
         action_type="prevention",
-        description="Joint visit with the council to fix the environment at the hotspot.",
+        description=prevention,
         agency=council,
     )
     services.action_update(action=action, by=officer, status="done", result="Completed; the hotspot was improved.")

@@ -107,6 +107,7 @@ def _you_said(meeting: Meeting, neighbourhood_id: int) -> dict[str, Any]:
     return {
         "title": meeting.title,
         "date": meeting.date.isoformat(),
+        "date_label": date_format(meeting.date, "l j F Y"),  # as upcoming meetings: "Tuesday 22 December 2026"
         "residents_attending": meeting.residents_attending,
         "items": [
             {

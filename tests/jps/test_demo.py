@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+import os
 from base64 import b32decode
 
 import pytest
 from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jps.demo.data import DEMO_TOTP_SECRET, USERS
-from jps.models import Problem, ProgressUpdate, Stage, StageChange, User
+from jps.demo.data import CATEGORIES, DEMO_TOTP_SECRET, RESPONSES, USERS
+from jps.models import Action, Problem, ProgressUpdate, Stage, StageChange, User
 from jps.selectors import problems_visible_to
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +69,29 @@ def test_demo_prints_a_random_password_when_none_given(capsys):
     password = out.split("Demo logins (password: ")[1].split(")")[0]
     assert len(password) >= 12
     assert User.objects.get(username="officer").check_password(password)
+
+
+def test_demo_actions_and_updates_fit_their_problems(django_capture_on_commit_callbacks):
+    """Each problem's actions and updates are its category's (data.RESPONSES), not one lighting plan for all.
+
+    And the load queues no public-site export: ``make demo`` publishes once, in full, afterwards.
+    """
+    with django_capture_on_commit_callbacks() as callbacks:
+        call_command("load_demo", "--password", "pw-for-tests-123", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert not [c for c in callbacks if getattr(c, "jps_publish", False)]
+
+    names = [name for name, _group in CATEGORIES]
+    with_actions = Problem.objects.filter(actions__isnull=False).distinct().select_related("category")
+    assert with_actions.count() >= 5
+    for problem in with_actions:
+        expected = {text for _kind, text, _who, _due in RESPONSES[names.index(problem.category.name)]["actions"]}
+        assert set(problem.actions.values_list("description", flat=True)) <= expected
+    lighting = Action.objects.filter(description__icontains="lighting").values("problem").distinct().count()
+    assert lighting < with_actions.count() / 2
+    descriptions = set(Action.objects.values_list("description", flat=True))
+    assert len(descriptions) >= 2 * len({p.category_id for p in with_actions})
+    public_texts = set(ProgressUpdate.objects.filter(status="approved").values_list("public_text", flat=True))
+    assert len(public_texts) >= 3
+    for update in ProgressUpdate.objects.exclude(text__startswith="Carried over").select_related("problem__category"):
+        response = RESPONSES[names.index(update.problem.category.name)]
+        assert update.text in {response["note"], response["update"][0], response["next"]}

@@ -116,7 +116,7 @@ def test_you_said_we_did_and_nothing_about_residents_but_counts(
     published = json.dumps(page)
     for text in PRIVATE + ["4 Station Road", "St Stephen's Road", pcso.username, pcso.last_name]:
         assert text not in published, text
-    assert set(past) == {"title", "date", "residents_attending", "items"}
+    assert set(past) == {"title", "date", "date_label", "residents_attending", "items"}
     assert all(set(item) == {"kind", "kind_label", "you_said", "we_did"} for item in past["items"])
 
 

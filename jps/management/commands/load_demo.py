@@ -7,7 +7,10 @@ from jps.demo.loader import DemoLoader
 
 
 class Command(BaseCommand):
-    help = "Load the demo force, partners, users (one per role) and problems. Safe to run again."
+    help = (
+        "Load the demo force, partners, users (one per role) and problems. Safe to run again."
+        " Publishes nothing: run publish_site --full afterwards (make demo does)."
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--password", help="Password for every demo login (random when omitted).")
