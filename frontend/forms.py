@@ -64,6 +64,7 @@ class LogProblemForm(GovukForm, forms.Form):
         "originator": {"required": "Enter who raised the problem"},
         "title": {"required": "Enter a title for the problem"},
         "description": {"required": "Enter a description of the problem"},
+        "client_key": {"invalid": "This draft's key is not valid: reload the page and send it again"},
     }
 
     neighbourhood = forms.ModelChoiceField(queryset=Neighbourhood.objects.none(), empty_label="Choose")
@@ -240,18 +241,26 @@ class ReviewForm(GovukForm, forms.Form):
         label="Review comment",
     )
     decision = forms.ChoiceField(choices=SupervisoryReview.Decision.choices, widget=forms.RadioSelect)
-    new_owner = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Choose", help_text="If changing the owner."
-    )
-    to_stage = forms.ChoiceField(
-        choices=_with_blank(Stage.choices, "Choose"), required=False, help_text="If moving the stage."
-    )
+    #: Each shown only under its decision (``change_owner``, ``move_stage``): see review.html.
+    new_owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Choose")
+    to_stage = forms.ChoiceField(choices=_with_blank(Stage.choices, "Choose"), required=False, label="Stage to move to")
 
     def __init__(self, *args: Any, problem: Problem, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["new_owner"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = policy.owner_choices(user, problem.district_id).order_by("last_name", "first_name")
+
+    def clean(self) -> dict[str, Any]:
+        """The owner and the stage are asked for only with their decision, and needed with it."""
+        data = super().clean()
+        assert data is not None
+        Decision = SupervisoryReview.Decision
+        if data.get("decision") == Decision.CHANGE_OWNER and not data.get("new_owner"):
+            self.add_error("new_owner", "Select the new owner")
+        if data.get("decision") == Decision.MOVE_STAGE and not data.get("to_stage"):
+            self.add_error("to_stage", "Select the stage to move to")
+        return data
 
 
 class UpdateDecideForm(GovukForm, forms.Form):

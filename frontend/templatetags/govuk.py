@@ -35,8 +35,20 @@ def _kind(widget: forms.Widget) -> str:
 
 
 @register.inclusion_tag("frontend/includes/field.html")
-def govuk_field(field: forms.BoundField, label_size: str = "s", width: str = "", rows: int = 0) -> dict[str, Any]:
-    """One field in GOV.UK form-group markup; the error sits next to it and the typed value is kept."""
+def govuk_field(
+    field: forms.BoundField,
+    label_size: str = "s",
+    width: str = "",
+    rows: int = 0,
+    optional: bool | None = None,
+    **reveal: forms.BoundField,
+) -> dict[str, Any]:
+    """One field in GOV.UK form-group markup; the error sits next to it and the typed value is kept.
+
+    For radios, ``reveal`` names the fields that belong to one choice (``change_owner=form.new_owner``):
+    each is shown under its radio only while that radio is chosen (GOV.UK's conditional reveal,
+    done by govuk-frontend's own script, so no inline script; without JavaScript all are shown).
+    """
     kind = _kind(field.field.widget)
     hint_id = f"{field.auto_id}-hint"
     error_id = f"{field.auto_id}-error"
@@ -67,6 +79,11 @@ def govuk_field(field: forms.BoundField, label_size: str = "s", width: str = "",
         "described": " ".join(described),
         "widget_html": widget_html,
         "parts": parts,
+        # a field revealed by a choice is needed with that choice: not "(optional)"
+        "optional": not field.field.required if optional is None else optional,
+        "radios": [{"radio": radio, "reveal": reveal.get(str(radio.data["value"]))} for radio in field]
+        if kind == "radios"
+        else [],
     }
 
 
