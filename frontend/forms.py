@@ -113,12 +113,9 @@ class ScanningForm(GovukForm, forms.Form):
     classification = forms.ChoiceField(choices=_with_blank(Classification.choices, "Not classified"), required=False)
     risk = forms.ChoiceField(
         choices=Risk.choices,
-        help_text="Reviewed every {high} days at high risk, {medium} at medium and {standard} at standard. "
-        "Raising the risk brings the next review forward to no later than that many days from today.".format(
-            high=REVIEW_INTERVAL_DAYS[Risk.HIGH],
-            medium=REVIEW_INTERVAL_DAYS[Risk.MEDIUM],
-            standard=REVIEW_INTERVAL_DAYS[Risk.STANDARD],
-        ),
+        help_text=f"Reviewed every {REVIEW_INTERVAL_DAYS[Risk.HIGH]} days at high risk, "
+        f"{REVIEW_INTERVAL_DAYS[Risk.MEDIUM]} at medium and {REVIEW_INTERVAL_DAYS[Risk.STANDARD]} at standard. "
+        "Raising the risk brings the next review forward to no later than that many days from today.",
     )
 
 

@@ -52,7 +52,7 @@ class GovukDateInput(forms.MultiWidget):
             return data[name]
         return [str(data.get(f"{name}_{part}") or "").strip() for part in DATE_PARTS]
 
-    def value_omitted_from_data(self, data: Mapping[str, Any], files: Mapping[str, Any], name: str) -> bool:
+    def value_omitted_from_data(self, data: Mapping[str, Any], files: MultiValueDict[str, Any], name: str) -> bool:
         return name not in data and super().value_omitted_from_data(data, files, name)
 
 
@@ -101,12 +101,13 @@ def govuk_messages(field: forms.Field, name: str) -> dict[str, str]:
     """The GOV.UK message for each way ``field`` can be wrong, from its label and kind."""
     label = _label(field, name)
     subject = label[:1].upper() + label[1:]
+    not_listed = f"Select the {label} from the list"  # noqa: S608  a sentence, not SQL
     messages = {
         "required": f"Select the {label}" if _choosing(field) else f"Enter the {label}",
         "invalid": f"{subject} is not valid",
-        "invalid_choice": f"Select the {label} from the list",
-        "invalid_pk_value": f"Select the {label} from the list",
-        "invalid_list": f"Select the {label} from the list",
+        "invalid_choice": not_listed,
+        "invalid_pk_value": not_listed,
+        "invalid_list": not_listed,
         "max_length": f"{subject} must be %(limit_value)d characters or fewer",
         "min_length": f"{subject} must be %(limit_value)d characters or more",
         "max_digits": f"{subject} must be no more than %(max)s digits long",
@@ -170,8 +171,10 @@ class GovukForm(forms.BaseForm):
         for name, field in list(self.fields.items()):
             if isinstance(field, forms.ModelChoiceField) and field.empty_label == BLANK:
                 field.empty_label = "Choose"
-            elif isinstance(field, forms.ChoiceField) and field.choices[:1] == [("", BLANK)]:
-                field.choices = [("", "Choose"), *field.choices[1:]]
+            elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+                choices = list(field.choices)  # type: ignore[arg-type]  # a ChoiceField's are normalised
+                if choices[:1] == [("", BLANK)]:
+                    field.choices = [("", "Choose"), *choices[1:]]
             if type(field) is forms.DateField:  # a model form's date: typed the GOV.UK way too
                 self.fields[name] = GovukDateField(
                     required=field.required,

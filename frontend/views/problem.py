@@ -254,7 +254,11 @@ def problem_transition(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def _moved(problem: Problem) -> str:
     """'KNT-2026-00012 is now in analysis', but 'is now closed': a closed problem is in no stage."""
     stage = problem.get_stage_display().lower()
-    return f"{problem.reference} is now {stage}." if problem.stage in CLOSED_STAGES else f"{problem.reference} is now in {stage}."
+    return (
+        f"{problem.reference} is now {stage}."
+        if problem.stage in CLOSED_STAGES
+        else f"{problem.reference} is now in {stage}."
+    )
 
 
 @login_required

@@ -106,7 +106,7 @@ def problem_detail(user: Any, pk: int | str) -> Problem:
 def _field_name(name: str) -> str:
     """A changed field as people call it ("review interval (days)"), not its column name."""
     try:
-        return str(Problem._meta.get_field(name).verbose_name)
+        return str(getattr(Problem._meta.get_field(name), "verbose_name", name))
     except FieldDoesNotExist:
         return name.replace("_", " ")
 
