@@ -10,13 +10,15 @@ label and kind, when the form validates; a form states its own only where the la
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.forms.utils import pretty_name
 from django.utils.datastructures import MultiValueDict
 
@@ -146,12 +148,34 @@ def _is_django_default(field: forms.Field, code: str, message: Any) -> bool:
     return any(str(message) == str(k.__dict__.get("default_error_messages", {}).get(code)) for k in type(field).mro())
 
 
-def apply_govuk_messages(fields: Mapping[str, forms.Field], overrides: Mapping[str, Mapping[str, str]]) -> None:
-    """Give each field GOV.UK messages in place of Django's; an explicit message (override or field's own) stays."""
+def _own_validator(validators: Iterable[Any], code: str) -> bool:
+    """Whether a validator this app wrote checks ``code``: it words its own message (``TextLengthValidator``)."""
+    return any(
+        getattr(v, "code", code) == code and not str(getattr(v, "__module__", "")).startswith("django.")
+        for v in validators
+    )
+
+
+def apply_govuk_messages(
+    fields: Mapping[str, forms.Field],
+    overrides: Mapping[str, Mapping[str, str]],
+    model: type[models.Model] | None = None,
+) -> None:
+    """Give each field GOV.UK messages in place of Django's; an explicit message (override or field's own) stays.
+
+    A model form's field also keeps the message of a validator its model field has from this app:
+    Django would put the form field's message in its place, without the validator's numbers.
+    """
     for name, field in fields.items():
+        validators = list(field.validators)
+        if model is not None:
+            with contextlib.suppress(FieldDoesNotExist):
+                validators += model._meta.get_field(name).validators  # type: ignore[union-attr]
         derived = govuk_messages(field, name)
         for code, message in derived.items():
             current = field.error_messages.get(code)
+            if current is None and _own_validator(validators, code):
+                continue
             if current is None or _is_django_default(field, code, current):
                 field.error_messages[code] = message
         field.error_messages.update(overrides.get(name, {}))
@@ -186,5 +210,6 @@ class GovukForm(forms.BaseForm):
 
     def full_clean(self) -> None:
         """Messages are set here, when every field a form's ``__init__`` adds or relabels is in place."""
-        apply_govuk_messages(self.fields, self.govuk_messages)
+        model = getattr(getattr(self, "_meta", None), "model", None)
+        apply_govuk_messages(self.fields, self.govuk_messages, model)
         super().full_clean()
