@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -24,7 +24,7 @@ from . import forms as f
 from .http import AuthedHttpRequest
 from .views import form_act, problem_for
 
-FormBuilder = Callable[[HttpRequest, Problem, Any], forms.BaseForm]
+FormBuilder = Callable[[AuthedHttpRequest, Problem, Any], forms.BaseForm]
 
 
 def _builders() -> dict[str, tuple[str, FormBuilder]]:

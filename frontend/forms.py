@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from jps import filters, policy, selectors
 from jps.models import (
+    REVIEW_INTERVAL_DAYS,
     Action,
     Agency,
     Analysis,
@@ -36,7 +37,7 @@ from jps.models import (
 )
 from jps.models.fields import text_limit
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from .govuk_forms import GovukDateField, GovukForm
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -55,8 +56,16 @@ def _with_blank(choices: list[tuple[str, str]], label: str = "Choose") -> list[t
     return [("", label), *choices]
 
 
-class LogProblemForm(forms.Form):
+class LogProblemForm(GovukForm, forms.Form):
     """The short phone form: what, where, who raised it; location optional (from the phone's position)."""
+
+    govuk_messages = {
+        "source": {"required": "Select how the problem came to notice"},
+        "originator": {"required": "Enter who raised the problem"},
+        "title": {"required": "Enter a title for the problem"},
+        "description": {"required": "Enter a description of the problem"},
+        "client_key": {"invalid": "This draft's key is not valid: reload the page and send it again"},
+    }
 
     neighbourhood = forms.ModelChoiceField(queryset=Neighbourhood.objects.none(), empty_label="Choose")
     category = forms.ModelChoiceField(queryset=Category.objects.all(), empty_label="Choose")
@@ -68,7 +77,8 @@ class LogProblemForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Internal: never published.",
     )
-    location = forms.CharField(max_length=200, required=False, help_text="Street or place.")
+    # the fieldset around it is "Location (optional)": the box is the street or place within it
+    location = forms.CharField(max_length=200, required=False, label="Street or place")
     latitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False)
     longitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False)
     #: The draft's idempotency key: the same draft sent twice (a double tap, a retry) logs one problem.
@@ -86,11 +96,14 @@ class LogProblemForm(forms.Form):
         data = super().clean()
         assert data is not None  # a form's clean() returns its cleaned_data
         if (data.get("latitude") is None) != (data.get("longitude") is None):
-            raise ValidationError("Give both latitude and longitude, or neither.")
+            missing = "longitude" if data.get("longitude") is None else "latitude"
+            self.add_error(missing, f"Enter the {missing} as well, or leave both empty")
         return data
 
 
-class ScanningForm(forms.Form):
+class ScanningForm(GovukForm, forms.Form):
+    govuk_messages = {"risk": {"required": "Select the level of risk"}}
+
     problem_statement = forms.CharField(
         max_length=text_limit(Problem, "problem_statement"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -98,17 +111,22 @@ class ScanningForm(forms.Form):
         "Station Road in the early evening, deterring customers'.",
     )
     classification = forms.ChoiceField(choices=_with_blank(Classification.choices, "Not classified"), required=False)
-    risk = forms.ChoiceField(choices=Risk.choices)
+    risk = forms.ChoiceField(
+        choices=Risk.choices,
+        help_text=f"Reviewed every {REVIEW_INTERVAL_DAYS[Risk.HIGH]} days at high risk, "
+        f"{REVIEW_INTERVAL_DAYS[Risk.MEDIUM]} at medium and {REVIEW_INTERVAL_DAYS[Risk.STANDARD]} at standard. "
+        "Raising the risk brings the next review forward to no later than that many days from today.",
+    )
 
 
-class AnalysisForm(forms.ModelForm):
+class AnalysisForm(GovukForm, forms.ModelForm):
     class Meta:
         model = Analysis
         fields = list(policy.ANALYSIS_FIELDS)
         widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in fields}
 
 
-class AssessmentForm(forms.ModelForm):
+class AssessmentForm(GovukForm, forms.ModelForm):
     """The assessment; its public outcome only for those the write policy lets publish."""
 
     class Meta:
@@ -128,7 +146,7 @@ class AssessmentForm(forms.ModelForm):
             del self.fields[name]
 
 
-class PublicForm(forms.Form):
+class PublicForm(GovukForm, forms.Form):
     """What the force says in public about a problem: for supervisors of the district and web editors."""
 
     public_priority = forms.BooleanField(
@@ -137,7 +155,7 @@ class PublicForm(forms.Form):
     public_title = forms.CharField(
         max_length=text_limit(Problem, "public_title"), required=False, label="Title for the public"
     )
-    adopted_on = forms.DateField(required=False, widget=DATE_WIDGET, label="Date adopted")
+    adopted_on = GovukDateField(required=False, label="Date adopted")
     public_outcome = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -162,13 +180,19 @@ class PublicForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.changed_data}
 
 
-class ActionAddForm(forms.Form):
+class ActionAddForm(GovukForm, forms.Form):
+    govuk_messages = {
+        "action_type": {"required": "Select the type of action"},
+        "description": {"required": "Enter what the action is"},
+        "agency": {"required": "Select the agency that will do it"},
+    }
+
     action_type = forms.ChoiceField(choices=_with_blank(Action.Type.choices), label="Type")
     description = forms.CharField(
         max_length=text_limit(Action, "description"), widget=forms.Textarea(attrs={"rows": 2})
     )
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label="Choose", label="Agency")
-    due_on = forms.DateField(required=False, widget=DATE_WIDGET, label="Due")
+    due_on = GovukDateField(required=False, label="Due date")
 
     def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -177,15 +201,15 @@ class ActionAddForm(forms.Form):
         field.queryset = policy.agencies_of_force(problem.force_id)
 
 
-class ActionUpdateForm(forms.Form):
+class ActionUpdateForm(GovukForm, forms.Form):
     status = forms.ChoiceField(choices=Action.Status.choices)
     result = forms.CharField(
         max_length=text_limit(Action, "result"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    due_on = forms.DateField(required=False, widget=DATE_WIDGET, label="Due")
+    due_on = GovukDateField(required=False, label="Due date")
 
 
-class UpdateAddForm(forms.Form):
+class UpdateAddForm(GovukForm, forms.Form):
     text = forms.CharField(
         max_length=text_limit(ProgressUpdate, "text"), widget=forms.Textarea(attrs={"rows": 3}), label="Progress update"
     )
@@ -196,26 +220,27 @@ class UpdateAddForm(forms.Form):
     )
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(GovukForm, forms.Form):
+    govuk_messages = {"to": {"required": "Select the stage to move to"}}
+
     to = forms.ChoiceField(choices=Stage.choices)
     reason = forms.CharField(
         max_length=text_limit(Problem, "closure_reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(GovukForm, forms.Form):
+    govuk_messages = {"comment": {"required": "Enter your review comment"}}
+
     comment = forms.CharField(
         max_length=text_limit(SupervisoryReview, "comment"),
         widget=forms.Textarea(attrs={"rows": 4}),
         label="Review comment",
     )
     decision = forms.ChoiceField(choices=SupervisoryReview.Decision.choices, widget=forms.RadioSelect)
-    new_owner = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Choose", help_text="If changing the owner."
-    )
-    to_stage = forms.ChoiceField(
-        choices=_with_blank(Stage.choices, "Choose"), required=False, help_text="If moving the stage."
-    )
+    #: Each shown only under its decision (``change_owner``, ``move_stage``): see review.html.
+    new_owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Choose")
+    to_stage = forms.ChoiceField(choices=_with_blank(Stage.choices, "Choose"), required=False, label="Stage to move to")
 
     def __init__(self, *args: Any, problem: Problem, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -223,8 +248,21 @@ class ReviewForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = policy.owner_choices(user, problem.district_id).order_by("last_name", "first_name")
 
+    def clean(self) -> dict[str, Any]:
+        """The owner and the stage are asked for only with their decision, and needed with it."""
+        data = super().clean()
+        assert data is not None
+        Decision = SupervisoryReview.Decision
+        if data.get("decision") == Decision.CHANGE_OWNER and not data.get("new_owner"):
+            self.add_error("new_owner", "Select the new owner")
+        if data.get("decision") == Decision.MOVE_STAGE and not data.get("to_stage"):
+            self.add_error("to_stage", "Select the stage to move to")
+        return data
 
-class UpdateDecideForm(forms.Form):
+
+class UpdateDecideForm(GovukForm, forms.Form):
+    govuk_messages = {"decision": {"required": "Select whether to approve or reject the update"}}
+
     public_text = forms.CharField(
         max_length=text_limit(ProgressUpdate, "public_text"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -238,9 +276,16 @@ class UpdateDecideForm(forms.Form):
 YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
 
 
+class ProblemFilterForm(GovukForm, forms.Form):
+    """The problem list's filter form: GOV.UK messages for a choice that is not on the list."""
+
+
 class ProblemFilter(filters.ProblemFilter):
     """The problem list's filters: ``jps.filters.ProblemFilter`` as selects, their choices limited to
     the user's force; the queryset it filters is always the user's scope."""
+
+    class Meta(filters.ProblemFilter.Meta):
+        form = ProblemFilterForm
 
     q = django_filters.CharFilter(method="filter_q", label="Search")
     neighbourhood = django_filters.ModelChoiceFilter(queryset=Neighbourhood.objects.all(), empty_label="Any")
@@ -248,7 +293,9 @@ class ProblemFilter(filters.ProblemFilter):
     stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any")
     category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), empty_label="Any")
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="Any")
-    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), method="filter_agency", empty_label="Any")
+    agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.all(), method="filter_agency", empty_label="Any", label="Agency"
+    )
     overdue = django_filters.BooleanFilter(method="filter_overdue", widget=YES_NO, label="Review overdue")
     public_priority = django_filters.BooleanFilter(widget=YES_NO, label="Public priority")
 
@@ -272,7 +319,7 @@ def _partner_agencies(problem: Problem) -> QuerySet[Agency]:
     return policy.agencies_of_force(problem.force_id)
 
 
-class PartnerAddForm(forms.Form):
+class PartnerAddForm(GovukForm, forms.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label="Choose", label="Agency")
 
     def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
@@ -283,8 +330,10 @@ class PartnerAddForm(forms.Form):
         field.queryset = _partner_agencies(problem).exclude(pk__in=taking_part).exclude(pk=problem.lead_agency_id)
 
 
-class ProblemHandOverForm(forms.Form):
+class ProblemHandOverForm(GovukForm, forms.Form):
     """Hand the whole problem to a new owner; the owner's agency becomes the lead agency."""
+
+    govuk_messages = {"reason": {"required": "Enter why the problem is being handed over"}}
 
     to_owner = forms.ModelChoiceField(
         queryset=User.objects.none(),
@@ -311,7 +360,13 @@ class ProblemHandOverForm(forms.Form):
         field.label_from_instance = lambda obj: f"{obj} ({obj.agency})"  # type: ignore[method-assign]
 
 
-class ActionHandOverForm(forms.Form):
+class ActionHandOverForm(GovukForm, forms.Form):
+    govuk_messages = {
+        "action": {"required": "Select the action to hand over"},
+        "to_agency": {"required": "Select the agency to hand the action to"},
+        "reason": {"required": "Enter why the action is being handed over"},
+    }
+
     action = forms.ModelChoiceField(queryset=Action.objects.none(), empty_label="Choose", label="Action")
     to_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label="Choose", label="Hand to")
     reason = forms.CharField(
@@ -333,15 +388,32 @@ class ActionHandOverForm(forms.Form):
         agencies.queryset = _partner_agencies(problem)
 
 
-class ContactAddForm(forms.ModelForm):
+class ContactAddForm(GovukForm, forms.ModelForm):
+    govuk_messages = {
+        "kind": {"required": "Select whether they are a complainant, a victim or a witness"},
+        "name": {"required": "Enter their name"},
+        "preferred_method": {"required": "Select how they prefer to be contacted"},
+        "contact_every_days": {
+            "required": "Enter how often to update them, in days",
+            "invalid": "How often to update them must be a whole number of days",
+            "max_value": "How often to update them must be %(limit_value)s days or fewer",
+            "min_value": "How often to update them must be %(limit_value)s days or more",
+        },
+    }
+
     class Meta:
         model = Contact
         fields = list(policy.CONTACT_FIELDS)
         labels = {"contact_every_days": "Update every (days)"}
 
 
-class MergeForm(forms.Form):
+class MergeForm(GovukForm, forms.Form):
     """Merge another open problem (the duplicate) into this one."""
+
+    govuk_messages = {
+        "duplicate": {"required": "Enter the reference of the duplicate problem"},
+        "reason": {"required": "Enter why they are the same problem"},
+    }
 
     duplicate = forms.CharField(
         max_length=40, label="Reference of the duplicate", help_text="For example KNT-2026-00012. It will be closed."

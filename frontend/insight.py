@@ -40,6 +40,7 @@ from jps.models.fields import text_limit
 from jps.rules import library_scope_q
 
 from .forms import add_service_errors
+from .govuk_forms import GovukForm
 from .http import AuthedHttpRequest
 from .templatetags.insight import similar_problems_context
 from .views import log_problem_view, problem_for
@@ -52,7 +53,12 @@ DASHBOARD_ROWS = 15
 # --- forms ---------------------------------------------------------------------------------------
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(GovukForm, forms.Form):
+    govuk_messages = {
+        "rating": {"required": "Select how effective the response was"},
+        "learning": {"required": "Enter what others can learn from it"},
+    }
+
     rating = forms.ChoiceField(
         choices=Evaluation.Rating.choices, widget=forms.RadioSelect, label="Effectiveness rating (the colour)"
     )
@@ -91,7 +97,7 @@ ROLE_CHOICES = [("", "Choose")] + [
 ]
 
 
-class LearningNeedForm(forms.Form):
+class LearningNeedForm(GovukForm, forms.Form):
     skill = forms.CharField(max_length=160, required=False, label="Skill needed")
     role = forms.ChoiceField(choices=ROLE_CHOICES, required=False, label="Who needs it (role)")
     notes = forms.CharField(max_length=text_limit(LearningNeed, "notes"), required=False, label="Notes")
@@ -106,7 +112,9 @@ class LearningNeedForm(forms.Form):
 LearningNeedFormSet = forms.formset_factory(LearningNeedForm, extra=2, max_num=5)
 
 
-class QualityScoreForm(forms.Form):
+class QualityScoreForm(GovukForm, forms.Form):
+    govuk_messages = {"occasion": {"required": "Select when the record was scored"}}
+
     occasion = forms.ChoiceField(choices=QualityScore.Occasion.choices, widget=forms.RadioSelect, label="Scored")
     comment = forms.CharField(
         max_length=text_limit(QualityScore, "comment"),
@@ -124,7 +132,7 @@ class QualityScoreForm(forms.Form):
         return [self[name] for name, _ in QUALITY_CRITERIA]
 
 
-class LibraryForm(forms.Form):
+class LibraryForm(GovukForm, forms.Form):
     q = forms.CharField(required=False, label="Search", max_length=200)
     category = forms.ChoiceField(required=False, label="Category")
     tag = forms.ChoiceField(required=False, label="Tag")

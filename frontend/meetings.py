@@ -26,7 +26,8 @@ from jps.models import Agency, Assessment, Category, Meeting, MeetingItem, Probl
 from jps.models.fields import text_limit
 from jps.services import TransitionRefused
 
-from .forms import DATE_WIDGET, add_service_errors
+from .forms import add_service_errors
+from .govuk_forms import GovukDateField, GovukForm
 from .http import AuthedHttpRequest
 
 Kind = MeetingItem.Kind
@@ -36,13 +37,19 @@ TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 # --- forms ---------------------------------------------------------------------------------------
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(GovukForm, forms.Form):
     """Record (or schedule) a meeting: short enough to fill in on a phone at the end of the meeting."""
+
+    govuk_messages = {
+        "neighbourhoods": {"required": "Select the neighbourhoods the meeting was for"},
+        "date": {"required": "Enter the date of the meeting", "invalid": "Date of the meeting must be a real date"},
+        "starts": {"required": "Enter the time the meeting started, like 18:30"},
+    }
 
     neighbourhoods = forms.ModelMultipleChoiceField(
         queryset=Meeting.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    date = forms.DateField(widget=DATE_WIDGET)
+    date = GovukDateField()
     starts = forms.TimeField(widget=TIME_WIDGET, label="Start time")
     ends = forms.TimeField(widget=TIME_WIDGET, label="End time", required=False)
     online = forms.BooleanField(required=False, label="Held online")
@@ -91,7 +98,13 @@ class MeetingForm(forms.Form):
         return starts, timezone.make_aware(datetime.datetime.combine(data["date"], ends)) if ends else None
 
 
-class AgreeForm(forms.Form):
+class AgreeForm(GovukForm, forms.Form):
+    govuk_messages = {
+        "neighbourhood": {"required": "Select the neighbourhood of the priority"},
+        "title": {"required": "Enter a title for the priority"},
+        "description": {"required": "Enter a description of the priority"},
+    }
+
     neighbourhood = forms.ModelChoiceField(queryset=Meeting.objects.none(), empty_label="Choose")
     category = forms.ModelChoiceField(queryset=Category.objects.all(), empty_label="Choose")
     title = forms.CharField(max_length=200, help_text="A short name, e.g. 'Speeding outside the school'.")
@@ -114,7 +127,9 @@ class AgreeForm(forms.Form):
     )
 
 
-class AdoptForm(forms.Form):
+class AdoptForm(GovukForm, forms.Form):
+    govuk_messages = {"problem": {"required": "Select the problem to adopt as a priority"}}
+
     problem = forms.ModelChoiceField(queryset=Problem.objects.none(), empty_label="Choose")
     summary = forms.CharField(
         max_length=text_limit(MeetingItem, "summary"),
@@ -124,7 +139,9 @@ class AdoptForm(forms.Form):
     )
 
 
-class CarryOverForm(forms.Form):
+class CarryOverForm(GovukForm, forms.Form):
+    govuk_messages = {"problem": {"required": "Select the priority to carry over"}}
+
     problem = forms.ModelChoiceField(queryset=Problem.objects.none(), empty_label="Choose")
     progress_note = forms.CharField(
         max_length=text_limit(MeetingItem, "note"),
@@ -140,7 +157,12 @@ class CarryOverForm(forms.Form):
     propose_public = forms.BooleanField(required=False, label="Propose the progress note for the public page")
 
 
-class SignOffForm(forms.Form):
+class SignOffForm(GovukForm, forms.Form):
+    govuk_messages = {
+        "problem": {"required": "Select the priority to sign off"},
+        "public_outcome": {"required": "Enter what was done, for the public"},
+    }
+
     problem = forms.ModelChoiceField(queryset=Problem.objects.none(), empty_label="Choose")
     public_outcome = forms.CharField(
         max_length=text_limit(Assessment, "public_outcome"),
@@ -160,7 +182,9 @@ class SignOffForm(forms.Form):
     )
 
 
-class RaiseForm(forms.Form):
+class RaiseForm(GovukForm, forms.Form):
+    govuk_messages = {"summary": {"required": "Enter what residents raised"}}
+
     summary = forms.CharField(
         max_length=text_limit(MeetingItem, "summary"),
         label="What residents raised (published)",

@@ -21,12 +21,15 @@ from django.views.decorators.cache import never_cache
 from jps import two_factor
 from jps.two_factor import CodeRefused
 
+from .govuk_forms import GovukForm
 from .http import AuthedHttpRequest
 
 A = "frontend/auth/"
 
 
-class CodeForm(forms.Form):
+class CodeForm(GovukForm, forms.Form):
+    govuk_messages = {"code": {"required": "Enter the 6-digit code from your authenticator app"}}
+
     code = forms.CharField(
         label="Code",
         max_length=20,

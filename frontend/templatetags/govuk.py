@@ -9,6 +9,8 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from frontend.govuk_forms import DATE_PARTS, GovukDateInput
+
 register = template.Library()
 
 _CLASSES = {
@@ -19,6 +21,8 @@ _CLASSES = {
 
 
 def _kind(widget: forms.Widget) -> str:
+    if isinstance(widget, GovukDateInput):
+        return "date"
     if isinstance(widget, forms.RadioSelect):
         return "radios"
     if isinstance(widget, forms.CheckboxInput):
@@ -31,15 +35,28 @@ def _kind(widget: forms.Widget) -> str:
 
 
 @register.inclusion_tag("frontend/includes/field.html")
-def govuk_field(field: forms.BoundField, label_size: str = "s", width: str = "", rows: int = 0) -> dict[str, Any]:
-    """One field in GOV.UK form-group markup; the error sits next to it and the typed value is kept."""
+def govuk_field(
+    field: forms.BoundField,
+    label_size: str = "s",
+    width: str = "",
+    rows: int = 0,
+    optional: bool | None = None,
+    **reveal: forms.BoundField,
+) -> dict[str, Any]:
+    """One field in GOV.UK form-group markup; the error sits next to it and the typed value is kept.
+
+    For radios, ``reveal`` names the fields that belong to one choice (``change_owner=form.new_owner``):
+    each is shown under its radio only while that radio is chosen (GOV.UK's conditional reveal,
+    done by govuk-frontend's own script, so no inline script; without JavaScript all are shown).
+    """
     kind = _kind(field.field.widget)
     hint_id = f"{field.auto_id}-hint"
     error_id = f"{field.auto_id}-error"
-    described = [hint_id] if field.help_text else []
+    described = [hint_id] if field.help_text or kind == "date" else []
     if field.errors:
         described.append(error_id)
     widget_html = ""
+    parts = _date_parts(field) if kind == "date" else []
     if kind in _CLASSES:
         css = _CLASSES[kind]
         if field.errors:
@@ -61,7 +78,32 @@ def govuk_field(field: forms.BoundField, label_size: str = "s", width: str = "",
         "error_id": error_id,
         "described": " ".join(described),
         "widget_html": widget_html,
+        "parts": parts,
+        # a field revealed by a choice is needed with that choice: not "(optional)"
+        "optional": not field.field.required if optional is None else optional,
+        "radios": [{"radio": radio, "reveal": reveal.get(str(radio.data["value"]))} for radio in field]
+        if kind == "radios"
+        else [],
     }
+
+
+def _date_parts(field: forms.BoundField) -> list[dict[str, Any]]:
+    """The day, month and year boxes of a GOV.UK date input, with what was typed in each."""
+    value = field.value()
+    widget = field.field.widget
+    assert isinstance(widget, GovukDateInput)
+    typed = value if isinstance(value, (list, tuple)) else widget.decompress(value)
+    css = "govuk-input govuk-date-input__input" + (" govuk-input--error" if field.errors else "")
+    return [
+        {
+            "name": f"{field.html_name}_{part}",
+            "id": f"{field.auto_id}_{part}",
+            "label": part.capitalize(),
+            "value": typed[i],
+            "css": f"{css} govuk-input--width-{4 if part == 'year' else 2}",
+        }
+        for i, part in enumerate(DATE_PARTS)
+    ]
 
 
 def _select(field: forms.BoundField, attrs: dict[str, Any]) -> SafeString | None:
@@ -101,5 +143,21 @@ def govuk_error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
                 anchor = field.auto_id
                 if _kind(field.field.widget) == "radios":
                     anchor = f"{anchor}_0"
+                elif _kind(field.field.widget) == "date":
+                    anchor = f"{anchor}_day"
                 items.append({"href": f"#{anchor}", "text": error})
     return {"items": items}
+
+
+@register.filter
+def in_district(neighbourhood: Any, district: Any) -> str:
+    """'Northgate, Canterbury': the neighbourhood's name and its district, the district named once.
+
+    A public name often names the district already ("Northgate, Canterbury"); appending the
+    district again would read "Northgate, Canterbury, Canterbury".
+    """
+    name = str(neighbourhood.display_name)
+    district_name = str(getattr(district, "name", district) or "")
+    if not district_name or district_name.lower() in name.lower():
+        return name
+    return f"{name}, {district_name}"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jps import selectors, services
-from jps.models import Action, Problem, ProblemView, Stage
+from jps.models import CLOSED_STAGES, Action, Problem, ProblemView, Stage
 from jps.problems import workflow
 from jps.services import TransitionRefused
 
@@ -263,7 +263,7 @@ def problem_transition(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         except TransitionRefused as refused:
             error = {"message": refused.message, "missing": refused.missing, "to": form.cleaned_data["to"]}
         else:
-            messages.success(request, f"{problem.reference} is now in {problem.get_stage_display().lower()}.")
+            messages.success(request, _moved(problem))
             return redirect("problem", pk=pk)
     return render(request, "frontend/problem.html", _problem_context(request, pk, transition_error=error))
 
@@ -281,6 +281,16 @@ def _open_actions_to_confirm(request: AuthedHttpRequest, problem: Problem, to: s
         return None
     open_actions = list(problem.actions.filter(status__in=Action.OPEN_STATUSES).select_related("agency"))
     return open_actions or None
+
+
+def _moved(problem: Problem) -> str:
+    """'KNT-2026-00012 is now in analysis', but 'is now closed': a closed problem is in no stage."""
+    stage = problem.get_stage_display().lower()
+    return (
+        f"{problem.reference} is now {stage}."
+        if problem.stage in CLOSED_STAGES
+        else f"{problem.reference} is now in {stage}."
+    )
 
 
 @login_required

@@ -9,7 +9,7 @@ import datetime
 import math
 from typing import Any, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db.models import Model, Prefetch, QuerySet
 from django.utils import timezone
 
@@ -103,6 +103,14 @@ def problem_detail(user: Any, pk: int | str) -> Problem:
     return scoped_get(queryset, user=user, pk=pk)
 
 
+def _field_name(name: str) -> str:
+    """A changed field as people call it ("review interval (days)"), not its column name."""
+    try:
+        return str(getattr(Problem._meta.get_field(name), "verbose_name", name))
+    except FieldDoesNotExist:
+        return name.replace("_", " ")
+
+
 def problem_history(problem: Problem, *, limit: int = 200) -> list[dict[str, Any]]:
     """Who changed what, when, from the audit trail, newest first, with the fields that changed."""
     records = list(problem.history.select_related("history_user").order_by("-history_date")[: limit + 1])
@@ -110,7 +118,7 @@ def problem_history(problem: Problem, *, limit: int = 200) -> list[dict[str, Any
     for newer, older in zip(records, [*records[1:], None], strict=True):
         changed = []
         if older is not None:
-            changed = [c.field for c in newer.diff_against(older).changes]
+            changed = [_field_name(c.field) for c in newer.diff_against(older).changes]
         entries.append(
             {
                 "when": newer.history_date,

@@ -141,6 +141,7 @@ def problem_update(*, problem: Problem, by: User, via: Via = Via.EDIT, **fields:
 
 def _problem_apply(problem: Problem, *, by: User, fields: dict[str, Any], reason: str = "") -> Problem:
     was_public = problem.public_priority
+    old_risk = problem.risk
     changed = set(fields)
     for name, value in fields.items():
         setattr(problem, name, value)
@@ -152,12 +153,29 @@ def _problem_apply(problem: Problem, *, by: User, fields: dict[str, Any], reason
     if "risk" in fields and "review_interval_days" not in fields:
         problem.review_interval_days = problem.review_interval_for_risk
         changed.add("review_interval_days")
+    if problem.risk != old_risk:
+        changed |= _review_brought_forward(problem)
     if problem.public_priority and not problem.adopted_on:
         problem.adopted_on = local_today()
         changed.add("adopted_on")
     save(problem, by=by, reason=reason, update_fields=changed)
     _publish_if_public(problem, fields, was_public=was_public, why="public details changed")
     return problem
+
+
+def _review_brought_forward(problem: Problem) -> set[str]:
+    """A change of risk restarts the clock only if that makes the review sooner.
+
+    Raising the risk to high should not leave the next review weeks away on the old, longer
+    interval: it becomes no later than today plus the new interval. Lowering the risk
+    leaves a review already booked where it is (the supervisor reviews then, and the new,
+    longer interval runs from that review).
+    """
+    sooner = problem.review_clock_from(local_today())
+    if not problem.is_open or (problem.next_review_due is not None and problem.next_review_due <= sooner):
+        return set()
+    problem.next_review_due = sooner
+    return {"next_review_due"}
 
 
 @transaction.atomic

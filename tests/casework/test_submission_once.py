@@ -34,7 +34,7 @@ def test_the_log_form_carries_a_draft_key_and_a_repeat_post_logs_one_problem(cli
     assert first["Location"] == second["Location"] == reverse("problem", args=[problem.pk])
     data["client_key"] = "nonsense"
     response = client.post(reverse("problem_create"), data)
-    assert response.status_code == 200 and "Enter a valid UUID" in response.content.decode()
+    assert response.status_code == 200 and "reload the page and send it again" in response.content.decode()
     assert Problem.objects.count() == 1
 
 

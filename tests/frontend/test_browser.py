@@ -42,7 +42,7 @@ def test_pcso_logs_a_problem_on_a_phone(new_page, pcso, neighbourhood, category)
     page.get_by_label("Originator").fill("Mrs Patel, 4 Station Road")
     page.get_by_label("Title").fill("Youths gathering outside the off-licence")
     page.get_by_label("Description").fill("Groups of 10-15 drinking and shouting 7-10pm; customers put off.")
-    page.get_by_label("Location (optional)", exact=True).fill("Station Road parade")
+    page.get_by_label("Street or place (optional)", exact=True).fill("Station Road parade")
     page.get_by_role("button", name="Use my current position").click()
     page.wait_for_function("() => document.querySelector('[name=latitude]').value !== ''")
     # The source was forgotten: the error is next to the field and nothing typed is lost.
@@ -210,3 +210,29 @@ def test_pages_work_without_javascript(new_page, pcso, neighbourhood, category, 
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Action updated.")
     action.refresh_from_db()
     assert action.status == Action.Status.IN_PROGRESS
+
+
+def test_the_review_form_asks_for_the_owner_or_stage_only_with_their_decision(
+    new_page, supervisor, pcso, neighbourhood
+):
+    """Point 7 of issue 22: GOV.UK conditional radios, by govuk-frontend's own script (no inline script)."""
+    problem = f.ProblemFactory(owner=pcso, neighbourhood=neighbourhood)
+    page = new_page(DESK)
+    page.goto("/")
+    sign_in(page, "sergeant")
+    page.goto(f"/problems/{problem.pk}/review/")
+    owner = page.get_by_label("New owner")
+    stage = page.get_by_label("Stage to move to")
+    expect(owner).to_be_hidden()
+    expect(stage).to_be_hidden()
+    page.get_by_label("Change owner").check()
+    expect(owner).to_be_visible()
+    expect(stage).to_be_hidden()
+    page.get_by_label("Move stage").check()
+    expect(stage).to_be_visible()
+    expect(owner).to_be_hidden()
+    page.get_by_label("Review comment").fill("Move it on")
+    page.get_by_role("button", name="Record review").click()
+    expect(page.get_by_role("alert").filter(has_text="Select the stage to move to")).to_be_visible()
+    expect(stage).to_be_visible()  # the chosen decision stays chosen, its question shown
+    check(page, "review-conditional-desk")

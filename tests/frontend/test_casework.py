@@ -73,7 +73,7 @@ def test_partner_hands_over_their_own_action_but_not_another_agencys(
     data = {"action-to_agency": housing.pk, "action-reason": "Housing owns the alley"}
     response = _post(client, partner_user, problem, "action", {**data, "action-action": theirs.pk})
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "Select the action from the list" in response.content.decode()
     theirs.refresh_from_db()
     assert theirs.agency == police
     response = _post(client, partner_user, problem, "action", {**data, "action-action": ours.pk})

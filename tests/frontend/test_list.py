@@ -68,7 +68,7 @@ def test_bad_filter_values_show_errors_not_an_error_page(client, pcso, spread):
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert "There is a problem" in body and "Select a valid choice" in body
+    assert "There is a problem" in body and "Select the stage from the list" in body
     response = client.get(reverse("problem_csv"), {"district": "99999", "sort": "-nonsense"})
     assert response.status_code == 200
 

@@ -45,7 +45,9 @@ def test_officer_records_a_meeting_on_a_phone_and_agrees_two_priorities(
     page.get_by_role("button", name="Record a meeting").click()
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     page.get_by_label(str(neighbourhood)).check()
-    page.get_by_label("Date").fill(yesterday.isoformat())
+    page.get_by_label("Day").fill(str(yesterday.day))
+    page.get_by_label("Month").fill(str(yesterday.month))
+    page.get_by_label("Year").fill(str(yesterday.year))
     page.get_by_label("Start time").fill("19:00")
     page.get_by_label("End time (optional)").fill("20:30")
     # The venue was forgotten: the error is shown next to it and nothing typed is lost.

@@ -129,7 +129,7 @@ def test_log_a_problem_keeps_what_was_typed_when_a_field_is_missing(client, pcso
     body = response.content.decode()
     assert "There is a problem" in body
     assert 'value="Mrs Patel at number 4"' in body
-    assert "Give both latitude and longitude, or neither." in body
+    assert "Enter the longitude as well, or leave both empty" in body
     assert not Problem.objects.exists()
     data.update(source="community", longitude="1.08")
     response = client.post(reverse("problem_create"), data)
@@ -141,7 +141,7 @@ def test_log_a_problem_keeps_what_was_typed_when_a_field_is_missing(client, pcso
 def test_log_a_problem_refuses_a_neighbourhood_outside_the_officers_districts(client, pcso, other_neighbourhood):
     response = login(client, pcso).post(reverse("problem_create"), {"neighbourhood": other_neighbourhood.pk})
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "Select the neighbourhood from the list" in response.content.decode()
 
 
 def test_roles_that_cannot_log_get_the_403_page(client, analyst):
@@ -281,7 +281,7 @@ def test_supervisor_review_form_validates_and_records(client, supervisor, pcso, 
     login(client, supervisor)
     response = client.post(url, {"comment": "Keep going", "decision": "change_owner"})
     assert response.status_code == 200
-    assert "Choose the new owner." in response.content.decode()
+    assert "Select the new owner" in response.content.decode()
     assert "Keep going</textarea>" in response.content.decode()
     response = client.post(url, {"comment": "Keep going", "decision": "continue"})
     assert response.status_code == 302

@@ -318,7 +318,7 @@ def test_the_review_form_offers_only_the_owners_the_policy_allows(client, cast, 
         assert f'value="{cast["users"][who].pk}"' not in page, who
     body = {"comment": "c", "decision": "change_owner", "new_owner": cast["users"]["call_handler"].pk}
     response = client.post(reverse("problem_review", args=[worked.pk]), body)
-    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert response.status_code == 200 and "Select the new owner from the list" in response.content.decode()
     assert m.Problem.objects.get(pk=worked.pk).owner == cast["users"]["pcso"]
     assert set(policy.owner_choices(supervisor, worked.district_id)) == {
         cast["users"]["pcso"],
