@@ -436,7 +436,7 @@ class MergeForm(GovukForm, forms.Form):
         return found
 
 
-class UpdateRejectForm(forms.Form):
+class UpdateRejectForm(GovukForm, forms.Form):
     """The web editor's reason for not publishing an update: its author reads it on the problem page."""
 
     reason = forms.CharField(
