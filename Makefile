@@ -60,7 +60,7 @@ lint: install-dev
 
 # Static security scan: fails on any medium or high finding.
 audit: install-dev
-	$(VENV)/bin/bandit -q -r jps api tasks frontend -x '*/migrations/*' -ll
+	$(VENV)/bin/bandit -q -r jps api tasks frontend publicsite -x '*/migrations/*' -ll
 
 typecheck: install-dev
 	$(VENV)/bin/mypy jps api frontend tasks publicsite

@@ -103,7 +103,7 @@ def govuk_messages(field: forms.Field, name: str) -> dict[str, str]:
     """The GOV.UK message for each way ``field`` can be wrong, from its label and kind."""
     label = _label(field, name)
     subject = label[:1].upper() + label[1:]
-    not_listed = f"Select the {label} from the list"  # noqa: S608  a sentence, not SQL
+    not_listed = f"Select the {label} from the list"  # noqa: S608  # nosec B608 - a sentence, not SQL
     messages = {
         "required": f"Select the {label}" if _choosing(field) else f"Enter the {label}",
         "invalid": f"{subject} is not valid",
