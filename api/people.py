@@ -10,6 +10,7 @@ person and place come from one query per page (``selectors.person_repeat_counts`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, Prefetch, QuerySet
@@ -337,8 +338,8 @@ class _ProblemLinks(BaseViewSet):
     def links(self, problem: Problem) -> QuerySet[Any]:
         return self.model.objects.filter(problem=problem).select_related(self.record, "added_by")  # type: ignore[attr-defined]
 
-    def facts(self, ids: list[int]) -> dict[int, Any]:
-        raise NotImplementedError
+    #: The repeat facts of the records linked (``selectors.person_repeat_counts`` or the places'), by id.
+    facts: Callable[[list[int]], dict[int, Any]]
 
     def shown(self, links: list[Any], many: bool = True) -> Any:
         facts = self.facts([getattr(link, f"{self.record}_id") for link in links])
