@@ -105,42 +105,46 @@ def _linkable(record: Person | Place, *, problem: Problem, by: User, visible: An
         raise ValidationError({field: f"This record was merged into {record.merged_into_id}: link that one."})  # type: ignore[union-attr]
 
 
+def _link(model: Any, *, problem: Problem, record: Any, field: str, visible: Any, role: str, by: User) -> Any:
+    """Put a person or a place (``field``) on a problem in a role, once; the history says who and why."""
+    require(by, "jps.work_problem", problem)
+    _linkable(record, problem=problem, by=by, visible=visible, field=field)
+    if model.objects.filter(problem=problem, role=role, **{field: record}).exists():
+        raise ValidationError({field: f"{record} is already on this problem as {role}."})
+    link = model(problem=problem, role=role, added_by=by, **{field: record})
+    save(link, by=by, reason=f"Linked as {role}")
+    return link
+
+
+def _unlink(link: Any, *, by: User, reason: str) -> None:
+    """Take a link off its problem; the history keeps it and who removed it."""
+    require(by, "jps.work_problem", link.problem)
+    attribute_change(link, by=by, reason=reason or "Unlinked")
+    link.delete()
+
+
 @transaction.atomic
 def problem_person_link(*, problem: Problem, person: Person, role: str, by: User) -> ProblemPerson:
     """Put a person on a problem in a role (victim, complainant, witness, subject)."""
-    require(by, "jps.work_problem", problem)
-    _linkable(person, problem=problem, by=by, visible=people_visible_to(by), field="person")
-    if ProblemPerson.objects.filter(problem=problem, person=person, role=role).exists():
-        raise ValidationError({"person": f"{person} is already on this problem as {role}."})
-    link = ProblemPerson(problem=problem, person=person, role=role, added_by=by)
-    save(link, by=by, reason=f"Linked as {role}")
-    return link
+    visible = people_visible_to(by)
+    return _link(ProblemPerson, problem=problem, record=person, field="person", visible=visible, role=role, by=by)
 
 
 @transaction.atomic
 def problem_person_unlink(*, link: ProblemPerson, by: User, reason: str = "") -> None:
-    """Take a person off a problem; the history keeps the link and who removed it."""
-    require(by, "jps.work_problem", link.problem)
-    attribute_change(link, by=by, reason=reason or "Unlinked")
-    link.delete()
+    _unlink(link, by=by, reason=reason)
 
 
 @transaction.atomic
 def problem_place_link(*, problem: Problem, place: Place, role: str, by: User) -> ProblemPlace:
-    require(by, "jps.work_problem", problem)
-    _linkable(place, problem=problem, by=by, visible=places_visible_to(by), field="place")
-    if ProblemPlace.objects.filter(problem=problem, place=place, role=role).exists():
-        raise ValidationError({"place": f"{place} is already on this problem as {role}."})
-    link = ProblemPlace(problem=problem, place=place, role=role, added_by=by)
-    save(link, by=by, reason=f"Linked as {role}")
-    return link
+    """Put a place on a problem in a role (location, premises of concern, victim's home)."""
+    visible = places_visible_to(by)
+    return _link(ProblemPlace, problem=problem, record=place, field="place", visible=visible, role=role, by=by)
 
 
 @transaction.atomic
 def problem_place_unlink(*, link: ProblemPlace, by: User, reason: str = "") -> None:
-    require(by, "jps.work_problem", link.problem)
-    attribute_change(link, by=by, reason=reason or "Unlinked")
-    link.delete()
+    _unlink(link, by=by, reason=reason)
 
 
 #: Details the kept record takes from the merged one where it has none of its own.
