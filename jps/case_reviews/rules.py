@@ -17,7 +17,6 @@ from ..rules import _has_role, is_administrator
 Role = User.Role
 
 
-
 #: Staff of an agency who record and work case reviews (any agency: police, council, housing...).
 CASE_REVIEW_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.PARTNER)
 
@@ -72,8 +71,10 @@ def of_lead_agency(user: Any, application: Any) -> bool:
 
 @rules.predicate
 def supervises_case_review_area(user: Any, application: Any) -> bool:
-    return application is not None and user.role == Role.SUPERVISOR and application.district_id in (
-        user.scope_district_ids
+    return (
+        application is not None
+        and user.role == Role.SUPERVISOR
+        and application.district_id in (user.scope_district_ids)
     )
 
 
@@ -89,9 +90,7 @@ can_work_case_review = is_administrator | (
 )
 
 #: The threshold decision is the lead officer's (or a supervisor's of the area, when the lead is away).
-can_decide_case_review = is_administrator | (
-    can_view_case_review & (leads_case_review | supervises_case_review_area)
-)
+can_decide_case_review = is_administrator | (can_view_case_review & (leads_case_review | supervises_case_review_area))
 
 rules.add_perm("jps.see_case_review", can_view_case_review)
 rules.add_perm("jps.record_case_review", can_record_case_review)

@@ -15,7 +15,6 @@ from ..problems.selectors import scoped_get
 from .rules import case_review_scope_q
 
 
-
 def case_reviews_visible_to(user: Any) -> QuerySet[CaseReviewApplication]:
     return (
         CaseReviewApplication.objects.filter(case_review_scope_q(user))

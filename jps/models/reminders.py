@@ -68,7 +68,9 @@ class Reminder(models.Model):
     )
     email = models.EmailField(blank=True, help_text="The address at the time; the only one for contacts.")
     item_key = models.CharField(
-        max_length=40, editable=False, help_text="problem:<id>, action:<id>, neighbourhood:<id>, case_review:<id>, person:<id>."
+        max_length=40,
+        editable=False,
+        help_text="problem:<id>, action:<id>, neighbourhood:<id>, case_review:<id>, person:<id>.",
     )
     recipient_key = models.CharField(max_length=260, editable=False, help_text="user:<id> or email:<address>.")
     period_key = models.CharField(max_length=40, help_text="The due period reminded, e.g. the date it fell due.")
