@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import reduce
 from typing import Any
 
-from django.db.models import Case, CharField, DateField, Exists, F, OuterRef, QuerySet, Value, When
+from django.db.models import Case, CharField, DateField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -52,6 +52,24 @@ def _row(
     )  # fmt: skip
 
 
+def _past_grace(today: datetime.date) -> Q:
+    """Deadlines past their area's grace on ``today``, as a filter on the ``deadline`` annotation:
+    one condition per grace in use (districts grouped by it), so reruns skip what was already escalated."""
+    rows = {(r.force_id, r.district_id): r.escalation_grace_days for r in CaseReviewSettings.objects.all()}
+    groups: dict[int, list[int]] = {}
+    default = CaseReviewSettings().escalation_grace_days
+    for pk, force_id in District.objects.order_by("id").values_list("pk", "force_id"):
+        grace = rows.get((force_id, pk), rows.get((force_id, None), default))
+        groups.setdefault(grace, []).append(pk)
+    condition = Q(pk__in=[])
+    for grace, district_ids in groups.items():
+        last = today - datetime.timedelta(days=1)
+        while add_working_days(last, grace) >= today:
+            last -= datetime.timedelta(days=1)
+        condition |= Q(district_id__in=district_ids, deadline__lte=last)
+    return condition
+
+
 def _deadlines(now: datetime.datetime, people: _People) -> tuple[QuerySet[Any], Callable[[Any], list[Reminder]]]:
     today = timezone.localdate(now)
     deadline = Case(*[When(state=state, then=F(field)) for state, field, _ in DEADLINES], output_field=DateField())
@@ -59,10 +77,11 @@ def _deadlines(now: datetime.datetime, people: _People) -> tuple[QuerySet[Any], 
     queryset = (
         CaseReviewApplication.objects.annotate(deadline=deadline, period=period)
         .filter(deadline__lte=add_working_days(today, DUE_SOON_WORKING_DAYS))
-        .exclude(
-            _reminded(Kind.CASE_REVIEW_DUE, "case_review", OuterRef("period"))
-            & _reminded(Kind.CASE_REVIEW_ESCALATION, "case_review", OuterRef("period"))
+        .annotate(
+            due_sent=_reminded(Kind.CASE_REVIEW_DUE, "case_review", OuterRef("period")),
+            escalated=_reminded(Kind.CASE_REVIEW_ESCALATION, "case_review", OuterRef("period")),
         )
+        .exclude(Q(due_sent=True) & (~_past_grace(today) | Q(escalated=True)))
         .select_related("district", "district__community_safety_lead", "lead_officer", "received_by")
         .order_by()
     )
@@ -73,12 +92,12 @@ def _deadlines(now: datetime.datetime, people: _People) -> tuple[QuerySet[Any], 
         late = (today - due).days
         note = f"{name}: {late} day{'s' if late != 1 else ''} late" if late > 0 else f"{name} due {due:%d %B %Y}"
         key, fks = reminder_item_key("case_review", application.pk), {"case_review_id": application.pk}
-        lead = _active(application.lead_officer) or _active(application.received_by)
+        lead = [] if application.due_sent else _active(application.lead_officer) or _active(application.received_by)
         out = [
             _row(Kind.CASE_REVIEW_DUE, r, item=key, period=application.period, due=due, note=note, **fks) for r in lead
         ]
         area = rules.setdefault(application.district_id, local_rules(application.district))
-        if today > add_working_days(due, area.escalation_grace_days):
+        if not application.escalated and today > add_working_days(due, area.escalation_grace_days):
             out += [
                 _row(Kind.CASE_REVIEW_ESCALATION, r, item=key, period=application.period, due=due, note=note, **fks)
                 for r in _safety_lead(application.district, people)
