@@ -239,12 +239,12 @@ def _rule_groups() -> dict[tuple[int, int, bool, bool], list[int]]:
     return groups
 
 
-def problems_crossing_threshold(*, today: datetime.date) -> list[QuerySet[Problem]]:
+def problems_crossing_threshold(*, today: datetime.date) -> list[QuerySet[Any]]:
     """Open problems whose complaints in the window meet their area's threshold, with no application yet.
 
     One aggregate query per group of areas with the same rules (``complaints_n``, ``rule`` annotated).
     """
-    out = []
+    out: list[QuerySet[Any]] = []
     on_application = CaseReviewApplication.problems.through.objects.filter(problem_id=OuterRef("pk"))
     for (n, months, hate_rule, vulnerable_rule), district_ids in _rule_groups().items():
         since = months_before(today, months)
@@ -279,7 +279,7 @@ def problems_crossing_threshold(*, today: datetime.date) -> list[QuerySet[Proble
     return out
 
 
-def people_crossing_threshold(*, today: datetime.date) -> list[QuerySet[Person]]:
+def people_crossing_threshold(*, today: datetime.date) -> list[QuerySet[Any]]:
     """People with as many complaints (as complainant or victim, on any problem, whichever agency
     recorded them) in the window as the threshold, who have not applied: each annotated with the
     latest such problem (``latest_problem``), whose owner and area hear of it.
@@ -297,7 +297,7 @@ def people_crossing_threshold(*, today: datetime.date) -> list[QuerySet[Person]]
         .order_by("-added_at", "-id")
         .values("problem_id")[:1]
     )
-    out = []
+    out: list[QuerySet[Any]] = []
     for (n, months), force_ids in sorted(groups.items()):
         since = months_before(today, months)
         window = Q(links__role__in=COMPLAINT_ROLES, links__added_at__date__gte=since)

@@ -75,7 +75,7 @@ class CaseReviewSettings(models.Model):
         return f"Case review rules for {self.district or self.force}"
 
     def clean(self) -> None:
-        if self.district_id and self.district.force_id != self.force_id:
+        if self.district is not None and self.district.force_id != self.force_id:
             raise ValidationError({"district": "This district is in another force."})
 
 
