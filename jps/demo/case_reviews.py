@@ -31,7 +31,7 @@ APPLICATIONS = [
 def load_demo_case_reviews(*, log: Callable[[str], None] = print) -> None:
     lead = m.User.objects.filter(username="partner").select_related("agency").first()
     district = m.District.objects.filter(name="Canterbury").first()
-    if lead is None or district is None or m.CaseReviewApplication.objects.exists():
+    if lead is None or lead.agency is None or district is None or m.CaseReviewApplication.objects.exists():
         return
     police = m.Agency.objects.filter(kind=m.Agency.Kind.POLICE, force_id=district.force_id).first()
     problems = list(problems_visible_to(lead).filter(district=district).open().order_by("created_at")[:3])
@@ -57,6 +57,7 @@ def load_demo_case_reviews(*, log: Callable[[str], None] = print) -> None:
 def _walk(
     application: m.CaseReviewApplication, *, lead: m.User, police: m.Agency | None, to: str, problems: list[m.Problem]
 ) -> None:
+    assert lead.agency is not None
     if to == State.RECEIVED:
         return
     services.case_review_acknowledge(application=application, by=lead)

@@ -25,6 +25,7 @@ from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from ..case_reviews import selectors as case_reviews
 from ..models import (
     CLOSED_STAGES,
     OPEN_STAGES,
@@ -39,7 +40,6 @@ from ..models import (
     public_name_expression,
     review_overdue_q,
 )
-from ..case_reviews import selectors as case_reviews
 from ..problems.selectors import problems_visible_to
 from .library import learning_needs_visible_to
 

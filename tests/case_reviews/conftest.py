@@ -44,12 +44,8 @@ class Area:
 @pytest.fixture
 def area(pcso, supervisor, partner_user, other_partner, district, neighbourhood, police, council, housing, category):  # type: ignore[no-untyped-def]
     fire = f.AgencyFactory(name="Kent Fire and Rescue", kind=m.Agency.Kind.FIRE, force=district.force)
-    fire_officer = f.UserFactory(
-        username="fire", role=m.User.Role.PARTNER, agency=fire, neighbourhoods=[neighbourhood]
-    )
-    safety_lead = f.UserFactory(
-        username="csp_lead", role=m.User.Role.PARTNER, agency=council, districts=[district]
-    )
+    fire_officer = f.UserFactory(username="fire", role=m.User.Role.PARTNER, agency=fire, neighbourhoods=[neighbourhood])
+    safety_lead = f.UserFactory(username="csp_lead", role=m.User.Role.PARTNER, agency=council, districts=[district])
     district.community_safety_lead = safety_lead
     district.save()
     problem = f.ProblemFactory(

@@ -34,7 +34,9 @@ def applications(area, other_district, police):  # type: ignore[no-untyped-def]
                                    due_on=d("2026-07-01"))  # fmt: skip
     services.case_review_outcome(application=b, by=lead, text="Outcome")
     services.case_review_close(application=b, by=lead)
-    dover_sgt = f.UserFactory(username="dover_lead", role=m.User.Role.SUPERVISOR, agency=police, districts=[other_district])
+    dover_sgt = f.UserFactory(
+        username="dover_lead", role=m.User.Role.SUPERVISOR, agency=police, districts=[other_district]
+    )
     e = apply(area, by=dover_sgt, district=other_district, received_on="2026-02-02", received_by_agency=police,
               lead_agency=police, lead_officer=dover_sgt, problems=[])  # fmt: skip
     services.case_review_decide(application=e, by=dover_sgt, met=False, reasons="No.")
@@ -59,6 +61,9 @@ def test_the_figures_on_the_dashboard_and_as_csv(applications, client):  # type:
     page = client.get("/dashboard/").content.decode()
     assert "ASB case reviews (statutory figures)" in page
     csv = client.get("/dashboard/case-reviews.csv").content.decode().splitlines()
-    assert csv[0] == "CSP area,Year,Quarter,Applications received,Threshold not met,Reviews carried out,Reviews leading to recommendations"
+    assert (
+        csv[0] == "CSP area,Year,Quarter,Applications received,Threshold not met,Reviews carried out,"
+        "Reviews leading to recommendations"
+    )
     assert "Canterbury,2026,Q1,3,1,2,1" in csv
     assert client.get("/case-reviews/figures.csv").content.decode().splitlines()[1:] == csv[1:]

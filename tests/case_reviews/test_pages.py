@@ -38,9 +38,13 @@ def test_a_council_officer_takes_an_application_to_its_letter(area, client):  # 
     step("decide", {"met": "yes", "reasons": ""})
     step("meeting", {"held_on_day": "12", "held_on_month": "6", "held_on_year": "2026",
                      "agencies": [area.council.pk, area.police.pk], "findings": "Not joined up."})  # fmt: skip
-    for text, agency, who in [("Serve a warning", area.council, area.council_officer), ("Call Bea monthly", area.police, area.pcso)]:
+    for text, agency, who in [
+        ("Serve a warning", area.council, area.council_officer),
+        ("Call Bea monthly", area.police, area.pcso),
+    ]:
+        due = {"due_on_day": "1", "due_on_month": "7", "due_on_year": "2026"}
         step("recommend", {"problem": area.problem.pk, "text": text, "agency": agency.pk, "assignee": who.pk,
-                           "due_on_day": "1", "due_on_month": "7", "due_on_year": "2026", "action_type": "prevention"})  # fmt: skip
+                           "action_type": "prevention", **due})  # fmt: skip
     step("outcome", {"text": "We are sorry it took a review."})
     letter = client.get(f"/case-reviews/{application.pk}/letter/").content.decode()
     assert "Dear Bea Smith" in letter and "Serve a warning" in letter and "Call Bea monthly" in letter

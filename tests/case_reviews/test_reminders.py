@@ -54,7 +54,9 @@ def test_a_problem_and_a_person_crossing_the_threshold_are_suggested_once(celery
     bob = m.Person.objects.create(force=area.district.force, name="Bob Hill", created_by=area.pcso)
     for day in ("2026-02-01", "2026-03-01", "2026-04-01"):
         problem = f.ProblemFactory(owner=area.pcso, neighbourhood=neighbourhood, category=category)
-        m.ProblemPerson.objects.create(problem=problem, person=bob, role="complainant", added_by=area.pcso, added_at=at(day))
+        m.ProblemPerson.objects.create(
+            problem=problem, person=bob, role="complainant", added_by=area.pcso, added_at=at(day)
+        )
     with time_machine.travel(at("2026-06-15", 7), tick=True):
         first = jobs.case_review_suggested.delay().get(timeout=TIMEOUT)
         rerun = jobs.case_review_suggested.delay().get(timeout=TIMEOUT)

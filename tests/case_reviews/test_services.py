@@ -3,7 +3,6 @@ becoming owned actions, and the history of every step."""
 
 from __future__ import annotations
 
-
 import itertools
 
 import pytest

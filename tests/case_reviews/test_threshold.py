@@ -55,7 +55,10 @@ def test_the_same_complaint_recorded_twice_on_one_day_counts_once(area):  # type
 
 def test_the_victims_complaints_on_other_problems_and_to_other_agencies_count(area, neighbourhood, category):  # type: ignore[no-untyped-def]
     """Ann complained to the council and to housing about problems they lead: three complaints."""
-    for day, by, agency in [("2026-03-01", area.council_officer, area.council), ("2026-05-01", area.housing_officer, area.housing)]:
+    for day, by, agency in [
+        ("2026-03-01", area.council_officer, area.council),
+        ("2026-05-01", area.housing_officer, area.housing),
+    ]:
         other = f.ProblemFactory(owner=by, lead_agency=agency, neighbourhood=neighbourhood, category=category)
         m.ProblemPerson.objects.create(problem=other, person=area.ann, role="victim", added_by=by, added_at=at(day))
     check = threshold_check(application=apply(area))
@@ -85,7 +88,9 @@ def test_a_single_incident_meets_the_threshold_when_the_victim_is_vulnerable(are
 def test_on_someone_elses_behalf_the_victim_is_the_one_counted(area, pcso):  # type: ignore[no-untyped-def]
     son = m.Person.objects.create(force=area.district.force, name="Dan Jones", created_by=pcso)
     application = apply(area, applicant=son, on_behalf=True, behalf_of=area.ann, problems=[])
-    m.ProblemPerson.objects.create(problem=area.problem, person=area.ann, role="victim", added_by=pcso, added_at=at("2026-03-03"))
+    m.ProblemPerson.objects.create(
+        problem=area.problem, person=area.ann, role="victim", added_by=pcso, added_at=at("2026-03-03")
+    )
     assert threshold_check(application=application).complaints == 1
 
 
@@ -97,8 +102,12 @@ def test_a_district_row_overrides_the_forces_rules(area):  # type: ignore[no-unt
 
 
 def test_the_evidence_names_only_problems_the_reader_may_see(area, neighbourhood, category):  # type: ignore[no-untyped-def]
-    other = f.ProblemFactory(owner=area.housing_officer, lead_agency=area.housing, neighbourhood=neighbourhood, category=category)
-    m.ProblemPerson.objects.create(problem=other, person=area.ann, role="victim", added_by=area.housing_officer, added_at=at("2026-04-01"))
+    other = f.ProblemFactory(
+        owner=area.housing_officer, lead_agency=area.housing, neighbourhood=neighbourhood, category=category
+    )
+    m.ProblemPerson.objects.create(
+        problem=other, person=area.ann, role="victim", added_by=area.housing_officer, added_at=at("2026-04-01")
+    )
     application = apply(area)
     mine = threshold_check(application=application, user=area.council_officer)
     assert mine.complaints == 2  # counted, whoever reads

@@ -24,7 +24,11 @@ def api(user):  # type: ignore[no-untyped-def]
 def test_who_sees_an_application(area, neighbourhood, category, analyst, call_handler, other_supervisor):  # type: ignore[no-untyped-def]
     """Received and led by the council, on a police problem the council takes part in."""
     application = apply(area)
-    sees = {u.username for u in m.User.objects.all() if selectors.case_reviews_visible_to(u).filter(pk=application.pk).exists()}
+    sees = {
+        u.username
+        for u in m.User.objects.all()
+        if selectors.case_reviews_visible_to(u).filter(pk=application.pk).exists()
+    }
     # The council (lead, receiver), the police (the problem's lead agency), nobody else's staff.
     assert sees == {"council", "csp_lead", "pcso", "sergeant", "dover_sergeant"}
     assert not selectors.case_reviews_visible_to(area.fire_officer).exists()
