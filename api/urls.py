@@ -38,5 +38,6 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    path("", include("api.case_reviews")),
     path("", include(router.urls)),
 ]

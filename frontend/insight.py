@@ -401,6 +401,7 @@ DASHBOARD = [
     "priorities-without-update",
     "quality-by-district",
     "learning-needs-by-skill",
+    "case-reviews",
 ]
 
 

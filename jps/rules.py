@@ -432,3 +432,8 @@ can_merge_people = is_administrator | (is_supervisor & record_in_own_force)
 
 rules.add_perm("jps.change_person", can_change_person)
 rules.add_perm("jps.merge_people", can_merge_people)
+
+
+# --- ASB case reviews (issue 19): their rules live beside them, registered when this module loads ---
+
+from .case_reviews import rules as _case_review_rules  # noqa: E402, F401

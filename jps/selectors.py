@@ -10,6 +10,16 @@ Inside ``jps`` the packages import each other's modules directly, never this ind
 
 from __future__ import annotations
 
+from .case_reviews.selectors import (
+    FIGURE_COLUMNS,
+    FigureRow,
+    case_review_figures,
+    case_review_get_for,
+    case_reviews_visible_to,
+    figure_table,
+    figures_scope,
+)
+from .case_reviews.threshold import ThresholdCheck, local_rules, threshold_check
 from .casework.duplicates import problems_possibly_duplicate, significant_words
 from .casework.selectors import (
     actions_due_for_owner,
@@ -53,6 +63,16 @@ from .problems.selectors import (
 from .reminders.selectors import reminders_for
 
 __all__ = [
+    "FIGURE_COLUMNS",
+    "FigureRow",
+    "ThresholdCheck",
+    "case_review_figures",
+    "case_review_get_for",
+    "case_reviews_visible_to",
+    "figure_table",
+    "figures_scope",
+    "local_rules",
+    "threshold_check",
     "PersonFacts",
     "PlaceFacts",
     "people_visible_to",

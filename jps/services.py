@@ -14,6 +14,20 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from .alerts import alert_digest_claim, alert_subscription_confirm, alert_unsubscribe
+from .case_reviews.services import (
+    CaseReviewRefused,
+    Incident,
+    case_review_acknowledge,
+    case_review_close,
+    case_review_create,
+    case_review_decide,
+    case_review_handling_review,
+    case_review_lead_set,
+    case_review_meeting,
+    case_review_outcome,
+    case_review_recommend,
+    incident_add,
+)
 from .casework.services import (
     ACTION_EDITABLE,
     action_add,
@@ -59,6 +73,18 @@ from .problems.workflow import TransitionRefused
 from .user_import import user_scope_set
 
 __all__ = [
+    "CaseReviewRefused",
+    "Incident",
+    "case_review_acknowledge",
+    "case_review_close",
+    "case_review_create",
+    "case_review_decide",
+    "case_review_handling_review",
+    "case_review_lead_set",
+    "case_review_meeting",
+    "case_review_outcome",
+    "case_review_recommend",
+    "incident_add",
     "PERSON_CONTACT_FIELDS",
     "PERSON_FIELDS",
     "PLACE_FIELDS",

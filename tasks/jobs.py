@@ -63,6 +63,18 @@ def evaluation_waiting(*, now: str | None = None) -> dict[str, Any]:
     return _run("evaluation_waiting", now)
 
 
+@app.task(name="reminders.case_review_deadlines", **TASK_OPTIONS)
+def case_review_deadlines(*, now: str | None = None) -> dict[str, Any]:
+    """ASB case review deadlines due and missed: the lead officer, then the community-safety lead."""
+    return _run("case_review_deadlines", now)
+
+
+@app.task(name="reminders.case_review_suggested", **TASK_OPTIONS)
+def case_review_suggested(*, now: str | None = None) -> dict[str, Any]:
+    """Problems and people crossing the case review threshold: the owner and the community-safety lead."""
+    return _run("case_review_suggested", now)
+
+
 @app.task(name="reminders.deliver_pending", **TASK_OPTIONS)
 def deliver_pending(*, now: str | None = None) -> dict[str, Any]:
     """Send what earlier runs recorded but did not send (a crash, a mail server down)."""

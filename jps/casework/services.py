@@ -40,9 +40,15 @@ def action_add(
     agency: Agency,
     assignee: User | None = None,
     due_on: datetime.date | None = None,
+    via: policy.Via = policy.Via.EDIT,
 ) -> Action:
-    """Plan a response; the owning agency joins the problem so its staff can see it."""
-    require(by, "jps.work_problem", problem)
+    """Plan a response; the owning agency joins the problem so its staff can see it.
+
+    ``via=Via.CASE_REVIEW``: a case review's recommendation, whose service has checked that ``by``
+    may work the review and that the problem is one of its own (``jps.case_reviews``).
+    """
+    if via != policy.Via.CASE_REVIEW:
+        require(by, "jps.work_problem", problem)
     policy.agency_check(policy.agencies_of_force(problem.force_id), agency, field="agency")
     if assignee is not None and assignee.agency_id != agency.pk:
         raise ValidationError({"assignee": "The person responsible must work for the action's agency."})

@@ -25,6 +25,7 @@ from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from ..case_reviews import selectors as case_reviews
 from ..models import (
     CLOSED_STAGES,
     OPEN_STAGES,
@@ -366,6 +367,20 @@ def learning_needs_by(*, user: Any, dimension: Literal["district", "skill"]) -> 
     )
 
 
+def case_review_figures(*, user: Any) -> Figure:
+    """The statutory ASB case review figures per CSP area and quarter (``jps.case_reviews.selectors``)."""
+    rows = case_reviews.case_review_figures(districts=case_reviews.figures_scope(user))
+    return Figure(
+        slug="case-reviews",
+        title="ASB case reviews (statutory figures)",
+        columns=case_reviews.FIGURE_COLUMNS,
+        rows=case_reviews.figure_table(rows),  # type: ignore[arg-type]
+        value_column=3,
+        total=sum(r.received for r in rows),
+        note="Counted by the date each application was received; a count names no application.",
+    )
+
+
 #: Every dashboard figure by slug, so the page, the CSV download and the tests agree.
 FIGURES: dict[str, Callable[..., Figure]] = {
     "by-stage": problems_by_stage,
@@ -381,6 +396,7 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "learning-needs": learning_needs_by_month,
     "learning-needs-by-district": lambda *, user: learning_needs_by(user=user, dimension="district"),
     "learning-needs-by-skill": lambda *, user: learning_needs_by(user=user, dimension="skill"),
+    "case-reviews": case_review_figures,
 }
 
 

@@ -1,4 +1,13 @@
 from .access import ProblemView
+from .case_reviews import (
+    DEADLINES,
+    OPEN_CASE_REVIEW_STATES,
+    CaseReviewApplication,
+    CaseReviewRecommendation,
+    CaseReviewSettings,
+    CaseReviewState,
+    CitedIncident,
+)
 from .evaluation import BestPracticeTag, Evaluation, LearningNeed
 from .meetings import Meeting, MeetingItem
 from .people import Agency, User
@@ -35,6 +44,13 @@ from .stages import StageChange
 from .two_factor import TOTPDevice
 
 __all__ = [
+    "DEADLINES",
+    "OPEN_CASE_REVIEW_STATES",
+    "CaseReviewApplication",
+    "CaseReviewRecommendation",
+    "CaseReviewSettings",
+    "CaseReviewState",
+    "CitedIncident",
     "TOTPDevice",
     "CLOSED_STAGES",
     "OPEN_STAGES",

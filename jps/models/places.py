@@ -39,6 +39,14 @@ class District(models.Model):
         related_name="inspected_districts",
         help_text="The next level of supervision for this district.",
     )
+    community_safety_lead = models.ForeignKey(
+        "jps.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="community_safety_districts",
+        help_text="Hears of ASB case reviews due or suggested in this CSP area; else its supervisors do.",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -18,7 +18,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 #: What a reminder is about; its item key is ``<item>:<id>``.
-Item = Literal["problem", "action", "neighbourhood"]
+Item = Literal["problem", "action", "neighbourhood", "case_review", "person"]
 
 
 def reminder_item_key(item: Item, pk: int) -> str:
@@ -40,6 +40,9 @@ class Reminder(models.Model):
         PUBLIC_UPDATE_DUE = "public_update_due", "Public update due"
         EVALUATION_WAITING = "evaluation_waiting", "Evaluation waiting"
         MEETING_STANDARD = "meeting_standard", "PACT meeting standard not met"
+        CASE_REVIEW_SUGGESTED = "case_review_suggested", "ASB case review threshold crossed"
+        CASE_REVIEW_DUE = "case_review_due", "ASB case review deadline"
+        CASE_REVIEW_ESCALATION = "case_review_escalation", "ASB case review deadline missed"
 
     #: Give up emailing a row after this many failed attempts; it stays visible in JPS.
     MAX_ATTEMPTS = 5
@@ -57,12 +60,17 @@ class Reminder(models.Model):
         help_text="For reminders about a neighbourhood rather than a problem (the meeting standard).",
     )
     action = models.ForeignKey("jps.Action", null=True, blank=True, on_delete=models.CASCADE, related_name="reminders")
+    case_review = models.ForeignKey(
+        "jps.CaseReviewApplication", null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
     )
     email = models.EmailField(blank=True, help_text="The address at the time; the only one for contacts.")
     item_key = models.CharField(
-        max_length=40, editable=False, help_text="problem:<id>, action:<id> or neighbourhood:<id>."
+        max_length=40,
+        editable=False,
+        help_text="problem:<id>, action:<id>, neighbourhood:<id>, case_review:<id>, person:<id>.",
     )
     recipient_key = models.CharField(max_length=260, editable=False, help_text="user:<id> or email:<address>.")
     period_key = models.CharField(max_length=40, help_text="The due period reminded, e.g. the date it fell due.")
@@ -97,6 +105,8 @@ class Reminder(models.Model):
         """Where the item lives in the staff interface (an action is an anchor on its problem's page)."""
         from jps import links
 
+        if self.case_review_id is not None:
+            return links.path_for("case_review", case_review_id=self.case_review_id)
         if self.problem_id is None:
             return links.path_for("meetings")
         return links.path_for("problem", problem_id=self.problem_id, action_id=self.action_id)

@@ -24,6 +24,7 @@ from ..models import (
     User,
 )
 from ..models.reminders import Item, reminder_item_key, reminder_item_key_sql
+from .case_reviews import COLLECTORS as CASE_REVIEW_COLLECTORS
 from .common import (
     BATCH_SIZE,
     JobResult,
@@ -297,6 +298,7 @@ COLLECTORS: dict[str, Collector] = {
     "public_update_due": _public_update_due,
     "evaluation_waiting": _evaluation_waiting,
     "meeting_standard": _meeting_standard,
+    **CASE_REVIEW_COLLECTORS,
 }
 
 #: Every job ``run_job`` knows: each collector (then a delivery), all of them, or delivery alone.

@@ -54,6 +54,20 @@ def digest_context(reminders: list[Reminder]) -> dict[str, Any]:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for reminder in reminders:
         problem = reminder.problem
+        if reminder.case_review is not None:  # an ASB case review's deadline
+            review = reminder.case_review
+            groups[reminder.kind].append(
+                {
+                    "reference": review.reference,
+                    "title": "ASB case review",
+                    "neighbourhood": review.district.name,
+                    "action": None,
+                    "due_on": reminder.due_on,
+                    "note": reminder.note,
+                    "url": links.url_for("case_review", case_review_id=review.pk),
+                }
+            )
+            continue
         if problem is None:  # a neighbourhood's reminder (the meeting standard)
             area = reminder.neighbourhood
             name = area.display_name if area else ""
@@ -91,7 +105,13 @@ def _send_digest(address: str, name: str, reminders: list[Reminder]) -> None:
     count = context["count"]
     if count == 1:
         first = reminders[0]
-        what = first.problem.reference if first.problem else str(first.neighbourhood)
+        what = (
+            first.case_review.reference
+            if first.case_review
+            else first.problem.reference
+            if first.problem
+            else str(first.neighbourhood)
+        )
         subject = f"JPS reminder: {first.get_kind_display().lower()} — {what}"
     else:
         subject = f"JPS reminders: {count} items need your attention"
@@ -122,7 +142,14 @@ def deliver_to(recipient_key: str, *, result: JobResult) -> None:
     mine = Reminder.objects.filter(claim_token=token)
     reminders = list(
         mine.select_related(
-            "problem", "problem__neighbourhood", "action", "action__agency", "recipient", "neighbourhood"
+            "problem",
+            "problem__neighbourhood",
+            "action",
+            "action__agency",
+            "recipient",
+            "neighbourhood",
+            "case_review",
+            "case_review__district",
         ).order_by("due_on", "id")
     )
     recipient = reminders[0].recipient

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from ..case_reviews.rules import case_review_scope_q
 from ..models import (
+    CaseReviewApplication,
     District,
     Reminder,
 )
@@ -25,7 +27,11 @@ def reminders_for(user: Any) -> QuerySet[Reminder]:
     districts = sorted(user.scope_district_ids) if not user.is_administrator else District.objects.values("pk")
     return (
         Reminder.objects.filter(recipient_id=user.pk)
-        .filter(Q(problem_id__in=visible) | Q(problem__isnull=True, neighbourhood__district_id__in=districts))
-        .select_related("problem", "problem__neighbourhood", "action", "neighbourhood")
+        .filter(
+            Q(problem_id__in=visible, case_review__isnull=True)
+            | Q(problem__isnull=True, neighbourhood__district_id__in=districts)
+            | Q(case_review_id__in=CaseReviewApplication.objects.filter(case_review_scope_q(user)).values("pk"))
+        )
+        .select_related("problem", "problem__neighbourhood", "action", "neighbourhood", "case_review")
         .order_by("-created_at", "-id")
     )

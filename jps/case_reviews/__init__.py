@@ -1,0 +1,1 @@
+"""ASB case reviews (issue 19): the applications, their threshold, deadlines, figures and rules."""
