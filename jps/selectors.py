@@ -21,14 +21,21 @@ from .casework.selectors import (
 )
 from .insight.library import evaluations_visible_to, evaluations_waiting, learning_needs_visible_to
 from .people.selectors import (
+    Lookup,
     PersonFacts,
+    PersonProfile,
     PlaceFacts,
+    PlaceProfile,
+    lookup,
     people_visible_to,
+    person_link_risks,
     person_links_visible_to,
+    person_profile,
     person_read_through,
     person_repeat_counts,
     person_search,
     place_links_visible_to,
+    place_profile,
     place_repeat_counts,
     place_search,
     places_visible_to,
@@ -53,14 +60,21 @@ from .problems.selectors import (
 from .reminders.selectors import reminders_for
 
 __all__ = [
+    "Lookup",
     "PersonFacts",
+    "PersonProfile",
     "PlaceFacts",
+    "PlaceProfile",
+    "lookup",
     "people_visible_to",
+    "person_link_risks",
+    "person_profile",
     "person_links_visible_to",
     "person_read_through",
     "person_repeat_counts",
     "person_search",
     "place_links_visible_to",
+    "place_profile",
     "place_repeat_counts",
     "place_search",
     "places_visible_to",
