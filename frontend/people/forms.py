@@ -134,7 +134,7 @@ class PlaceForm(_Changes, GovukForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         field = self.fields["neighbourhood"]
         assert isinstance(field, forms.ModelChoiceField)
-        in_force = Neighbourhood.objects.filter(district__force_id=force_id) if force_id else Neighbourhood.objects.none()
+        in_force = Neighbourhood.objects.filter(district__force_id=force_id or 0)
         field.queryset = in_force.select_related("district").order_by("name")
 
     def clean_uprn(self) -> str:
