@@ -5,7 +5,9 @@ Thin, like the rest of the API: reads start from ``jps.selectors`` (``people_vis
 ``jps.rules``: a visible record the user may not change is a 403). Each page or record of people
 shown goes into the access log (``services.person_views_record``), through the problems it was
 read through where the reader sees people only through problems. The repeat facts on every
-person and place come from one query per page (``selectors.person_repeat_counts``).
+person and place come from one query per page (``selectors.person_repeat_counts``). A supervisor
+merges a duplicate record into another with ``POST .../{id}/merge/`` (``services.person_merge``,
+``place_merge``), as a problem is merged.
 """
 
 from __future__ import annotations
