@@ -5,7 +5,9 @@ Thin, like the rest of the API: reads start from ``jps.selectors`` (``people_vis
 ``jps.rules``: a visible record the user may not change is a 403). Each page or record of people
 shown goes into the access log (``services.person_views_record``), through the problems it was
 read through where the reader sees people only through problems. The repeat facts on every
-person and place come from one query per page (``selectors.person_repeat_counts``).
+person and place come from one query per page (``selectors.person_repeat_counts``). A supervisor
+merges a duplicate record into another with ``POST .../{id}/merge/`` (``services.person_merge``,
+``place_merge``), as a problem is merged.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.db.models import Model, Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -111,8 +114,9 @@ class PlaceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Place
-        fields = ["id", "force", *services.PLACE_FIELDS, "created_at", "updated_at", "problems_linked", "open_problems"]
-        read_only_fields = ["force", "created_at", "updated_at"]
+        fields = ["id", "force", *services.PLACE_FIELDS, "merged_into", "created_at", "updated_at"]
+        fields += ["problems_linked", "open_problems"]
+        read_only_fields = ["force", "merged_into", "created_at", "updated_at"]
 
     def _facts(self, obj: Place) -> Any:
         return self.context.get("facts", {}).get(obj.pk) or selectors.place_repeat_counts(place_ids=[obj.pk])[obj.pk]
@@ -199,6 +203,11 @@ class _VisibleField(serializers.PrimaryKeyRelatedField):
         return self.visible(self.context["request"].user)
 
 
+class RecordMergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField(help_text="Id of the record to keep; this one is merged into it, and marked.")
+    reason = serializers.CharField(max_length=2000, help_text="Why the two records are one person or one place.")
+
+
 class ProblemPersonWriteSerializer(serializers.Serializer):
     person = _VisibleField(visible=selectors.people_visible_to)
     role = serializers.ChoiceField(choices=PersonRole.choices)
@@ -271,6 +280,19 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSe
         services.person_update(person=person, by=request.user, **data)
         return Response(self._shown([self._reloaded(person)]))
 
+    @extend_schema(request=RecordMergeSerializer, responses={200: PersonSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str) -> Response:
+        """A supervisor of the force merges this record into another of the same person (``into``):
+        its links move there; both records and both histories stay."""
+        person = self.get_object()
+        data = self.validated(RecordMergeSerializer)
+        keep = self.get_queryset().filter(pk=data["into"]).first()
+        if keep is None:
+            raise NotFound("No such person to merge into.")
+        kept = services.person_merge(keep=keep, merge=person, by=request.user, reason=data["reason"])
+        return Response(self._shown([self._reloaded(kept)]))
+
 
 @extend_schema_view(
     list=extend_schema(summary="Places you may see; ?q= finds an address", parameters=[_Q]),
@@ -312,6 +334,19 @@ class PlaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
         place = self.get_object()
         data = self.validated(PlaceWriteSerializer, partial=True)
         return Response(self._shown([services.place_update(place=place, by=request.user, **data)]))
+
+    @extend_schema(request=RecordMergeSerializer, responses={200: PlaceSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str) -> Response:
+        """A supervisor of the force merges this record into another of the same place (``into``):
+        its links move there; both records and both histories stay."""
+        place = self.get_object()
+        data = self.validated(RecordMergeSerializer)
+        keep = self.get_queryset().filter(pk=data["into"]).first()
+        if keep is None:
+            raise NotFound("No such place to merge into.")
+        kept = services.place_merge(keep=keep, merge=place, by=request.user, reason=data["reason"])
+        return Response(self._shown([kept]))
 
 
 # --- links on a problem --------------------------------------------------------------------

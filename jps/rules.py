@@ -430,8 +430,22 @@ can_change_person = is_administrator | ((is_officer | is_supervisor) & record_in
 #: Merging two records of one person is a supervisor's decision (checked on both records).
 can_merge_people = is_administrator | (is_supervisor & record_in_own_force)
 
+#: Merging two records of one place (the same flat entered twice): the same supervisors' decision.
+can_merge_places = can_merge_people
+
+
+@rules.predicate
+def sees_force_people(user: Any) -> bool:
+    return sees_people_of_force(user)
+
+
+#: The lookup of a street or a caller (read-only): call handlers and police staff who see the force's people.
+can_look_up = sees_force_people
+
 rules.add_perm("jps.change_person", can_change_person)
 rules.add_perm("jps.merge_people", can_merge_people)
+rules.add_perm("jps.merge_places", can_merge_places)
+rules.add_perm("jps.look_up", can_look_up)
 
 
 # --- ASB case reviews (issue 19): their rules live beside them, registered when this module loads ---

@@ -23,6 +23,8 @@ _CLASSES = {
 def _kind(widget: forms.Widget) -> str:
     if isinstance(widget, GovukDateInput):
         return "date"
+    if isinstance(widget, forms.CheckboxSelectMultiple):  # a RadioSelect to Django: "select all that apply"
+        return "checkboxes"
     if isinstance(widget, forms.RadioSelect):
         return "radios"
     if isinstance(widget, forms.CheckboxInput):
@@ -82,7 +84,7 @@ def govuk_field(
         # a field revealed by a choice is needed with that choice: not "(optional)"
         "optional": not field.field.required if optional is None else optional,
         "radios": [{"radio": radio, "reveal": reveal.get(str(radio.data["value"]))} for radio in field]
-        if kind == "radios"
+        if kind in ("radios", "checkboxes")
         else [],
     }
 
@@ -141,7 +143,7 @@ def govuk_error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
         for field in form:
             for error in field.errors:
                 anchor = field.auto_id
-                if _kind(field.field.widget) == "radios":
+                if _kind(field.field.widget) in ("radios", "checkboxes"):
                     anchor = f"{anchor}_0"
                 elif _kind(field.field.widget) == "date":
                     anchor = f"{anchor}_day"

@@ -16,12 +16,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jps import selectors, services
-from jps.models import CLOSED_STAGES, Action, Problem, ProblemView, Stage
+from jps.models import CLOSED_STAGES, Action, Problem, Stage
 from jps.problems import workflow
 from jps.services import TransitionRefused
 
 from .. import forms as f
 from ..http import AuthedHttpRequest
+from ..people.panel import problem_people_panel
 from .common import _is_htmx, form_act, problem_for
 
 # --- the problem page ---------------------------------------------------------------------------
@@ -84,7 +85,7 @@ def _problem_context(request: AuthedHttpRequest, pk: int, **bound: Any) -> dict[
     }
     if ctx["may_view_contacts"]:
         ctx["contacts"] = list(problem.contacts.all())
-        ctx["people"] = _people_rows(user, problem)
+        ctx.update(problem_people_panel(request, problem))
     if may_work:
         ctx["scanning_form"] = bound.pop("scanning_form", None) or f.ScanningForm(
             prefix="scanning",
@@ -332,13 +333,3 @@ def problem_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Review of {problem.reference} recorded.")
             return redirect("problem", pk=pk)
     return render(request, "frontend/review.html", {"problem": problem, "form": form, "today": timezone.localdate()})
-
-
-def _people_rows(user: Any, problem: Problem) -> list[dict[str, Any]]:
-    """The people on the problem with their repeat and vulnerable facts (one query), the read logged."""
-    links = list(problem.person_links.select_related("person").order_by("role", "person__name"))
-    facts = selectors.person_repeat_counts(person_ids=[link.person_id for link in links])
-    services.person_views_record(
-        user=user, reads=[(link.person_id, problem.pk) for link in links], channel=ProblemView.Channel.WEB
-    )
-    return [{"link": link, "facts": facts[link.person_id]} for link in links]

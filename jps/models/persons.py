@@ -80,6 +80,11 @@ class Place(models.Model):
     neighbourhood = models.ForeignKey(
         "jps.Neighbourhood", null=True, blank=True, on_delete=models.PROTECT, related_name="places"
     )
+    #: Set when this record turned out to be another's (the same flat entered twice): see ``place_merge``.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from", editable=False
+    )
+    merged_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

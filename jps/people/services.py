@@ -3,7 +3,8 @@
 Who may: record a person or place, whoever may log problems (``jps.log_problem``); change one,
 the force's officers and supervisors (``jps.change_person``); link or unlink one on a problem,
 whoever may work that problem (``jps.work_problem``), and only a record they can already see, of
-the problem's force; merge two records of one person, a supervisor of the force (``jps.merge_people``).
+the problem's force; merge two records of one person or one place, a supervisor of the force
+(``jps.merge_people``, ``jps.merge_places``).
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ def place_create(*, by: User, address: str, force: Force | None = None, **fields
 def place_update(*, place: Place, by: User, reason: str = "", **fields: Any) -> Place:
     require(by, "jps.change_person", place)
     _only(fields, PLACE_FIELDS)
+    if place.merged_into_id:
+        raise ValidationError({"place": f"This record was merged into place {place.merged_into_id}: change that."})
     for name, value in fields.items():
         setattr(place, name, value)
     save(place, by=by, reason=reason or "Place updated", update_fields=fields)
@@ -147,8 +150,64 @@ def problem_place_unlink(*, link: ProblemPlace, by: User, reason: str = "") -> N
     _unlink(link, by=by, reason=reason)
 
 
+@transaction.atomic
+def problem_person_create(*, problem: Problem, role: str, by: User, name: str, **fields: Any) -> ProblemPerson:
+    """Record a new person and put them on ``problem`` in ``role``: both or neither (a refused link
+    leaves no stray record behind)."""
+    require(by, "jps.work_problem", problem)
+    person = person_create(by=by, name=name, force=problem.force, **fields)
+    return problem_person_link(problem=problem, person=person, role=role, by=by)
+
+
+@transaction.atomic
+def problem_place_create(*, problem: Problem, role: str, by: User, address: str, **fields: Any) -> ProblemPlace:
+    """Record a new place and put it on ``problem`` in ``role``: both or neither."""
+    require(by, "jps.work_problem", problem)
+    place = place_create(by=by, address=address, force=problem.force, **fields)
+    return problem_place_link(problem=problem, place=place, role=role, by=by)
+
+
 #: Details the kept record takes from the merged one where it has none of its own.
 MERGE_FILLS = ("date_of_birth", "phone", "email", "address", "preferred_language", "needs", "vulnerability_note")
+PLACE_MERGE_FILLS = ("uprn", "neighbourhood")
+
+
+def _merge_start(model: Any, *, keep: Any, merge: Any, by: User, perm: str, reason: str, noun: str) -> None:
+    """What every merge checks first: the permission on both, two distinct unmerged records of one force.
+
+    Both rows are locked, so of two supervisors merging the same record at once only one wins.
+    """
+    require(by, perm, keep)
+    require(by, perm, merge)
+    if keep.pk == merge.pk:
+        raise ValidationError({"merge": "A record cannot be merged into itself."})
+    if not reason.strip():
+        raise ValidationError({"reason": f"Say why these are the same {noun}."})
+    locked = {r.pk: r for r in model.objects.select_for_update().filter(pk__in=[keep.pk, merge.pk])}
+    if locked[keep.pk].merged_into_id or locked[merge.pk].merged_into_id:
+        raise ValidationError({"merge": "One of these records has already been merged."})
+    if keep.force_id != merge.force_id:
+        raise ValidationError({"merge": "Records of different forces cannot be merged."})
+
+
+def _merge_links(*, keep: Any, merge: Any, field: str, by: User, why: str) -> None:
+    """Move ``merge``'s links to ``keep``; a link ``keep`` already has (same problem and role) is removed,
+    on the record. Each moved or removed link's history says where it came from."""
+    existing = set(keep.links.values_list("problem_id", "role"))
+    for link in merge.links.select_for_update():
+        if (link.problem_id, link.role) in existing:
+            attribute_change(link, by=by, reason=why)
+            link.delete()
+            continue
+        setattr(link, field, keep)
+        save(link, by=by, reason=why, update_fields=[field])
+
+
+def _merge_finish(*, keep: Any, merge: Any, by: User, why: str, filled: list[str]) -> None:
+    """Save what the kept record took over, and mark the merged one (never deleted)."""
+    save(keep, by=by, reason=why, update_fields=filled)
+    merge.merged_into, merge.merged_at = keep, timezone.now()
+    save(merge, by=by, reason=why, update_fields=["merged_into", "merged_at"])
 
 
 @transaction.atomic
@@ -160,31 +219,33 @@ def person_merge(*, keep: Person, merge: Person, by: User, reason: str) -> Perso
     has (same problem and role) is removed from ``merge``, on the record. The kept record takes
     the merged one's details where it has none, and the union of the vulnerability flags.
     """
-    require(by, "jps.merge_people", keep)
-    require(by, "jps.merge_people", merge)
-    if keep.pk == merge.pk:
-        raise ValidationError({"merge": "A record cannot be merged into itself."})
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why these are the same person."})
-    locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[keep.pk, merge.pk])}
-    if locked[keep.pk].merged_into_id or locked[merge.pk].merged_into_id:
-        raise ValidationError({"merge": "One of these records has already been merged."})
-    if keep.force_id != merge.force_id:
-        raise ValidationError({"merge": "Records of different forces cannot be merged."})
+    _merge_start(Person, keep=keep, merge=merge, by=by, perm="jps.merge_people", reason=reason, noun="person")
     why = f"Merged person {merge.pk} into {keep.pk}: {reason}"
-    existing = set(keep.links.values_list("problem_id", "role"))
-    for link in merge.links.select_for_update():
-        if (link.problem_id, link.role) in existing:
-            attribute_change(link, by=by, reason=why)
-            link.delete()
-            continue
-        link.person = keep
-        save(link, by=by, reason=why, update_fields=["person"])
+    _merge_links(keep=keep, merge=merge, field="person", by=by, why=why)
     filled = [name for name in MERGE_FILLS if not getattr(keep, name) and getattr(merge, name)]
     for name in filled:
         setattr(keep, name, getattr(merge, name))
     keep.vulnerabilities = sorted(set(keep.vulnerabilities) | set(merge.vulnerabilities))
-    save(keep, by=by, reason=why, update_fields=[*filled, "vulnerabilities"])
-    merge.merged_into, merge.merged_at = keep, timezone.now()
-    save(merge, by=by, reason=why, update_fields=["merged_into", "merged_at"])
+    _merge_finish(keep=keep, merge=merge, by=by, why=why, filled=[*filled, "vulnerabilities"])
+    return keep
+
+
+@transaction.atomic
+def place_merge(*, keep: Place, merge: Place, by: User, reason: str) -> Place:
+    """Merge two records of one place (the same flat entered twice), as ``person_merge`` merges people.
+
+    ``merge``'s links move to ``keep`` (one ``keep`` already has is removed, on the record); ``keep``
+    takes the UPRN, neighbourhood and coordinates where it has none (the coordinates as a pair);
+    ``merge`` is marked ``merged_into`` and both records and histories stay. A supervisor of the
+    force decides (``jps.merge_places``).
+    """
+    _merge_start(Place, keep=keep, merge=merge, by=by, perm="jps.merge_places", reason=reason, noun="place")
+    why = f"Merged place {merge.pk} into {keep.pk}: {reason}"
+    _merge_links(keep=keep, merge=merge, field="place", by=by, why=why)
+    filled = [name for name in PLACE_MERGE_FILLS if not getattr(keep, name) and getattr(merge, name)]
+    if keep.latitude is None and keep.longitude is None and merge.latitude is not None:
+        filled += ["latitude", "longitude"]
+    for name in filled:
+        setattr(keep, name, getattr(merge, name))
+    _merge_finish(keep=keep, merge=merge, by=by, why=why, filled=filled)
     return keep
