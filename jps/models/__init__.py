@@ -8,6 +8,7 @@ from .problems import (
     CLOSED_STAGES,
     OPEN_STAGES,
     REVIEW_INTERVAL_DAYS,
+    RISK_ORDER,
     Action,
     Analysis,
     Assessment,
@@ -23,6 +24,7 @@ from .problems import (
     Source,
     Stage,
     SupervisoryReview,
+    Tier,
     Transfer,
     public_name_expression,
     review_overdue_q,
@@ -32,6 +34,7 @@ from .quality import QUALITY_CRITERIA, QUALITY_FIELDS, QualityScore
 from .reminders import Reminder
 from .reports import ProblemReport, SubmissionKey
 from .stages import StageChange
+from .tiers import DEFAULT_REVIEW_TIERS, ReviewTier
 from .two_factor import TOTPDevice
 
 __all__ = [
@@ -39,6 +42,8 @@ __all__ = [
     "CLOSED_STAGES",
     "OPEN_STAGES",
     "REVIEW_INTERVAL_DAYS",
+    "RISK_ORDER",
+    "DEFAULT_REVIEW_TIERS",
     "public_name_expression",
     "review_overdue_q",
     "Action",
@@ -77,12 +82,14 @@ __all__ = [
     "PublishRun",
     "ReferenceCounter",
     "Reminder",
+    "ReviewTier",
     "Risk",
     "Source",
     "Stage",
     "StageChange",
     "SubmissionKey",
     "SupervisoryReview",
+    "Tier",
     "Transfer",
     "User",
 ]

@@ -52,8 +52,19 @@ class Risk(models.TextChoices):
     HIGH = "high", "High"
 
 
-#: Default days between supervisory reviews, by risk (sergeant cadence in practice).
+#: Rank of each risk, lowest first: raising the risk restarts the higher review tiers' clocks.
+RISK_ORDER: list[str] = [Risk.STANDARD, Risk.MEDIUM, Risk.HIGH]
+
+#: The national default days between supervisory reviews, by risk: the sergeant's tier (``jps.models.tiers``).
 REVIEW_INTERVAL_DAYS: dict[str, int] = {Risk.STANDARD: 56, Risk.MEDIUM: 28, Risk.HIGH: 14}
+
+
+class Tier(models.TextChoices):
+    """A level of supervision that reviews problems (``jps.models.tiers``)."""
+
+    SERGEANT = "sergeant", "Sergeant"
+    INSPECTOR = "inspector", "Inspector"
+    CHIEF_INSPECTOR = "chief_inspector", "Chief inspector"
 
 
 class Category(models.Model):
@@ -160,6 +171,9 @@ class Problem(models.Model):
     )
     closure_reason = BoundedTextField(max_length=REASON, blank=True, editable=False)
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    risk_raised_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the risk last went up: the higher tiers' clocks restart."
+    )
     personal_data_redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     public_priority = models.BooleanField(default=False)
@@ -188,6 +202,12 @@ class Problem(models.Model):
                 fields=["next_review_due"],
                 name="problem_open_review_due",
                 condition=Q(stage__in=["scanning", "analysis", "response", "assessment"]),
+            ),
+            # The review tiers' reminders walk open medium- and high-risk problems (jps.reminders.escalation).
+            models.Index(
+                fields=["risk", "force"],
+                name="problem_open_risk",
+                condition=Q(stage__in=["scanning", "analysis", "response", "assessment"], risk__in=["medium", "high"]),
             ),
             models.Index(
                 fields=["neighbourhood", "adopted_on"],
@@ -222,8 +242,13 @@ class Problem(models.Model):
 
     @property
     def review_interval_for_risk(self) -> int:
-        """The default days between reviews for the problem's risk (its current interval if none)."""
-        return REVIEW_INTERVAL_DAYS.get(self.risk, self.review_interval_days)
+        """The default days between reviews for the problem's risk (its current interval if none).
+
+        The sergeant's cadence in the force's review tiers, else the national ``REVIEW_INTERVAL_DAYS``.
+        """
+        from .tiers import sergeant_days
+
+        return sergeant_days(self.force_id, self.risk) or self.review_interval_days
 
     def review_clock_from(self, today: datetime.date) -> datetime.date:
         """The next review date when the review clock (re)starts on ``today``: logged, reviewed, reopened."""
@@ -441,6 +466,13 @@ class SupervisoryReview(models.Model):
     comment = BoundedTextField(max_length=TEXT)
     decision = models.CharField(max_length=16, choices=Decision.choices)
     stage_at_review = models.CharField(max_length=20, choices=Stage.choices)
+    tier = models.CharField(
+        max_length=16,
+        choices=Tier.choices,
+        default=Tier.SERGEANT,
+        editable=False,
+        help_text="The level the reviewer acted at: the district's inspector or chief inspector, else sergeant.",
+    )
     was_overdue_days = models.PositiveIntegerField(default=0)
     next_review_due = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
