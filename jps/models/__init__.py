@@ -8,7 +8,6 @@ from .problems import (
     CLOSED_STAGES,
     OPEN_STAGES,
     REVIEW_INTERVAL_DAYS,
-    RISK_ORDER,
     Action,
     Analysis,
     Assessment,
@@ -34,7 +33,7 @@ from .quality import QUALITY_CRITERIA, QUALITY_FIELDS, QualityScore
 from .reminders import Reminder
 from .reports import ProblemReport, SubmissionKey
 from .stages import StageChange
-from .tiers import DEFAULT_REVIEW_TIERS, ReviewTier
+from .tiers import DEFAULT_REVIEW_TIERS, RISK_ORDER, ReviewTier
 from .two_factor import TOTPDevice
 
 __all__ = [

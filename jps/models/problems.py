@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .fields import REASON, TEXT, BoundedTextField
+from .tiers import REVIEW_INTERVAL_DAYS, Risk, Tier, sergeant_days
 
 
 class Stage(models.TextChoices):
@@ -44,27 +45,6 @@ class Classification(models.TextChoices):
     CHRONIC = "chronic", "Chronic"
     SPIKE = "spike", "Spike"
     RECURRENT = "recurrent", "Recurrent low-level"
-
-
-class Risk(models.TextChoices):
-    STANDARD = "standard", "Standard"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-
-
-#: Rank of each risk, lowest first: raising the risk restarts the higher review tiers' clocks.
-RISK_ORDER: list[str] = [Risk.STANDARD, Risk.MEDIUM, Risk.HIGH]
-
-#: The national default days between supervisory reviews, by risk: the sergeant's tier (``jps.models.tiers``).
-REVIEW_INTERVAL_DAYS: dict[str, int] = {Risk.STANDARD: 56, Risk.MEDIUM: 28, Risk.HIGH: 14}
-
-
-class Tier(models.TextChoices):
-    """A level of supervision that reviews problems (``jps.models.tiers``)."""
-
-    SERGEANT = "sergeant", "Sergeant"
-    INSPECTOR = "inspector", "Inspector"
-    CHIEF_INSPECTOR = "chief_inspector", "Chief inspector"
 
 
 class Category(models.Model):
@@ -242,12 +222,7 @@ class Problem(models.Model):
 
     @property
     def review_interval_for_risk(self) -> int:
-        """The default days between reviews for the problem's risk (its current interval if none).
-
-        The sergeant's cadence in the force's review tiers, else the national ``REVIEW_INTERVAL_DAYS``.
-        """
-        from .tiers import sergeant_days
-
+        """Days between reviews for the risk: the force's sergeant tier, else national (else the current)."""
         return sergeant_days(self.force_id, self.risk) or self.review_interval_days
 
     def review_clock_from(self, today: datetime.date) -> datetime.date:
@@ -466,13 +441,8 @@ class SupervisoryReview(models.Model):
     comment = BoundedTextField(max_length=TEXT)
     decision = models.CharField(max_length=16, choices=Decision.choices)
     stage_at_review = models.CharField(max_length=20, choices=Stage.choices)
-    tier = models.CharField(
-        max_length=16,
-        choices=Tier.choices,
-        default=Tier.SERGEANT,
-        editable=False,
-        help_text="The level the reviewer acted at: the district's inspector or chief inspector, else sergeant.",
-    )
+    #: The level the reviewer acted at (the district's inspector or chief inspector, else sergeant): the service's.
+    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.SERGEANT, editable=False)
     was_overdue_days = models.PositiveIntegerField(default=0)
     next_review_due = models.DateField(null=True, blank=True)
     history = HistoricalRecords()

@@ -1,4 +1,4 @@
-"""Review tiers: who reviews a problem, and how often, by its risk — a force's settings.
+"""A problem's risk and the review tiers it drives: who reviews a problem, and how often — a force's settings.
 
 A tier is a level of supervision: the sergeant (the district's supervisors), the district's
 inspector and its chief inspector. Each force says, per risk, which tiers review and every
@@ -21,7 +21,27 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from .problems import REVIEW_INTERVAL_DAYS, Risk, Tier
+
+class Risk(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+#: Rank of each risk, lowest first: raising the risk restarts the higher review tiers' clocks.
+RISK_ORDER: list[str] = [Risk.STANDARD, Risk.MEDIUM, Risk.HIGH]
+
+#: The national default days between supervisory reviews, by risk: the sergeant's tier.
+REVIEW_INTERVAL_DAYS: dict[str, int] = {Risk.STANDARD: 56, Risk.MEDIUM: 28, Risk.HIGH: 14}
+
+
+class Tier(models.TextChoices):
+    """A level of supervision that reviews problems."""
+
+    SERGEANT = "sergeant", "Sergeant"
+    INSPECTOR = "inspector", "Inspector"
+    CHIEF_INSPECTOR = "chief_inspector", "Chief inspector"
+
 
 #: Lowest first: a review at one tier also counts for every tier below it.
 TIER_ORDER: list[str] = [Tier.SERGEANT, Tier.INSPECTOR, Tier.CHIEF_INSPECTOR]
