@@ -325,3 +325,32 @@ def test_an_inspectors_escalation_goes_to_the_chief_inspector_and_without_one_to
 def test_a_continue_decision_tells_nobody(tiers, supervisor):
     review(tiers.high, supervisor, "2026-04-02")
     assert not m.Reminder.objects.filter(kind=Kind.REVIEW_ESCALATED_BY_SUPERVISOR).exists()
+
+
+def test_an_administrator_keeps_a_forces_tiers_in_the_admin_with_their_history(admin_client, force):
+    page = admin_client.get("/admin/jps/reviewtier/").content.decode()
+    assert "National default, for forces with no rows" in page and "High: chief inspector every 56" in page
+    added = admin_client.post(
+        "/admin/jps/reviewtier/add/", {"force": force.pk, "risk": "high", "tier": "inspector", "every_days": 21}
+    )
+    assert added.status_code == 302
+    tier = m.ReviewTier.objects.get()
+    assert review_tiers_for(force.pk) == {("high", "inspector"): 21} and tier.history.count() == 1
+    assert admin_client.get(f"/admin/jps/reviewtier/{tier.pk}/history/").status_code == 200
+    refused = admin_client.post(
+        "/admin/jps/reviewtier/add/", {"force": force.pk, "risk": "high", "tier": "inspector", "every_days": 0}
+    )
+    assert refused.status_code == 200 and m.ReviewTier.objects.count() == 1
+    assert "Review tiers" in admin_client.get(f"/admin/jps/force/{force.pk}/change/").content.decode()
+
+
+def test_the_client_cannot_say_which_tier_it_reviewed_at(tiers, supervisor):
+    from tests.api.conftest import client_for
+
+    sent = {"problem": tiers.high.pk, "comment": "Checked", "decision": "continue"}
+    refused = client_for(supervisor).post("/api/reviews/", {**sent, "tier": "chief_inspector"}, format="json")
+    assert refused.status_code == 400 and "tier" in refused.json()
+    recorded = client_for(supervisor).post("/api/reviews/", sent, format="json")
+    assert recorded.status_code == 201 and recorded.json()["tier"] == "sergeant"
+    by_inspector = client_for(tiers.inspector).post("/api/reviews/", sent, format="json")
+    assert by_inspector.json()["tier"] == "inspector"
