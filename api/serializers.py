@@ -306,6 +306,7 @@ class ReviewSerializer(serializers.ModelSerializer):
             "reviewed_at",
             "comment",
             "decision",
+            "tier",
             "stage_at_review",
             "was_overdue_days",
             "next_review_due",

@@ -17,19 +17,46 @@ from . import models as m
 from . import services, two_factor
 
 
+def _default_tiers_text() -> str:
+    tiers = sorted(m.DEFAULT_REVIEW_TIERS.items(), key=lambda item: (-m.RISK_ORDER.index(item[0][0]), item[1]))
+    return "; ".join(f"{m.Risk(risk).label}: {m.Tier(tier).label.lower()} every {days}" for (risk, tier), days in tiers)
+
+
+class ReviewTierInline(admin.TabularInline):
+    """A force's review tiers, on the force's page; each row keeps its history (``ReviewTierAdmin``)."""
+
+    model = m.ReviewTier
+    extra = 0
+    verbose_name_plural = "review tiers (none: the national default applies)"
+
+
 @admin.register(m.Force)
 class ForceAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "welsh_enabled"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [ReviewTierInline]
+
+
+@admin.register(m.ReviewTier)
+class ReviewTierAdmin(SimpleHistoryAdmin):
+    """Who reviews problems at each risk, how often. A force with no rows follows the national default;
+    a force with rows follows its rows alone (the sergeant's cadence falls back to the default)."""
+
+    list_display = ["force", "risk", "tier", "every_days"]
+    list_filter = ["force", "risk", "tier"]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        default = f"National default, for forces with no rows — {_default_tiers_text()}"
+        return super().changelist_view(request, {"subtitle": default, **(extra_context or {})})
 
 
 @admin.register(m.District)
 class DistrictAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "force", "inspector"]
+    list_display = ["name", "force", "inspector", "chief_inspector"]
     list_filter = ["force"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    raw_id_fields = ["inspector"]
+    raw_id_fields = ["inspector", "chief_inspector"]
 
 
 @admin.register(m.Neighbourhood)
@@ -43,9 +70,10 @@ class NeighbourhoodAdmin(SimpleHistoryAdmin):
 
 @admin.register(m.Agency)
 class AgencyAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "force", "requires_two_factor"]
+    list_display = ["name", "kind", "force", "manager", "requires_two_factor"]
     list_filter = ["kind", "force"]
     search_fields = ["name"]
+    raw_id_fields = ["manager"]
 
 
 @admin.register(m.User)

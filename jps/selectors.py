@@ -67,7 +67,7 @@ from .problems.selectors import (
     reviews_overdue,
     scoped_get,
 )
-from .reminders.selectors import reminders_for
+from .reminders.selectors import escalations_awaiting, reminders_for
 
 __all__ = [
     "FIGURE_COLUMNS",
@@ -104,6 +104,7 @@ __all__ = [
     "closures_awaiting_signoff",
     "distance_metres",
     "evaluations_visible_to",
+    "escalations_awaiting",
     "evaluations_waiting",
     "geometry_contains",
     "learning_needs_visible_to",

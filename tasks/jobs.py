@@ -51,6 +51,32 @@ def action_due(*, now: str | None = None) -> dict[str, Any]:
     return _run("action_due", now)
 
 
+@app.task(name="reminders.review_tier_inspector", **TASK_OPTIONS)
+def review_tier_inspector(*, now: str | None = None) -> dict[str, Any]:
+    """Problems due for their inspector's review (by risk, the force's tiers), to the district's inspector."""
+    return _run("review_tier_inspector", now)
+
+
+@app.task(name="reminders.review_tier_chief", **TASK_OPTIONS)
+def review_tier_chief(*, now: str | None = None) -> dict[str, Any]:
+    """Problems due for their chief inspector's review, to the district's chief inspector."""
+    return _run("review_tier_chief", now)
+
+
+@app.task(name="reminders.action_escalation", **TASK_OPTIONS)
+def action_escalation(*, now: str | None = None) -> dict[str, Any]:
+    """Partner actions overdue past the grace period, to the agency's manager."""
+    return _run("action_escalation", now)
+
+
+@app.task(name="reminders.deliver_to", **TASK_OPTIONS)
+def deliver_to(*, recipient_key: str) -> dict[str, Any]:
+    """One person's unsent reminders, now: a supervisor's escalation does not wait for the morning digest."""
+    result = reminders.JobResult(job="deliver_to")
+    reminders.deliver_to(recipient_key, result=result)
+    return result.as_dict()
+
+
 @app.task(name="reminders.public_update_due", **TASK_OPTIONS)
 def public_update_due(*, now: str | None = None) -> dict[str, Any]:
     """Public priorities with no approved public update for a month, to their owners."""
@@ -96,7 +122,10 @@ def redact_personal_data() -> int:
 TASKS = {
     "daily_digest": daily_digest,
     "review_overdue": review_overdue,
+    "review_tier_inspector": review_tier_inspector,
+    "review_tier_chief": review_tier_chief,
     "action_due": action_due,
+    "action_escalation": action_escalation,
     "public_update_due": public_update_due,
     "evaluation_waiting": evaluation_waiting,
     "deliver_pending": deliver_pending,

@@ -110,3 +110,15 @@ class ProblemFactory(factory.django.DjangoModelFactory):
     next_review_due = factory.LazyFunction(
         lambda: __import__("datetime").date.today() + __import__("datetime").timedelta(days=28)
     )
+
+
+class ReviewTierFactory(factory.django.DjangoModelFactory):
+    """One of a force's review tiers: "high risk, the inspector every 28 days"."""
+
+    class Meta:
+        model = m.ReviewTier
+
+    force = factory.SubFactory(ForceFactory)
+    risk = m.Risk.HIGH
+    tier = m.Tier.INSPECTOR
+    every_days = 28

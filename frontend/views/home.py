@@ -28,7 +28,8 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     role = user.role
     Role = User.Role
-    sections = ["owned", "actions_due", "reviews_due", "review_queue", "signoff", "agency_actions", "taking_part"]
+    sections = ["owned", "actions_due", "reviews_due", "escalations", "review_queue", "signoff", "agency_actions"]
+    sections += ["taking_part"]
     sections += ["to_evaluate", "pending_updates", "learning_needs", "open_problems"]
     ctx: dict[str, Any] = dict.fromkeys(sections) | {"role": role}
     if role in (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN) or user.is_administrator:
@@ -36,6 +37,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
         ctx["actions_due"] = list(selectors.actions_due_for_owner(user=user)[:HOME_LIMIT])
         ctx["reviews_due"] = list(selectors.reviews_due(user=user).filter(owner=user)[:HOME_LIMIT])
     if role == Role.SUPERVISOR or user.is_administrator:
+        ctx["escalations"] = list(selectors.escalations_awaiting(user)[:HOME_LIMIT])
         ctx["review_queue"] = list(selectors.reviews_overdue(user=user)[:HOME_LIMIT])
         ctx["signoff"] = list(selectors.closures_awaiting_signoff(user=user)[:HOME_LIMIT])
     if role == Role.PARTNER:

@@ -5,6 +5,7 @@ reviews and progress updates (and their approval for the public).
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,13 +20,19 @@ from ..models import (
     Contact,
     Problem,
     ProgressUpdate,
+    Reminder,
     Stage,
     SupervisoryReview,
+    Tier,
     Transfer,
     User,
 )
+from ..models.reminders import Recipient, reminder_item_key
+from ..models.tiers import tier_of
 from ..problems.services import participation_add, problem_transition
 from ..publishing import publish_soon
+
+logger = logging.getLogger(__name__)
 
 # --- actions ----------------------------------------------------------------------------------
 
@@ -148,7 +155,10 @@ def review_record(
     """Record a supervisor's review, act on its decision, and move the review date on.
 
     The decision is carried out in the same transaction: if it is refused (a closure
-    without an assessment, say) the review is not recorded either.
+    without an assessment, say) the review is not recorded either. The review records the
+    tier its reviewer acted at (the district's inspector or chief inspector, else sergeant:
+    never the client's say), which the higher tiers' reminders count. "Escalate" notifies
+    the tier above, with the reason (``_escalation_notify``).
     """
     require(by, "jps.supervise_problem", problem)
     if not problem.is_open:
@@ -164,6 +174,7 @@ def review_record(
         comment=comment,
         decision=decision,
         stage_at_review=problem.stage,
+        tier=tier_of(district=problem.district, user_id=by.pk),
         was_overdue_days=problem.days_overdue(today),
     )
     Decision = SupervisoryReview.Decision
@@ -191,7 +202,58 @@ def review_record(
         review.next_review_due = problem.next_review_due
     save(problem, by=by, reason=f"Reviewed: {review.get_decision_display()}", update_fields=changed)
     save(review, by=by)
+    if decision == Decision.ESCALATE:
+        _escalation_notify(review, reason=reason.strip() or comment.strip())
     return review
+
+
+#: Who hears a supervisor's "escalate": the district's person one tier above the reviewer.
+ESCALATE_TO: dict[str, str] = {Tier.SERGEANT: "inspector", Tier.INSPECTOR: "chief_inspector", Tier.CHIEF_INSPECTOR: ""}
+
+
+def _escalation_notify(review: SupervisoryReview, *, reason: str) -> None:
+    """Tell the tier above the reviewer, with the reason, once per decision, and soon.
+
+    A sergeant's escalation goes to the district's inspector, an inspector's to its chief
+    inspector; with nobody named (or a chief inspector escalating), to the district's
+    escalation address. The ``Reminder`` row's item is the review, so the decision is told
+    once whatever retries; it is delivered as soon as the transaction commits (one person's
+    digest, ``reminders.deliver_to``) rather than at the next morning's run, and the hourly
+    catch-up sends it if the broker is down. "My work" lists it until that person reviews.
+    """
+    problem = review.problem
+    district = problem.district
+    above = ESCALATE_TO[review.tier]
+    recipients = Recipient.named_else(getattr(district, above) if above else None, district.escalation_email)
+    if not recipients:
+        logger.warning("Problem %s was escalated but district %s names nobody to tell", problem.pk, district.pk)
+        return
+    today = local_today()
+    rows = [
+        Reminder(
+            kind=Reminder.Kind.REVIEW_ESCALATED_BY_SUPERVISOR,
+            problem=problem,
+            recipient_id=r.user_id,
+            email=r.email,
+            item_key=reminder_item_key("review", review.pk),
+            recipient_key=r.key,
+            period_key=today.isoformat(),
+            due_on=today,
+            note=f"{review.reviewer}: {reason}"[:200],
+        )
+        for r in recipients
+    ]
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    for recipient in recipients:
+        _deliver_soon(recipient.key)
+
+
+def _deliver_soon(recipient_key: str) -> None:
+    """Queue one person's unsent reminders for delivery once the transaction commits (never failing the write)."""
+    from tasks.jobs import deliver_to
+    from tasks.queue import enqueue_on_commit
+
+    enqueue_on_commit(deliver_to, recipient_key=recipient_key)
 
 
 # --- progress updates ---------------------------------------------------------------------

@@ -95,6 +95,8 @@ USERS = {
     ),
     "sgt_maidstone": ("supervisor", "Kent Police", "Ian", "Cole", ["Maidstone", "Thanet"], []),
     "insp_canterbury": ("supervisor", "Kent Police", "Ruth", "Ellis", ["Canterbury"], []),
+    "chief_canterbury": ("supervisor", "Kent Police", "Mark", "Osei", ["Canterbury"], []),
+    "manager_council": ("partner", "Canterbury City Council", "Nadia", "Hussain", [], []),
 }
 
 # Target stage, and whether overdue / public. Partners: "P1" = partner's agency (council),

@@ -32,6 +32,7 @@ from .problems import (
     Source,
     Stage,
     SupervisoryReview,
+    Tier,
     Transfer,
     public_name_expression,
     review_overdue_q,
@@ -41,6 +42,7 @@ from .quality import QUALITY_CRITERIA, QUALITY_FIELDS, QualityScore
 from .reminders import Reminder
 from .reports import ProblemReport, SubmissionKey
 from .stages import StageChange
+from .tiers import DEFAULT_REVIEW_TIERS, RISK_ORDER, ReviewTier
 from .two_factor import TOTPDevice
 
 __all__ = [
@@ -55,6 +57,8 @@ __all__ = [
     "CLOSED_STAGES",
     "OPEN_STAGES",
     "REVIEW_INTERVAL_DAYS",
+    "RISK_ORDER",
+    "DEFAULT_REVIEW_TIERS",
     "public_name_expression",
     "review_overdue_q",
     "Action",
@@ -93,12 +97,14 @@ __all__ = [
     "PublishRun",
     "ReferenceCounter",
     "Reminder",
+    "ReviewTier",
     "Risk",
     "Source",
     "Stage",
     "StageChange",
     "SubmissionKey",
     "SupervisoryReview",
+    "Tier",
     "Transfer",
     "User",
 ]

@@ -36,7 +36,17 @@ class Agency(models.Model):
         related_name="agencies",
         help_text="The force area the agency works in; empty for national agencies.",
     )
-    contact_email = models.EmailField(blank=True, help_text="Where action reminders go when no person is named.")
+    contact_email = models.EmailField(
+        blank=True, help_text="Where action reminders (and their escalation, when no manager is named) go."
+    )
+    manager = models.ForeignKey(
+        "jps.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_agencies",
+        help_text="Hears when the agency's actions are overdue past the grace period.",
+    )
     requires_two_factor = models.BooleanField(
         default=False,
         help_text="Everyone in this agency must sign in with a code from an authenticator app as well.",

@@ -29,7 +29,7 @@ class District(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120)
     escalation_email = models.EmailField(
-        blank=True, help_text="Where overdue reviews escalate when no inspector is named."
+        blank=True, help_text="Where escalations and review tiers go when no inspector or chief inspector is named."
     )
     inspector = models.ForeignKey(
         "jps.User",
@@ -46,6 +46,14 @@ class District(models.Model):
         on_delete=models.SET_NULL,
         related_name="community_safety_districts",
         help_text="Hears of ASB case reviews due or suggested in this CSP area; else its supervisors do.",
+    )
+    chief_inspector = models.ForeignKey(
+        "jps.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="chief_inspected_districts",
+        help_text="The level above the inspector: reviews high-risk problems at the chief inspector's tier.",
     )
     history = HistoricalRecords()
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .fields import REASON, TEXT, BoundedTextField
+from .tiers import REVIEW_INTERVAL_DAYS, Risk, Tier, sergeant_days
 
 
 class Stage(models.TextChoices):
@@ -44,16 +45,6 @@ class Classification(models.TextChoices):
     CHRONIC = "chronic", "Chronic"
     SPIKE = "spike", "Spike"
     RECURRENT = "recurrent", "Recurrent low-level"
-
-
-class Risk(models.TextChoices):
-    STANDARD = "standard", "Standard"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-
-
-#: Default days between supervisory reviews, by risk (sergeant cadence in practice).
-REVIEW_INTERVAL_DAYS: dict[str, int] = {Risk.STANDARD: 56, Risk.MEDIUM: 28, Risk.HIGH: 14}
 
 
 class Category(models.Model):
@@ -160,6 +151,9 @@ class Problem(models.Model):
     )
     closure_reason = BoundedTextField(max_length=REASON, blank=True, editable=False)
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    risk_raised_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the risk last went up: the higher tiers' clocks restart."
+    )
     personal_data_redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     public_priority = models.BooleanField(default=False)
@@ -188,6 +182,12 @@ class Problem(models.Model):
                 fields=["next_review_due"],
                 name="problem_open_review_due",
                 condition=Q(stage__in=["scanning", "analysis", "response", "assessment"]),
+            ),
+            # The review tiers' reminders walk open medium- and high-risk problems (jps.reminders.escalation).
+            models.Index(
+                fields=["risk", "force"],
+                name="problem_open_risk",
+                condition=Q(stage__in=["scanning", "analysis", "response", "assessment"], risk__in=["medium", "high"]),
             ),
             models.Index(
                 fields=["neighbourhood", "adopted_on"],
@@ -222,8 +222,8 @@ class Problem(models.Model):
 
     @property
     def review_interval_for_risk(self) -> int:
-        """The default days between reviews for the problem's risk (its current interval if none)."""
-        return REVIEW_INTERVAL_DAYS.get(self.risk, self.review_interval_days)
+        """Days between reviews for the risk: the force's sergeant tier, else national (else the current)."""
+        return sergeant_days(self.force_id, self.risk) or self.review_interval_days
 
     def review_clock_from(self, today: datetime.date) -> datetime.date:
         """The next review date when the review clock (re)starts on ``today``: logged, reviewed, reopened."""
@@ -441,6 +441,8 @@ class SupervisoryReview(models.Model):
     comment = BoundedTextField(max_length=TEXT)
     decision = models.CharField(max_length=16, choices=Decision.choices)
     stage_at_review = models.CharField(max_length=20, choices=Stage.choices)
+    #: The level the reviewer acted at (the district's inspector or chief inspector, else sergeant): the service's.
+    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.SERGEANT, editable=False)
     was_overdue_days = models.PositiveIntegerField(default=0)
     next_review_due = models.DateField(null=True, blank=True)
     history = HistoricalRecords()

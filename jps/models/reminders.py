@@ -9,6 +9,7 @@ has gone stale.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.conf import settings
@@ -17,12 +18,12 @@ from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-#: What a reminder is about; its item key is ``<item>:<id>``.
-Item = Literal["problem", "action", "neighbourhood", "case_review", "person"]
+#: What a reminder is about; its item key is ``<item>:<id>`` (a review: one supervisor's escalation).
+Item = Literal["problem", "action", "neighbourhood", "case_review", "person", "review"]
 
 
 def reminder_item_key(item: Item, pk: int) -> str:
-    """The item key of one problem, action or neighbourhood: what the once-per-period constraint compares."""
+    """The item key of one problem, action, neighbourhood or review: what the once-per-period constraint compares."""
     return f"{item}:{pk}"
 
 
@@ -31,10 +32,43 @@ def reminder_item_key_sql(item: Item, pk: Any) -> Concat:
     return Concat(Value(f"{item}:"), Cast(pk, output_field=CharField()))
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """Who a reminder goes to: a person (``user:<id>``) or, when nobody is named, an address (``email:<address>``)."""
+
+    key: str
+    user_id: int | None
+    email: str
+
+    @classmethod
+    def for_user(cls, user: Any) -> Recipient:
+        return cls(key=f"user:{user.pk}", user_id=user.pk, email=user.email or "")
+
+    @classmethod
+    def for_address(cls, email: str) -> Recipient:
+        address = email.strip().lower()
+        return cls(key=f"email:{address}", user_id=None, email=address)
+
+    @classmethod
+    def named_else(cls, user: Any, address: str) -> list[Recipient]:
+        """The person named for a role if they are active, else the role's address, else nobody.
+
+        The one fallback of every escalation: the district's inspector or chief inspector, else its
+        escalation address; an agency's manager, else its contact address.
+        """
+        if user is not None and user.is_active:
+            return [cls.for_user(user)]
+        return [cls.for_address(address)] if address else []
+
+
 class Reminder(models.Model):
     class Kind(models.TextChoices):
+        REVIEW_ESCALATED_BY_SUPERVISOR = "supervisor_escalation", "Escalated to you by a supervisor"
         REVIEW_OVERDUE = "review_overdue", "Supervisory review overdue"
         REVIEW_ESCALATION = "review_escalation", "Overdue review escalated"
+        REVIEW_TIER_INSPECTOR = "review_tier_inspector", "Inspector's review due"
+        REVIEW_TIER_CHIEF = "review_tier_chief", "Chief inspector's review due"
+        ACTION_ESCALATION = "action_escalation", "Overdue action escalated"
         ACTION_DUE_SOON = "action_due_soon", "Action due soon"
         ACTION_OVERDUE = "action_overdue", "Action overdue"
         PUBLIC_UPDATE_DUE = "public_update_due", "Public update due"
@@ -70,7 +104,7 @@ class Reminder(models.Model):
     item_key = models.CharField(
         max_length=40,
         editable=False,
-        help_text="problem:<id>, action:<id>, neighbourhood:<id>, case_review:<id>, person:<id>.",
+        help_text="problem:<id>, action:<id>, neighbourhood:<id>, case_review:<id>, person:<id> or review:<id>.",
     )
     recipient_key = models.CharField(max_length=260, editable=False, help_text="user:<id> or email:<address>.")
     period_key = models.CharField(max_length=40, help_text="The due period reminded, e.g. the date it fell due.")

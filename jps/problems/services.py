@@ -21,6 +21,7 @@ from django.utils import timezone
 from .. import policy
 from ..base import local_today, require, save
 from ..models import (
+    RISK_ORDER,
     Agency,
     Analysis,
     Assessment,
@@ -155,12 +156,19 @@ def _problem_apply(problem: Problem, *, by: User, fields: dict[str, Any], reason
         changed.add("review_interval_days")
     if problem.risk != old_risk:
         changed |= _review_brought_forward(problem)
+    if _risk_rank(problem.risk) > _risk_rank(old_risk):
+        problem.risk_raised_at = timezone.now()  # the higher review tiers' clocks restart (jps.models.tiers)
+        changed.add("risk_raised_at")
     if problem.public_priority and not problem.adopted_on:
         problem.adopted_on = local_today()
         changed.add("adopted_on")
     save(problem, by=by, reason=reason, update_fields=changed)
     _publish_if_public(problem, fields, was_public=was_public, why="public details changed")
     return problem
+
+
+def _risk_rank(risk: str) -> int:
+    return RISK_ORDER.index(risk) if risk in RISK_ORDER else -1
 
 
 def _review_brought_forward(problem: Problem) -> set[str]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from .collectors import COLLECTORS, JOBS, collect
 from .common import CLAIM_TIMEOUT, JobResult, NoProgress, Progress
 from .delivery import deliver_pending, deliver_to, digest_context, parse_now, run_job
-from .selectors import reminders_for
+from .selectors import escalations_awaiting, reminders_for
 
 __all__ = [
     "CLAIM_TIMEOUT",
@@ -35,6 +35,7 @@ __all__ = [
     "deliver_pending",
     "deliver_to",
     "digest_context",
+    "escalations_awaiting",
     "parse_now",
     "reminders_for",
     "run_job",

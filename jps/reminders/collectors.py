@@ -7,8 +7,8 @@ import datetime
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, TruncDate
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ..meetings.selectors import neighbourhoods_failing_meeting_standard
@@ -23,16 +23,18 @@ from ..models import (
     Stage,
     User,
 )
-from ..models.reminders import Item, reminder_item_key, reminder_item_key_sql
+from ..models.reminders import reminder_item_key
 from .case_reviews import COLLECTORS as CASE_REVIEW_COLLECTORS
 from .common import (
     BATCH_SIZE,
+    Collector,
     JobResult,
     Kind,
     Progress,
     Recipient,
     _active,
     _People,
+    _reminded,
     _row,
     _unique,
     action_due_soon_days,
@@ -41,29 +43,9 @@ from .common import (
     logger,
     public_update_days,
 )
+from .escalation import action_escalation, review_tier_chief_due, review_tier_inspector_due
 
 # --- collectors: which items are due, and who hears about them ---------------------------------
-
-Collector = Callable[[datetime.datetime, _People], tuple[QuerySet[Any], Callable[[Any], list[Reminder]]]]
-
-
-def _reminded(kind: str, item: Item, period_field: str = "", *, period: str = "") -> Exists:
-    """Whether this item already has reminders of ``kind`` for its current due period.
-
-    The period is the item's own ``period_field`` (a review date, a due date), or one
-    ``period`` for every item (a month).
-
-    Collectors skip such items, so a daily run walks what fell due since the last run, not
-    every item still overdue (the unique index on kind and item answers each lookup): the
-    cost grows with what is newly due, not with the backlog or the table.
-    """
-    return Exists(
-        Reminder.objects.filter(
-            kind=kind,
-            item_key=reminder_item_key_sql(item, OuterRef("pk")),
-            period_key=Cast(OuterRef(period_field), output_field=CharField()) if period_field else Value(period),
-        )
-    )
 
 
 def _review_overdue(now: datetime.datetime, people: _People) -> tuple[QuerySet[Any], Callable[[Any], list[Reminder]]]:
@@ -107,9 +89,7 @@ def _review_overdue(now: datetime.datetime, people: _People) -> tuple[QuerySet[A
         out = [_row(Kind.REVIEW_OVERDUE, problem, r, period=due, note=note) for r in recipients]
         if due < escalate_before:
             district = problem.district
-            escalate_to = _active(district.inspector)
-            if not escalate_to and district.escalation_email:
-                escalate_to = [Recipient.for_address(district.escalation_email)]
+            escalate_to = Recipient.named_else(district.inspector, district.escalation_email)
             if not escalate_to:
                 logger.warning(
                     "Review of problem %s is past its grace period but district %s has no inspector "
@@ -294,7 +274,10 @@ def _meeting_standard(now: datetime.datetime, people: _People) -> tuple[QuerySet
 
 COLLECTORS: dict[str, Collector] = {
     "review_overdue": _review_overdue,
+    "review_tier_inspector": review_tier_inspector_due,
+    "review_tier_chief": review_tier_chief_due,
     "action_due": _action_due,
+    "action_escalation": action_escalation,
     "public_update_due": _public_update_due,
     "evaluation_waiting": _evaluation_waiting,
     "meeting_standard": _meeting_standard,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast
 
 from ..models import (
     Action,
@@ -17,7 +18,7 @@ from ..models import (
     Reminder,
     User,
 )
-from ..models.reminders import reminder_item_key
+from ..models.reminders import Item, Recipient, reminder_item_key, reminder_item_key_sql
 
 logger = logging.getLogger("jps.reminders")
 
@@ -30,8 +31,12 @@ CLAIM_TIMEOUT = datetime.timedelta(minutes=15)
 
 #: Order of sections in a digest.
 KIND_ORDER = [
+    Kind.REVIEW_ESCALATED_BY_SUPERVISOR,
     Kind.REVIEW_ESCALATION,
+    Kind.REVIEW_TIER_CHIEF,
+    Kind.REVIEW_TIER_INSPECTOR,
     Kind.REVIEW_OVERDUE,
+    Kind.ACTION_ESCALATION,
     Kind.ACTION_OVERDUE,
     Kind.ACTION_DUE_SOON,
     Kind.PUBLIC_UPDATE_DUE,
@@ -46,6 +51,16 @@ KIND_ORDER = [
 def escalation_grace_days() -> int:
     """Days a review may stay overdue before it escalates to the district's inspector."""
     return int(getattr(settings, "REMINDER_ESCALATION_GRACE_DAYS", 7))
+
+
+def action_escalation_grace_days() -> int:
+    """Days an action may stay overdue before it escalates to its agency's manager.
+
+    Longer than the review's grace: an action's own overdue reminder has gone to the person or
+    agency responsible, and partners work to their own timetables; two weeks late is a matter
+    for their manager.
+    """
+    return int(getattr(settings, "REMINDER_ACTION_ESCALATION_GRACE_DAYS", 14))
 
 
 def action_due_soon_days() -> int:
@@ -98,23 +113,26 @@ class JobResult:
         return asdict(self)
 
 
+def _reminded(kind: str, item: Item, period_field: str = "", *, period: str = "") -> Exists:
+    """Whether this item already has reminders of ``kind`` for its current due period.
+
+    The period is the item's own ``period_field`` (a review date, a due date), or one
+    ``period`` for every item (a month).
+
+    Collectors skip such items, so a daily run walks what fell due since the last run, not
+    every item still overdue (the unique index on kind and item answers each lookup): the
+    cost grows with what is newly due, not with the backlog or the table.
+    """
+    return Exists(
+        Reminder.objects.filter(
+            kind=kind,
+            item_key=reminder_item_key_sql(item, OuterRef("pk")),
+            period_key=Cast(OuterRef(period_field), output_field=CharField()) if period_field else Value(period),
+        )
+    )
+
+
 # --- recipients ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Recipient:
-    key: str
-    user_id: int | None
-    email: str
-
-    @classmethod
-    def for_user(cls, user: User) -> Recipient:
-        return cls(key=f"user:{user.pk}", user_id=user.pk, email=user.email or "")
-
-    @classmethod
-    def for_address(cls, email: str) -> Recipient:
-        address = email.strip().lower()
-        return cls(key=f"email:{address}", user_id=None, email=address)
 
 
 class _People:
@@ -146,6 +164,10 @@ class _People:
             users = User.objects.filter(role=User.Role.ANALYST, agency__force_id=force_id)
             self._analysts[force_id] = self._users(users)
         return self._analysts[force_id]
+
+
+#: A collector: given the run's time and people, the due items (one query) and each item's reminder rows.
+Collector = Callable[[datetime.datetime, _People], tuple[QuerySet[Any], Callable[[Any], list[Reminder]]]]
 
 
 def _active(user: User | None) -> list[Recipient]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ..case_reviews.rules import case_review_scope_q
 from ..models import (
+    OPEN_STAGES,
     CaseReviewApplication,
     District,
     Reminder,
+    SupervisoryReview,
 )
 from ..rules import problem_ids_visible_to
 
@@ -34,4 +36,21 @@ def reminders_for(user: Any) -> QuerySet[Reminder]:
         )
         .select_related("problem", "problem__neighbourhood", "action", "neighbourhood", "case_review")
         .order_by("-created_at", "-id")
+    )
+
+
+def escalations_awaiting(user: Any) -> QuerySet[Reminder]:
+    """Supervisors' escalations to ``user`` (``REVIEW_ESCALATED_BY_SUPERVISOR``) still waiting for them.
+
+    One waits while its problem is open and ``user`` has not reviewed it since: their own review is
+    the answer, whatever they decide. Oldest first, as a queue.
+    """
+    answered = SupervisoryReview.objects.filter(
+        problem_id=OuterRef("problem_id"), reviewer_id=user.pk, reviewed_at__gte=OuterRef("created_at")
+    )
+    return (
+        reminders_for(user)
+        .filter(kind=Reminder.Kind.REVIEW_ESCALATED_BY_SUPERVISOR, problem__stage__in=OPEN_STAGES)
+        .exclude(Exists(answered))
+        .order_by("created_at", "id")
     )
