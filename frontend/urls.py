@@ -62,6 +62,7 @@ urlpatterns = [
     path("neighbourhoods/", views.neighbourhood_list, name="neighbourhood_list"),
     path("neighbourhoods/<int:pk>/", views.neighbourhood_page, name="neighbourhood"),
     path("meetings/", include("frontend.meetings")),
+    path("problems/<int:pk>/risk/", include("frontend.risk")),  # a victim's risk assessment (frontend/risk.py)
     # Evaluation, quality, the best-practice library, learning needs and management information (frontend/insight.py).
     path("evaluations/", insight.evaluation_queue, name="insight_evaluations"),
     path("problems/<int:pk>/evaluate/", insight.evaluation_form, name="insight_evaluate"),

@@ -25,6 +25,7 @@ from .casework.services import (
     update_decide,
 )
 from .insight.library import EVALUATION_RECORDED, evaluation_record
+from .people.risk import risk_assess
 from .people.services import (
     PERSON_CONTACT_FIELDS,
     PERSON_FIELDS,
@@ -72,6 +73,7 @@ __all__ = [
     "problem_place_link",
     "problem_place_unlink",
     "person_views_record",
+    "risk_assess",
     "ACTION_EDITABLE",
     "ANALYSIS_FIELDS",
     "ASSESSMENT_FIELDS",

@@ -63,6 +63,12 @@ def evaluation_waiting(*, now: str | None = None) -> dict[str, Any]:
     return _run("evaluation_waiting", now)
 
 
+@app.task(name="reminders.high_risk_victims", **TASK_OPTIONS)
+def high_risk_victims(*, now: str | None = None) -> dict[str, Any]:
+    """Victims newly assessed high risk on open problems, to the district's supervisors."""
+    return _run("high_risk_victims", now)
+
+
 @app.task(name="reminders.deliver_pending", **TASK_OPTIONS)
 def deliver_pending(*, now: str | None = None) -> dict[str, Any]:
     """Send what earlier runs recorded but did not send (a crash, a mail server down)."""
@@ -87,6 +93,7 @@ TASKS = {
     "action_due": action_due,
     "public_update_due": public_update_due,
     "evaluation_waiting": evaluation_waiting,
+    "high_risk_victims": high_risk_victims,
     "deliver_pending": deliver_pending,
 }
 

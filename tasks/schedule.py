@@ -35,8 +35,8 @@ DEFAULT_SCHEDULE = [
         minute="0",
         hour="7",
         description=(
-            "Overdue reviews (escalated after the grace period), actions due, public updates due and evaluations "
-            "waiting; each person receives one email listing all their items."
+            "High-risk victims, overdue reviews (escalated after the grace period), actions due, public updates due "
+            "and evaluations waiting; each person receives one email listing all their items."
         ),
     ),
     PeriodicJob(

@@ -31,6 +31,7 @@ from .public import AlertSubscription, Postcode, PublishRun
 from .quality import QUALITY_CRITERIA, QUALITY_FIELDS, QualityScore
 from .reminders import Reminder
 from .reports import ProblemReport, SubmissionKey
+from .risk import RiskAssessment, RiskQuestion, RiskQuestionnaire
 from .stages import StageChange
 from .two_factor import TOTPDevice
 
@@ -78,6 +79,9 @@ __all__ = [
     "ReferenceCounter",
     "Reminder",
     "Risk",
+    "RiskAssessment",
+    "RiskQuestion",
+    "RiskQuestionnaire",
     "Source",
     "Stage",
     "StageChange",

@@ -18,11 +18,12 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 #: What a reminder is about; its item key is ``<item>:<id>``.
-Item = Literal["problem", "action", "neighbourhood"]
+Item = Literal["problem", "action", "neighbourhood", "victim"]
 
 
 def reminder_item_key(item: Item, pk: int) -> str:
-    """The item key of one problem, action or neighbourhood: what the once-per-period constraint compares."""
+    """The item key of one problem, action, neighbourhood or victim (their link on a problem): what the
+    once-per-period constraint compares."""
     return f"{item}:{pk}"
 
 
@@ -40,6 +41,7 @@ class Reminder(models.Model):
         PUBLIC_UPDATE_DUE = "public_update_due", "Public update due"
         EVALUATION_WAITING = "evaluation_waiting", "Evaluation waiting"
         MEETING_STANDARD = "meeting_standard", "PACT meeting standard not met"
+        HIGH_RISK_VICTIM = "high_risk_victim", "High-risk victim"
 
     #: Give up emailing a row after this many failed attempts; it stays visible in JPS.
     MAX_ATTEMPTS = 5
@@ -62,7 +64,7 @@ class Reminder(models.Model):
     )
     email = models.EmailField(blank=True, help_text="The address at the time; the only one for contacts.")
     item_key = models.CharField(
-        max_length=40, editable=False, help_text="problem:<id>, action:<id> or neighbourhood:<id>."
+        max_length=40, editable=False, help_text="problem:<id>, action:<id>, neighbourhood:<id> or victim:<link id>."
     )
     recipient_key = models.CharField(max_length=260, editable=False, help_text="user:<id> or email:<address>.")
     period_key = models.CharField(max_length=40, help_text="The due period reminded, e.g. the date it fell due.")

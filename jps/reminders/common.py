@@ -30,6 +30,7 @@ CLAIM_TIMEOUT = datetime.timedelta(minutes=15)
 
 #: Order of sections in a digest.
 KIND_ORDER = [
+    Kind.HIGH_RISK_VICTIM,
     Kind.REVIEW_ESCALATION,
     Kind.REVIEW_OVERDUE,
     Kind.ACTION_OVERDUE,
