@@ -35,7 +35,7 @@ PREFIX = "q_"
 class RiskAssessmentForm(GovukForm, forms.Form):
     """Why now, each question of the questionnaire in use (yes or no), and notes."""
 
-    govuk_messages = {"occasion": {"required": "Select why you are assessing the victim's risk now"}}
+    govuk_messages = {"occasion": {"required": "Select why you are assessing the risk now"}}
 
     occasion = forms.ChoiceField(
         choices=RiskAssessment.Occasion.choices, widget=forms.RadioSelect, label="Why are you assessing their risk now?"

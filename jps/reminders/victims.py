@@ -22,11 +22,8 @@ from ..people.risk import risk_assessments_current
 from .common import Kind, Recipient, _People
 
 
-def _row(assessment: RiskAssessment, recipient: Recipient, *, today: datetime.date) -> Reminder:
+def _row(assessment: RiskAssessment, recipient: Recipient) -> Reminder:
     assessed_on = timezone.localdate(assessment.assessed_at)
-    days = (today - assessed_on).days
-    when = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
-    max_score = assessment.questionnaire.max_score
     return Reminder(
         kind=Kind.HIGH_RISK_VICTIM,
         problem_id=assessment.problem_id,
@@ -37,7 +34,7 @@ def _row(assessment: RiskAssessment, recipient: Recipient, *, today: datetime.da
         period_key=assessed_on.isoformat(),
         due_on=assessed_on,
         # No name: the email says a victim is at high risk; who they are is in JPS, behind the sign-in.
-        note=f"a victim assessed high risk {when} (score {assessment.score} of {max_score})",
+        note=f"a victim assessed high risk (score {assessment.score} of {assessment.questionnaire.max_score})",
     )
 
 
@@ -45,7 +42,6 @@ def high_risk_victims_due(
     now: datetime.datetime, people: _People
 ) -> tuple[QuerySet[Any], Callable[[Any], list[Reminder]]]:
     """Victims whose current assessment is high on an open problem, not yet reminded for that assessment."""
-    today = timezone.localdate(now)
     reminded = Reminder.objects.filter(
         kind=Kind.HIGH_RISK_VICTIM,
         item_key=reminder_item_key_sql("victim", OuterRef("link_id")),
@@ -63,6 +59,6 @@ def high_risk_victims_due(
     )
 
     def rows(assessment: RiskAssessment) -> list[Reminder]:
-        return [_row(assessment, r, today=today) for r in people.supervisors(assessment.problem.district_id)]
+        return [_row(assessment, r) for r in people.supervisors(assessment.problem.district_id)]
 
     return queryset, rows

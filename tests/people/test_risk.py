@@ -7,7 +7,6 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from jps import models as m
 from jps import rules, selectors, services
