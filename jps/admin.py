@@ -302,6 +302,7 @@ class RiskQuestionnaireAdmin(SimpleHistoryAdmin):
             return
         if not (set(form.changed_data) - {"is_active"} or any(formset.has_changed() for formset in formsets)):
             super().save_model(request, obj, form, change)
+            super().save_related(request, form, formsets, change)  # nothing in them changed
             return
         used = obj.version
         obj.pk, obj._state.adding = None, True
@@ -309,12 +310,13 @@ class RiskQuestionnaireAdmin(SimpleHistoryAdmin):
         obj.created_by, obj.created_at = request.user, timezone.now()
         super().save_model(request, obj, form, False)
         for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # the change message
             for question_form in formset.forms:
                 data = question_form.cleaned_data
                 if not data or data.get("DELETE") or (data.get("id") is None and not question_form.has_changed()):
                     continue
                 fields = {name: data[name] for name in ("position", "key", "text", "weight")}
-                m.RiskQuestion.objects.create(questionnaire=obj, **fields)
+                formset.new_objects.append(m.RiskQuestion.objects.create(questionnaire=obj, **fields))
         self.message_user(
             request,
             f"Version {used} has been used by risk assessments, so it is kept as it was: "

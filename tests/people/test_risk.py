@@ -275,3 +275,63 @@ def test_a_deleted_victim_link_takes_its_assessments_with_it_but_the_history_kee
     services.problem_person_unlink(link=victim, by=pcso, reason="Entered on the wrong problem")
     assert not m.RiskAssessment.objects.exists()
     assert set(m.RiskAssessment.history.values_list("history_type", flat=True)) == {"+", "-"}
+
+
+def _admin_form(questionnaire: m.RiskQuestionnaire, **changes: object) -> dict[str, object]:
+    """The admin's change form as posted: the version's fields and each question as an inline row."""
+    questions = list(questionnaire.questions.all())
+    data: dict[str, object] = {
+        "force": questionnaire.force_id or "",
+        "name": questionnaire.name,
+        "medium_threshold": questionnaire.medium_threshold,
+        "high_threshold": questionnaire.high_threshold,
+        "is_active": "on" if questionnaire.is_active else "",
+        "questions-TOTAL_FORMS": len(questions),
+        "questions-INITIAL_FORMS": len(questions),
+        "questions-MIN_NUM_FORMS": 1,
+        "questions-MAX_NUM_FORMS": 1000,
+    }
+    for i, q in enumerate(questions):
+        row = {"id": q.pk, "questionnaire": questionnaire.pk, "position": q.position, "key": q.key}
+        data |= {f"questions-{i}-{name}": value for name, value in (row | {"text": q.text, "weight": q.weight}).items()}
+    data |= changes
+    if not data["is_active"]:
+        del data["is_active"]
+    return data
+
+
+def test_editing_a_used_version_in_the_admin_saves_a_new_version_and_keeps_the_old(
+    admin_client, questions, victim, pcso
+):
+    used = services.risk_assess(link=victim, answers=answers("c"), occasion=FIRST, by=pcso)
+    url = f"/admin/jps/riskquestionnaire/{questions.pk}/change/"
+    response = admin_client.post(url, _admin_form(questions, high_threshold=4, **{"questions-2-weight": 2}))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    questions.refresh_from_db()
+    assert (questions.version, questions.high_threshold) == (1, 5)  # the used version is as it was
+    assert [q.weight for q in questions.questions.all()] == [1, 2, 3]
+    revised = m.RiskQuestionnaire.objects.get(force=questions.force, version=2)
+    assert (revised.high_threshold, [q.weight for q in revised.questions.all()]) == (4, [1, 2, 2])
+    assert revised.created_by.username == "admin"
+    assert m.RiskQuestionnaire.for_force(questions.force_id) == revised
+    used.refresh_from_db()
+    assert used.questionnaire == questions and used.score == 3
+
+    # Turning a used version off is not a change of its questions: done in place.
+    admin_client.post(f"/admin/jps/riskquestionnaire/{revised.pk}/change/", _admin_form(revised))
+    services.risk_assess(link=victim, answers=answers("c"), occasion=CHANGED, by=pcso)
+    admin_client.post(f"/admin/jps/riskquestionnaire/{revised.pk}/change/", _admin_form(revised, is_active=""))
+    revised.refresh_from_db()
+    assert not revised.is_active and m.RiskQuestionnaire.objects.filter(force=questions.force).count() == 2
+    assert m.RiskQuestionnaire.for_force(questions.force_id) == questions
+
+
+def test_an_unused_version_is_edited_in_place_and_a_used_one_cannot_be_deleted(admin_client, questions, victim, pcso):
+    url = f"/admin/jps/riskquestionnaire/{questions.pk}/change/"
+    assert admin_client.post(url, _admin_form(questions, medium_threshold=2)).status_code == 302
+    questions.refresh_from_db()
+    assert questions.medium_threshold == 2 and m.RiskQuestionnaire.objects.filter(force=questions.force).count() == 1
+    services.risk_assess(link=victim, answers=answers("c"), occasion=FIRST, by=pcso)
+    assert admin_client.get(f"/admin/jps/riskquestionnaire/{questions.pk}/delete/").status_code == 403
+    refused = admin_client.post(url, _admin_form(questions, medium_threshold=6, high_threshold=5))
+    assert refused.status_code == 200 and "above the medium threshold" in refused.content.decode()

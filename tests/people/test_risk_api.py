@@ -7,7 +7,9 @@ import pytest
 from jps import models as m
 from jps import services
 from tests import factories as f
+from tests import fuzz
 from tests.api.conftest import ROLES, client_for, users  # noqa: F401  (the role fixture)
+from tests.api.test_schemathesis import _exercise, api_schema, role_headers  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 URL = "/api/risk-assessments/"
@@ -189,3 +191,12 @@ def test_the_endpoints_are_in_the_schema(client):
     assert write["answers"]["additionalProperties"]["type"] == "boolean"
     out = schema["components"]["schemas"]["RiskAssessment"]["properties"]
     assert {"score", "level", "questionnaire_version", "answers"} <= set(out)
+
+
+@pytest.mark.slow
+def test_the_risk_api_conforms_to_its_schema_for_every_role(assessed, api_schema, role_headers):  # noqa: F811
+    """schemathesis over /api/risk-assessments/ with every role's token: documented statuses and bodies only."""
+    operations = [r.ok() for r in api_schema.get_all_operations() if r.ok().path.startswith(URL)]
+    assert len(operations) == 4
+    for operation in operations:
+        _exercise(operation, role_headers, fuzz.examples(10))
