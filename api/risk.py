@@ -16,7 +16,7 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -99,6 +99,7 @@ def _victim_link(user: Any, *, problem: int, person: int) -> ProblemPerson | Non
     return _victim_links(user).filter(problem_id=problem, person_id=person).first()
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _VictimLinkField(serializers.PrimaryKeyRelatedField):
     """A victim's link id, accepted only on a problem the requesting user may see."""
 
@@ -193,8 +194,7 @@ class RiskAssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ba
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not reads_risk(request.user):
             raise exceptions.PermissionDenied("Victims' risk assessments are for police staff working the problem.")
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         return self.get_paginated_response(self._shown(list(page)))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

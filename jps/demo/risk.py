@@ -7,7 +7,7 @@ idempotent (nothing is added once any assessment exists). Runs after ``load_demo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
 
@@ -33,7 +33,7 @@ def _answers(questionnaire: m.RiskQuestionnaire, yes: set[str]) -> dict[str, boo
     return {q.key: q.key in yes for q in questionnaire.questions.all()}
 
 
-def _assess(link: m.ProblemPerson, by: m.User, rounds: list[tuple[str, set[str]]]) -> None:
+def _assess(link: m.ProblemPerson, by: m.User, rounds: Sequence[tuple[str, set[str]]]) -> None:
     questionnaire = selectors.risk_questionnaire_for(problem=link.problem)
     if questionnaire is None:
         return
@@ -45,6 +45,7 @@ def _assess(link: m.ProblemPerson, by: m.User, rounds: list[tuple[str, set[str]]
 def load_demo_risk(*, log: Callable[[str], None] = print) -> None:
     if m.RiskAssessment.objects.exists():
         return
+    services.risk_questionnaire_default_ensure()
     officer = m.User.objects.filter(username="officer").first()
     sharon = m.ProblemPerson.objects.filter(person__name="Sharon Doyle", role=m.PersonRole.VICTIM)
     links = list(sharon.select_related("problem").order_by("problem__created_at"))

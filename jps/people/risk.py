@@ -24,10 +24,21 @@ from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from ..base import require, save
-from ..models import OPEN_STAGES, PersonRole, Problem, ProblemPerson, Risk, RiskAssessment, RiskQuestionnaire, User
+from ..models import (
+    OPEN_STAGES,
+    PersonRole,
+    Problem,
+    ProblemPerson,
+    Risk,
+    RiskAssessment,
+    RiskQuestion,
+    RiskQuestionnaire,
+    User,
+)
 from ..models.risk import risk_rank
 from ..problems.services import problem_update
 from ..rules import risk_scope_q
+from . import risk_questions
 
 Occasion = RiskAssessment.Occasion
 
@@ -101,6 +112,28 @@ def _current_levels(problem: Problem) -> list[str]:
 
 
 # --- writes --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def risk_questionnaire_default_ensure() -> RiskQuestionnaire:
+    """The national default as shipped (``risk_questions``), created if there is no national version at all.
+
+    Migration 0022 creates it; this puts it back where the tables were emptied since (a test database
+    flushed between tests, a demo loaded into one), so the demo and the tests start from what ships.
+    """
+    existing = RiskQuestionnaire.objects.filter(force__isnull=True).order_by("-version").first()
+    if existing is not None:
+        return existing
+    default = RiskQuestionnaire.objects.create(
+        force=None,
+        version=1,
+        name=risk_questions.NAME,
+        medium_threshold=risk_questions.MEDIUM_THRESHOLD,
+        high_threshold=risk_questions.HIGH_THRESHOLD,
+    )
+    for position, (key, text, weight) in enumerate(risk_questions.QUESTIONS, start=1):
+        RiskQuestion.objects.create(questionnaire=default, position=position, key=key, text=text, weight=weight)
+    return default
 
 
 @transaction.atomic

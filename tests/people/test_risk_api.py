@@ -167,6 +167,7 @@ def test_reads_are_in_the_access_log_with_the_victim_and_the_problem(assessed, p
 
 
 def test_the_questionnaire_in_use(world, questions, users, force):  # noqa: F811
+    services.risk_questionnaire_default_ensure()
     officer = client_for(users["officer"])
     body = officer.get(f"{URL}questionnaire/", {"problem": world.own.pk}).json()
     assert (body["version"], body["force"], body["medium_threshold"], body["high_threshold"]) == (1, force.pk, 3, 5)
