@@ -8,9 +8,10 @@ import importlib
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from jps import models as m
-from jps import rules, selectors, services
+from jps import privacy, rules, selectors, services
 from jps.people import risk_questions
 from tests import factories as f
 
@@ -341,3 +342,15 @@ def test_an_unused_version_is_edited_in_place_and_a_used_one_cannot_be_deleted(a
     assert admin_client.get(f"/admin/jps/riskquestionnaire/{questions.pk}/delete/").status_code == 403
     refused = admin_client.post(url, _admin_form(questions, medium_threshold=6, high_threshold=5))
     assert refused.status_code == 200 and "above the medium threshold" in refused.content.decode()
+
+
+def test_retention_redacts_the_notes_and_keeps_the_scores(questions, victim, problem, pcso, settings):
+    services.risk_assess(link=victim, answers=answers("c"), occasion=FIRST, by=pcso, notes="Lives alone at No. 4")
+    settings.JPS_RETENTION_DAYS = 365
+    m.Problem.objects.filter(pk=problem.pk).update(
+        stage=m.Stage.CLOSED, closed_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    assert privacy.personal_data_redact() == 1
+    (assessment,) = m.RiskAssessment.objects.all()
+    assert (assessment.notes, assessment.score, assessment.level) == (privacy.REDACTED, 3, Risk.MEDIUM)
+    assert set(m.RiskAssessment.history.values_list("notes", flat=True)) == {privacy.REDACTED}
