@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from jps import selectors, services
-from jps.models import PersonRole, ProblemPerson, RiskAssessment, RiskQuestionnaire
+from jps.models import PersonRole, ProblemPerson, ProblemView, RiskAssessment, RiskQuestionnaire
 from jps.models.fields import text_limit
 
 from .forms import add_service_errors
@@ -88,6 +88,9 @@ def risk_assess(request: AuthedHttpRequest, pk: int, link_pk: int) -> HttpRespon
         log=request.method == "GET",
     )
     link = _victim(problem, link_pk)
+    if request.method == "GET":  # the page names the victim: a read of them, through this problem
+        reads = [(link.person_id, problem.pk)]
+        services.person_views_record(user=request.user, reads=reads, channel=ProblemView.Channel.WEB)
     questionnaire = selectors.risk_questionnaire_for(problem=problem)
     current = selectors.risk_assessments_current(RiskAssessment.objects.filter(link=link)).first()
     form = None

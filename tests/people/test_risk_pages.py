@@ -54,6 +54,7 @@ def test_the_form_asks_each_question_yes_or_no_and_saves_the_assessment(client, 
         assert f'name="q_{key}" type="radio" value="yes"' in form and f'name="q_{key}" type="radio" value="no"' in form
     assert 'value="first_contact" checked' in form  # no assessment yet: first contact
     assert "Test risk questions, version 1" in form
+    assert m.ProblemView.objects.filter(user=pcso, person=victim.person, problem=victim.problem).exists()
 
     data = {"occasion": "first_contact", "q_a": "no", "q_b": "yes", "q_c": "yes", "notes": "Bins set alight"}
     response = client.post(_assess_url(victim), data)
