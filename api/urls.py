@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from . import views
 from .meetings import MeetingViewSet
 from .people import PersonViewSet, PlaceViewSet, ProblemPeopleViewSet, ProblemPlacesViewSet
+from .risk import RiskAssessmentViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -23,6 +24,7 @@ router.register("categories", views.CategoryViewSet, basename="category")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("people", PersonViewSet, basename="person")
 router.register("places", PlaceViewSet, basename="place")
+router.register("risk-assessments", RiskAssessmentViewSet, basename="risk-assessment")
 router.register(r"problems/(?P<problem_pk>[0-9]{1,18})/people", ProblemPeopleViewSet, basename="problem-person")
 router.register(r"problems/(?P<problem_pk>[0-9]{1,18})/places", ProblemPlacesViewSet, basename="problem-place")
 

@@ -65,6 +65,7 @@ urlpatterns = [
     path("case-reviews/", include("frontend.case_reviews")),
     path("", include("frontend.people.urls")),  # people and places: on a problem, their pages, merging
     path("", include("frontend.lookup")),  # the call handler's lookup of a street or a caller
+    path("problems/<int:pk>/risk/", include("frontend.risk")),  # a victim's risk assessment (frontend/risk.py)
     # Evaluation, quality, the best-practice library, learning needs and management information (frontend/insight.py).
     path("evaluations/", insight.evaluation_queue, name="insight_evaluations"),
     path("problems/<int:pk>/evaluate/", insight.evaluation_form, name="insight_evaluate"),

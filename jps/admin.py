@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
@@ -285,3 +286,68 @@ class ProblemViewAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class RiskQuestionInline(admin.TabularInline):
+    model = m.RiskQuestion
+    fields = ["position", "key", "text", "weight"]
+    extra = 1
+    min_num = 1
+    validate_min = True
+
+
+@admin.register(m.RiskQuestionnaire)
+class RiskQuestionnaireAdmin(SimpleHistoryAdmin):
+    """A force's victim risk questions and thresholds (no force: the national default).
+
+    A version some assessment was scored against is never changed: saving it saves the changes as the
+    force's next version, and the old one stays as it was, with the assessments that used it. The
+    latest active version is the one used (``RiskQuestionnaire.for_force``).
+    """
+
+    list_display = ["__str__", "force", "version", "medium_threshold", "high_threshold", "is_active", "created_at"]
+    list_filter = ["force", "is_active"]
+    readonly_fields = ["version", "created_by", "created_at"]
+    inlines = [RiskQuestionInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or not obj.is_used
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change and obj.is_used:
+            return  # kept or revised in save_related, once it is known whether the questions changed
+        if not change:
+            obj.version = m.RiskQuestionnaire.next_version(obj.force_id)
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """A used version whose questions or thresholds changed is saved as a new version, taking every
+        question as posted (changed or not) as rows of its own; turning one off or on changes it in place."""
+        obj = form.instance
+        if not (change and obj.is_used):
+            super().save_related(request, form, formsets, change)
+            return
+        if not (set(form.changed_data) - {"is_active"} or any(formset.has_changed() for formset in formsets)):
+            super().save_model(request, obj, form, change)
+            super().save_related(request, form, formsets, change)  # nothing in them changed
+            return
+        used = obj.version
+        obj.pk, obj._state.adding = None, True
+        obj.version = m.RiskQuestionnaire.next_version(obj.force_id)
+        obj.created_by, obj.created_at = request.user, timezone.now()
+        super().save_model(request, obj, form, False)
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # the change message
+            for question_form in formset.forms:
+                data = question_form.cleaned_data
+                if not data or data.get("DELETE") or (data.get("id") is None and not question_form.has_changed()):
+                    continue
+                fields = {name: data[name] for name in ("position", "key", "text", "weight")}
+                formset.new_objects.append(m.RiskQuestion.objects.create(questionnaire=obj, **fields))
+        self.message_user(
+            request,
+            f"Version {used} has been used by risk assessments, so it is kept as it was: "
+            f"your changes are version {obj.version}.",
+            messages.WARNING,
+        )

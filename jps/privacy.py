@@ -28,6 +28,7 @@ from .models import (
     ProblemPerson,
     ProblemView,
     ProgressUpdate,
+    RiskAssessment,
     User,
 )
 
@@ -72,6 +73,8 @@ def personal_data_redact(*, now: datetime.datetime | None = None, batch_size: in
         ProgressUpdate.history.filter(problem_id__in=ids).update(text=REDACTED)
         MeetingItem.objects.filter(problem_id__in=ids).update(note=REDACTED)  # internal meeting notes
         MeetingItem.history.filter(problem_id__in=ids).update(note=REDACTED)
+        RiskAssessment.objects.filter(problem_id__in=ids).exclude(notes="").update(notes=REDACTED)  # the scores stay
+        RiskAssessment.history.filter(problem_id__in=ids).exclude(notes="").update(notes=REDACTED)
         people_redact(problem_ids=ids)
     return len(ids)
 

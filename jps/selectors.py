@@ -30,6 +30,14 @@ from .casework.selectors import (
     updates_visible_to,
 )
 from .insight.library import evaluations_visible_to, evaluations_waiting, learning_needs_visible_to
+from .people.risk import (
+    VictimRisk,
+    high_risk_victims_for,
+    risk_assessments_current,
+    risk_assessments_visible_to,
+    risk_questionnaire_for,
+    risk_victims_on_problem,
+)
 from .people.selectors import (
     Lookup,
     PersonFacts,
@@ -98,6 +106,12 @@ __all__ = [
     "place_repeat_counts",
     "place_search",
     "places_visible_to",
+    "VictimRisk",
+    "high_risk_victims_for",
+    "risk_assessments_current",
+    "risk_assessments_visible_to",
+    "risk_questionnaire_for",
+    "risk_victims_on_problem",
     "actions_due_for_owner",
     "actions_open_for_agency",
     "actions_visible_to",

@@ -39,6 +39,7 @@ from .casework.services import (
     update_decide,
 )
 from .insight.library import EVALUATION_RECORDED, evaluation_record
+from .people.risk import risk_assess, risk_questionnaire_default_ensure
 from .people.services import (
     PERSON_CONTACT_FIELDS,
     PERSON_FIELDS,
@@ -104,6 +105,8 @@ __all__ = [
     "problem_place_link",
     "problem_place_unlink",
     "person_views_record",
+    "risk_assess",
+    "risk_questionnaire_default_ensure",
     "ACTION_EDITABLE",
     "ANALYSIS_FIELDS",
     "ASSESSMENT_FIELDS",

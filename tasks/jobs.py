@@ -101,6 +101,12 @@ def case_review_suggested(*, now: str | None = None) -> dict[str, Any]:
     return _run("case_review_suggested", now)
 
 
+@app.task(name="reminders.high_risk_victims", **TASK_OPTIONS)
+def high_risk_victims(*, now: str | None = None) -> dict[str, Any]:
+    """Victims newly assessed high risk on open problems, to the district's supervisors."""
+    return _run("high_risk_victims", now)
+
+
 @app.task(name="reminders.deliver_pending", **TASK_OPTIONS)
 def deliver_pending(*, now: str | None = None) -> dict[str, Any]:
     """Send what earlier runs recorded but did not send (a crash, a mail server down)."""
@@ -128,6 +134,7 @@ TASKS = {
     "action_escalation": action_escalation,
     "public_update_due": public_update_due,
     "evaluation_waiting": evaluation_waiting,
+    "high_risk_victims": high_risk_victims,
     "deliver_pending": deliver_pending,
 }
 

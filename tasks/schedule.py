@@ -35,9 +35,9 @@ DEFAULT_SCHEDULE = [
         minute="0",
         hour="7",
         description=(
-            "Overdue reviews (escalated after the grace period), inspectors' and chief inspectors' reviews due, "
-            "actions due (escalated to the agency's manager after the grace period), public updates due and "
-            "evaluations waiting; each person receives one email listing all their items."
+            "High-risk victims, overdue reviews (escalated after the grace period), inspectors' and chief "
+            "inspectors' reviews due, actions due (escalated to the agency's manager after the grace period), "
+            "public updates due and evaluations waiting; each person receives one email listing all their items."
         ),
     ),
     PeriodicJob(

@@ -122,3 +122,50 @@ class ReviewTierFactory(factory.django.DjangoModelFactory):
     risk = m.Risk.HIGH
     tier = m.Tier.INSPECTOR
     every_days = 28
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Person
+
+    force = factory.SubFactory(ForceFactory)
+    name = factory.Sequence(lambda n: f"Resident {n}")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class VictimLinkFactory(factory.django.DjangoModelFactory):
+    """A person on a problem as its victim (the link a risk assessment hangs on)."""
+
+    class Meta:
+        model = m.ProblemPerson
+
+    problem = factory.SubFactory(ProblemFactory)
+    person = factory.SubFactory(
+        PersonFactory, force=factory.SelfAttribute("..problem.force"), created_by=factory.SelfAttribute("..added_by")
+    )
+    role = m.PersonRole.VICTIM
+    added_by = factory.LazyAttribute(lambda o: o.problem.owner)
+
+
+class RiskQuestionnaireFactory(factory.django.DjangoModelFactory):
+    """A force's own questionnaire: by default three questions weighted 1, 2 and 3; medium from 3, high from 5."""
+
+    class Meta:
+        model = m.RiskQuestionnaire
+        skip_postgeneration_save = True
+
+    force = factory.SubFactory(ForceFactory)
+    version = factory.LazyAttribute(lambda o: m.RiskQuestionnaire.next_version(o.force.pk if o.force else None))
+    name = "Test risk questions"
+    medium_threshold = 3
+    high_threshold = 5
+
+    @factory.post_generation
+    def questions(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        """``questions=[(key, weight), ...]``; the default is [("a", 1), ("b", 2), ("c", 3)]."""
+        if not create:
+            return
+        for position, (key, weight) in enumerate(extracted or [("a", 1), ("b", 2), ("c", 3)], start=1):
+            m.RiskQuestion.objects.create(
+                questionnaire=self, position=position, key=key, text=f"Question {key}?", weight=weight
+            )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jps import selectors, services
-from jps.models import ProgressUpdate, User
+from jps.models import ProblemView, ProgressUpdate, RiskAssessment, User
 
 from .. import forms as f
 from ..http import AuthedHttpRequest
@@ -28,8 +28,8 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     role = user.role
     Role = User.Role
-    sections = ["owned", "actions_due", "reviews_due", "escalations", "review_queue", "signoff", "agency_actions"]
-    sections += ["taking_part"]
+    sections = ["high_risk_victims", "owned", "actions_due", "reviews_due", "escalations", "review_queue"]
+    sections += ["signoff", "agency_actions", "taking_part"]
     sections += ["to_evaluate", "pending_updates", "learning_needs", "open_problems"]
     ctx: dict[str, Any] = dict.fromkeys(sections) | {"role": role}
     if role in (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN) or user.is_administrator:
@@ -38,6 +38,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
         ctx["reviews_due"] = list(selectors.reviews_due(user=user).filter(owner=user)[:HOME_LIMIT])
     if role == Role.SUPERVISOR or user.is_administrator:
         ctx["escalations"] = list(selectors.escalations_awaiting(user)[:HOME_LIMIT])
+        ctx["high_risk_victims"] = _high_risk_victims(user)
         ctx["review_queue"] = list(selectors.reviews_overdue(user=user)[:HOME_LIMIT])
         ctx["signoff"] = list(selectors.closures_awaiting_signoff(user=user)[:HOME_LIMIT])
     if role == Role.PARTNER:
@@ -57,6 +58,14 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     ctx["reminders"] = list(selectors.reminders_for(user)[:HOME_LIMIT])
     ctx["today"] = timezone.localdate()
     return render(request, "frontend/home.html", ctx)
+
+
+def _high_risk_victims(user: User) -> list[RiskAssessment]:
+    """Victims at high risk on open problems in the supervisor's districts; their names read are logged."""
+    victims = list(selectors.high_risk_victims_for(user=user)[:HOME_LIMIT])
+    reads = [(a.link.person_id, a.problem_id) for a in victims]
+    services.person_views_record(user=user, reads=reads, channel=ProblemView.Channel.WEB)
+    return victims
 
 
 @login_required

@@ -41,6 +41,7 @@ from .public import AlertSubscription, Postcode, PublishRun
 from .quality import QUALITY_CRITERIA, QUALITY_FIELDS, QualityScore
 from .reminders import Reminder
 from .reports import ProblemReport, SubmissionKey
+from .risk import RiskAssessment, RiskQuestion, RiskQuestionnaire
 from .stages import StageChange
 from .tiers import DEFAULT_REVIEW_TIERS, RISK_ORDER, ReviewTier
 from .two_factor import TOTPDevice
@@ -99,6 +100,9 @@ __all__ = [
     "Reminder",
     "ReviewTier",
     "Risk",
+    "RiskAssessment",
+    "RiskQuestion",
+    "RiskQuestionnaire",
     "Source",
     "Stage",
     "StageChange",

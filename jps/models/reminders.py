@@ -18,12 +18,14 @@ from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-#: What a reminder is about; its item key is ``<item>:<id>`` (a review: one supervisor's escalation).
-Item = Literal["problem", "action", "neighbourhood", "case_review", "person", "review"]
+#: What a reminder is about; its item key is ``<item>:<id>`` (a review: one supervisor's escalation; a
+#: victim: their link on a problem).
+Item = Literal["problem", "action", "neighbourhood", "case_review", "person", "review", "victim"]
 
 
 def reminder_item_key(item: Item, pk: int) -> str:
-    """The item key of one problem, action, neighbourhood or review: what the once-per-period constraint compares."""
+    """The item key of one problem, action, neighbourhood, case review, person, review or victim: what the
+    once-per-period constraint compares."""
     return f"{item}:{pk}"
 
 
@@ -77,6 +79,7 @@ class Reminder(models.Model):
         CASE_REVIEW_SUGGESTED = "case_review_suggested", "ASB case review threshold crossed"
         CASE_REVIEW_DUE = "case_review_due", "ASB case review deadline"
         CASE_REVIEW_ESCALATION = "case_review_escalation", "ASB case review deadline missed"
+        HIGH_RISK_VICTIM = "high_risk_victim", "High-risk victim"
 
     #: Give up emailing a row after this many failed attempts; it stays visible in JPS.
     MAX_ATTEMPTS = 5
@@ -104,7 +107,8 @@ class Reminder(models.Model):
     item_key = models.CharField(
         max_length=40,
         editable=False,
-        help_text="problem:<id>, action:<id>, neighbourhood:<id>, case_review:<id>, person:<id> or review:<id>.",
+        help_text="problem:<id>, action:<id>, neighbourhood:<id>, case_review:<id>, person:<id>, review:<id> "
+        "or victim:<link id>.",
     )
     recipient_key = models.CharField(max_length=260, editable=False, help_text="user:<id> or email:<address>.")
     period_key = models.CharField(max_length=40, help_text="The due period reminded, e.g. the date it fell due.")

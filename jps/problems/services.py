@@ -125,11 +125,12 @@ def problem_create(
 
 
 @transaction.atomic
-def problem_update(*, problem: Problem, by: User, via: Via = Via.EDIT, **fields: Any) -> Problem:
+def problem_update(*, problem: Problem, by: User, via: Via = Via.EDIT, reason: str = "", **fields: Any) -> Problem:
     """Edit the record's content. Stage, ownership and closure have their own services.
 
     The public fields only through the flows the write policy names; a change to what the
-    public sees of a public priority (or its withdrawal) queues an export at once.
+    public sees of a public priority (or its withdrawal) queues an export at once. ``reason``
+    goes into the history row (a victim's risk assessment says it set the risk).
     """
     require(by, "jps.work_problem", problem)
     policy.problem_fields_check(
@@ -137,7 +138,7 @@ def problem_update(*, problem: Problem, by: User, via: Via = Via.EDIT, **fields:
     )
     if "neighbourhood" in fields:
         policy.neighbourhood_check(by, fields["neighbourhood"])
-    return _problem_apply(problem, by=by, fields=fields)
+    return _problem_apply(problem, by=by, fields=fields, reason=reason)
 
 
 def _problem_apply(problem: Problem, *, by: User, fields: dict[str, Any], reason: str = "") -> Problem:

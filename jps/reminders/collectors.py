@@ -44,6 +44,7 @@ from .common import (
     public_update_days,
 )
 from .escalation import action_escalation, review_tier_chief_due, review_tier_inspector_due
+from .victims import high_risk_victims_due
 
 # --- collectors: which items are due, and who hears about them ---------------------------------
 
@@ -282,6 +283,7 @@ COLLECTORS: dict[str, Collector] = {
     "evaluation_waiting": _evaluation_waiting,
     "meeting_standard": _meeting_standard,
     **CASE_REVIEW_COLLECTORS,
+    "high_risk_victims": high_risk_victims_due,
 }
 
 #: Every job ``run_job`` knows: each collector (then a delivery), all of them, or delivery alone.

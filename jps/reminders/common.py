@@ -32,6 +32,7 @@ CLAIM_TIMEOUT = datetime.timedelta(minutes=15)
 #: Order of sections in a digest.
 KIND_ORDER = [
     Kind.REVIEW_ESCALATED_BY_SUPERVISOR,
+    Kind.HIGH_RISK_VICTIM,
     Kind.REVIEW_ESCALATION,
     Kind.REVIEW_TIER_CHIEF,
     Kind.REVIEW_TIER_INSPECTOR,
