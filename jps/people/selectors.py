@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
-from ..models import OPEN_STAGES, Person, PersonRole, Place, Problem, ProblemPerson, ProblemPlace, Risk
+from ..models import OPEN_STAGES, Person, PersonRole, Place, Problem, ProblemPerson, ProblemPlace, Risk, RiskAssessment
 from ..rules import person_scope_q, place_scope_q, problem_ids_visible_to, problem_scope_q, sees_people_of_force
 
 #: "In the last 12 months": a problem counts if it was open at any time in this window.
@@ -145,12 +145,19 @@ def place_repeat_counts(*, place_ids: Iterable[int]) -> dict[int, PlaceFacts]:
 def person_link_risks(links: Iterable[ProblemPerson]) -> dict[int, str]:
     """The risk to each person on a problem (a ``Risk`` value), by link id: the one place it is read.
 
-    Hook for the victim risk assessment (issue 18): today every link takes its problem's risk
-    (``Problem.risk``, so the links need their problem loaded); when a ``RiskAssessment`` per link
-    exists, this returns each link's latest assessed level instead, and the person page, the place
-    page and the lookup, which all ask here, follow without a change.
+    A victim's latest risk assessment (``RiskAssessment``, issue 18) where there is one; else the
+    problem's own risk (``Problem.risk``, so the links need their problem loaded). One query for
+    all the links. The person page, the place page and the lookup all ask here.
     """
-    return {link.pk: link.problem.risk for link in links}
+    links = list(links)
+    latest = RiskAssessment.objects.filter(link=OuterRef("pk")).order_by("-assessed_at", "-id").values("level")[:1]
+    assessed = dict(
+        ProblemPerson.objects.filter(pk__in=[link.pk for link in links])
+        .annotate(level=Subquery(latest))
+        .filter(level__isnull=False)
+        .values_list("pk", "level")
+    )
+    return {link.pk: assessed.get(link.pk) or link.problem.risk for link in links}
 
 
 # --- the person and place pages ---------------------------------------------------------------

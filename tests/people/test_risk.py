@@ -354,3 +354,23 @@ def test_retention_redacts_the_notes_and_keeps_the_scores(questions, victim, pro
     (assessment,) = m.RiskAssessment.objects.all()
     assert (assessment.notes, assessment.score, assessment.level) == (privacy.REDACTED, 3, Risk.MEDIUM)
     assert set(m.RiskAssessment.history.values_list("notes", flat=True)) == {privacy.REDACTED}
+
+
+def test_the_person_and_lookup_pages_read_each_victims_own_risk_not_the_problems(questions, victim, problem, pcso):
+    other = f.VictimLinkFactory(problem=problem, person__name="Bob Jones")
+    witness = f.VictimLinkFactory(problem=problem, person__name="Cat Jones", role=m.PersonRole.WITNESS)
+    services.risk_assess(link=victim, answers=answers("a", "b", "c"), occasion=FIRST, by=pcso)
+    services.risk_assess(link=other, answers=answers("c"), occasion=FIRST, by=pcso)
+    services.risk_assess(link=victim, answers=answers("a", "b"), occasion=CHANGED, by=pcso)
+    problem.refresh_from_db()
+    assert problem.risk == Risk.MEDIUM
+
+    risks = selectors.person_link_risks([victim, other, witness])
+
+    assert risks == {victim.pk: Risk.MEDIUM, other.pk: Risk.MEDIUM, witness.pk: Risk.MEDIUM}
+    services.risk_assess(link=victim, answers=answers("a", "b", "c"), occasion=CHANGED, by=pcso)
+    problem.refresh_from_db()
+    risks = selectors.person_link_risks([victim, other, witness])
+    # Ann's latest is high; Bob keeps his own medium though the problem is now high; the witness, never
+    # assessed, takes the problem's.
+    assert risks == {victim.pk: Risk.HIGH, other.pk: Risk.MEDIUM, witness.pk: Risk.HIGH}
