@@ -43,7 +43,8 @@ from jps.problems.workflow import transition_options
 from . import filters
 from . import serializers as s
 from .base import BaseViewSet, ProblemPagination, _field_default
-from .permissions import AuthThrottle, exception_handler, require_perm
+from .contacts import FinalContactRefusedSerializer
+from .permissions import AuthThrottle, exception_handler
 
 # --- authentication ------------------------------------------------------------------------
 
@@ -216,6 +217,10 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
         request=s.TransitionSerializer,
         responses={
             200: s.ProblemSerializer,
+            400: OpenApiResponse(
+                FinalContactRefusedSerializer,
+                description="Closure refused: no final contact logged (nor a reason) with the victims named.",
+            ),
             409: OpenApiResponse(s.TransitionRefusedSerializer, description="Refused: says what is missing."),
         },
     )
@@ -316,19 +321,6 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
         return self._singleton(
             request, Assessment, s.AssessmentSerializer, services.assessment_save, policy.assessment_fields_writable
         )
-
-    @extend_schema(methods=["GET"], responses={200: s.ContactSerializer(many=True)})
-    @extend_schema(methods=["POST"], request=s.ContactSerializer, responses={201: s.ContactSerializer})
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
-    def contacts(self, request: Request, pk: str) -> Response:
-        """Complainants and victims: personal data, only for those with ``jps.view_contacts``."""
-        problem = self.get_object()
-        require_perm(request.user, "jps.view_contacts", problem)
-        if request.method == "GET":
-            self._record_view(problem)
-            return Response(s.ContactSerializer(problem.contacts.order_by("id"), many=True).data)
-        data = self.validated(s.ContactSerializer)
-        return self.respond(s.ContactSerializer, services.contact_add(problem=problem, by=request.user, **data), 201)
 
 
 # --- actions -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from jps import models as m
 from jps import publishing, services, two_factor
 
 from . import data
+from .contacts import load_demo_contacts
 from .meetings import load_demo_meetings
 from .people import load_demo_people
 
@@ -57,6 +58,7 @@ class DemoLoader:
         self.log(f"Demo problems: {created} created, {len(data.PROBLEMS) - created} already present.")
         load_demo_meetings(log=self.log)
         load_demo_people(log=self.log)
+        load_demo_contacts(log=self.log)
         # The public site is published once, in full, after the load (``make demo``), not by this commit.
         publishing.publish_soon_cancel()
 

@@ -1,4 +1,5 @@
 from .access import ProblemView
+from .contacts import Contact, ContactLog
 from .evaluation import BestPracticeTag, Evaluation, LearningNeed
 from .meetings import Meeting, MeetingItem
 from .people import Agency, User
@@ -13,7 +14,6 @@ from .problems import (
     Assessment,
     Category,
     Classification,
-    Contact,
     Participation,
     Problem,
     ProblemQuerySet,
@@ -50,6 +50,7 @@ __all__ = [
     "Category",
     "Classification",
     "Contact",
+    "ContactLog",
     "District",
     "Evaluation",
     "Force",

@@ -17,12 +17,13 @@ from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-#: What a reminder is about; its item key is ``<item>:<id>``.
-Item = Literal["problem", "action", "neighbourhood"]
+#: What a reminder is about; its item key is ``<item>:<id>`` (``contact``: a contact agreement).
+Item = Literal["problem", "action", "neighbourhood", "contact"]
 
 
 def reminder_item_key(item: Item, pk: int) -> str:
-    """The item key of one problem, action or neighbourhood: what the once-per-period constraint compares."""
+    """The item key of one problem, action, neighbourhood or contact agreement: what the once-per-period
+    constraint compares."""
     return f"{item}:{pk}"
 
 
@@ -40,6 +41,8 @@ class Reminder(models.Model):
         PUBLIC_UPDATE_DUE = "public_update_due", "Public update due"
         EVALUATION_WAITING = "evaluation_waiting", "Evaluation waiting"
         MEETING_STANDARD = "meeting_standard", "PACT meeting standard not met"
+        CONTACT_DUE = "contact_due", "Contact with a victim or complainant due"
+        CONTACT_OVERDUE = "contact_overdue", "Contact with a victim or complainant overdue"
 
     #: Give up emailing a row after this many failed attempts; it stays visible in JPS.
     MAX_ATTEMPTS = 5

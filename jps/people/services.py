@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..base import require, save
-from ..models import Force, Person, Place, Problem, ProblemPerson, ProblemPlace, User
+from ..models import Contact, Force, Person, Place, Problem, ProblemPerson, ProblemPlace, User
 from ..security import attribute_change
 from .selectors import people_visible_to, places_visible_to
 
@@ -147,6 +147,15 @@ def problem_place_unlink(*, link: ProblemPlace, by: User, reason: str = "") -> N
     _unlink(link, by=by, reason=reason)
 
 
+def _agreements_move(link: ProblemPerson, to: ProblemPerson, *, by: User, reason: str) -> None:
+    """A contact agreement on a link about to go follows the person to the kept link (unless it has one)."""
+    if Contact.objects.filter(link=to).exists():
+        return
+    for contact in Contact.objects.filter(link=link):
+        contact.link = to
+        save(contact, by=by, reason=reason, update_fields=["link"])
+
+
 #: Details the kept record takes from the merged one where it has none of its own.
 MERGE_FILLS = ("date_of_birth", "phone", "email", "address", "preferred_language", "needs", "vulnerability_note")
 
@@ -175,6 +184,7 @@ def person_merge(*, keep: Person, merge: Person, by: User, reason: str) -> Perso
     existing = set(keep.links.values_list("problem_id", "role"))
     for link in merge.links.select_for_update():
         if (link.problem_id, link.role) in existing:
+            _agreements_move(link, keep.links.get(problem_id=link.problem_id, role=link.role), by=by, reason=why)
             attribute_change(link, by=by, reason=why)
             link.delete()
             continue

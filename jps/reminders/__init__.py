@@ -13,8 +13,9 @@ Every job runs in two steps, so that it is idempotent and survives being killed:
    the claim is older than ``CLAIM_TIMEOUT``.
 
 Tasks (``tasks.jobs``) and the ``run_job`` command are thin wrappers around ``run_job``. The package:
-``common`` (settings, progress, recipients), ``collectors`` (step 1), ``delivery`` (step 2 and
-``run_job``), ``selectors`` (what a person sees of their reminders).
+``common`` (settings, progress, recipients), ``collectors`` (step 1), ``contacts`` (step 1 for the
+contacts agreed with victims and complainants), ``delivery`` (step 2 and ``run_job``), ``selectors``
+(what a person sees of their reminders).
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ from .common import (
     logger,
     public_update_days,
 )
+from .contacts import contact_due
 
 # --- collectors: which items are due, and who hears about them ---------------------------------
 
@@ -297,6 +298,7 @@ COLLECTORS: dict[str, Collector] = {
     "public_update_due": _public_update_due,
     "evaluation_waiting": _evaluation_waiting,
     "meeting_standard": _meeting_standard,
+    "contact_due": contact_due,
 }
 
 #: Every job ``run_job`` knows: each collector (then a delivery), all of them, or delivery alone.

@@ -32,6 +32,8 @@ CLAIM_TIMEOUT = datetime.timedelta(minutes=15)
 KIND_ORDER = [
     Kind.REVIEW_ESCALATION,
     Kind.REVIEW_OVERDUE,
+    Kind.CONTACT_OVERDUE,
+    Kind.CONTACT_DUE,
     Kind.ACTION_OVERDUE,
     Kind.ACTION_DUE_SOON,
     Kind.PUBLIC_UPDATE_DUE,
