@@ -183,7 +183,7 @@ class FinalContactRefusedSerializer(serializers.Serializer):
 # --- views ---------------------------------------------------------------------------------
 
 _PROBLEM = OpenApiParameter("problem_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The problem's id.")
-_CONTACT = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The agreement's id.")
+_CONTACT = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The agreement's id.")
 
 
 @extend_schema_view(

@@ -219,7 +219,8 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
             200: s.ProblemSerializer,
             400: OpenApiResponse(
                 FinalContactRefusedSerializer,
-                description="Closure refused: no final contact logged (nor a reason) with the victims named.",
+                description="Closure refused: no final contact logged (nor a reason) with the victims named; "
+                "other bad input names its fields.",
             ),
             409: OpenApiResponse(s.TransitionRefusedSerializer, description="Refused: says what is missing."),
         },

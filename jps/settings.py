@@ -311,6 +311,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "jps.models.Meeting.Status",
         "PersonRoleEnum": "jps.models.PersonRole",
         "PlaceRoleEnum": "jps.models.PlaceRole",
+        "ContactMethodEnum": "jps.models.Contact.Method",
+        "ContactKindEnum": "jps.models.Contact.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
