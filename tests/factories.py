@@ -131,7 +131,11 @@ class ProblemPersonFactory(factory.django.DjangoModelFactory):
         model = m.ProblemPerson
 
     problem = factory.SubFactory(ProblemFactory)
-    person = factory.SubFactory(PersonFactory, force=factory.SelfAttribute("..problem.force"))
+    person = factory.SubFactory(
+        PersonFactory,
+        force=factory.SelfAttribute("..problem.force"),
+        created_by=factory.SelfAttribute("..problem.owner"),
+    )
     role = m.PersonRole.VICTIM
     added_by = factory.LazyAttribute(lambda o: o.problem.owner)
 
