@@ -30,7 +30,9 @@ def contact_figure_districts(user: Any) -> QuerySet[District]:
         return District.objects.none()
     if user.is_administrator:
         return District.objects.all()
-    return District.objects.filter(pk__in=sorted(user.scope_district_ids))
+    # ``User.scope_district_ids`` as subqueries, so the figure stays one statement.
+    named, via = user.districts.values("pk"), user.neighbourhoods.values("district_id")
+    return District.objects.filter(Q(pk__in=named) | Q(pk__in=via))
 
 
 def _count(rows: QuerySet[Any], district: str) -> Coalesce:
