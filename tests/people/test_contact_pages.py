@@ -192,3 +192,18 @@ def test_closing_without_a_final_contact_is_a_govuk_error_naming_the_victim(clie
     assert response.status_code == 302
     assessed.refresh_from_db()
     assert assessed.stage == m.Stage.CLOSED
+
+
+def test_the_contact_pages_carry_no_inline_code(client, problem, contact, pcso):
+    """The Content Security Policy allows scripts and styles only from our own files (tests/frontend/test_csp.py)."""
+    from tests.csp import inline_code
+
+    services.contact_log(contact=contact, by=pcso, method="phone", summary="Spoke", reached=True)
+    for url in (
+        reverse("problem", args=[problem.pk]),
+        reverse("contact_agree", args=[problem.pk]),
+        reverse("contact_change", args=[problem.pk, contact.pk]),
+        reverse("contact_record", args=[problem.pk, contact.pk]),
+    ):
+        response, body = page(client, pcso, url)
+        assert response.status_code == 200 and inline_code(body) == [], url
