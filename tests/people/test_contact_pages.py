@@ -39,7 +39,12 @@ def test_the_problem_page_shows_each_agreement_its_next_date_and_latest_contacts
         services.contact_log(contact=contact, by=pcso, method="phone", summary=f"Call number {n}", reached=True)
     m.Contact.objects.filter(pk=contact.pk).update(next_contact_due=timezone.localdate() - datetime.timedelta(days=3))
     _, body = page(client, pcso, reverse("problem", args=[problem.pk]))
-    assert "Sharon Doyle" in body and "By phone every 7 days; avoid not after 8pm" in body
+    assert (
+        "Sharon Doyle" in body
+        and "By phone every 7 days" in body
+        and "Times to avoid" in body
+        and "not after 8pm" in body
+    )
     assert "Overdue 3 days" in body
     assert "Call number 3" in body and "Call number 1" in body and "Call number 0" not in body  # the latest three
     assert "All 4 contacts" in body
