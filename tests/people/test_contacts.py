@@ -240,7 +240,6 @@ def test_closure_goes_ahead_with_a_final_contact_or_a_reason_for_each_victim(ass
     sharon, kieran = link(assessed, pcso, "Sharon Doyle"), link(assessed, pcso, "Kieran Doyle")
     sharon_contact, kieran_contact = weekly(sharon, pcso), weekly(kieran, pcso)
     old = services.contact_add(problem=assessed, by=pcso, kind="victim", name="Mrs Jones", preferred_method="phone")
-    # An attempt that did not reach her still counts once marked final (it is the last try, on the record).
     services.contact_log(contact=sharon_contact, by=pcso, method="visit", summary="Told her", reached=True, final=True)
     services.contact_update(
         contact=kieran_contact, by=pcso, no_final_contact_reason="Moved away, no forwarding details"
@@ -248,6 +247,7 @@ def test_closure_goes_ahead_with_a_final_contact_or_a_reason_for_each_victim(ass
     with pytest.raises(FinalContactRequired) as refused:
         services.problem_request_closure(problem=assessed, by=pcso)
     assert refused.value.victims == ["Mrs Jones"]
+    # An attempt that did not reach her counts once marked final: the last try is on the record.
     services.contact_log(contact=old, by=pcso, method="phone", summary="No answer", reached=False, final=True)
     services.problem_request_closure(problem=assessed, by=pcso)
     services.problem_transition(problem=assessed, to=m.Stage.CLOSED, by=supervisor, reason="Signed off")
@@ -313,3 +313,15 @@ def test_the_subject_access_export_includes_the_contacts_logged(victim, pcso, su
     (agreement,) = person["problems"][0]["contact_agreements"]
     assert agreement["contacts_logged"][0]["method"] == "visit"
     assert agreement["next_contact_due"] == contact.next_contact_due.isoformat()
+
+
+def test_the_admin_shows_a_contact_logged_read_only_and_logs_the_read(admin_client, victim, pcso):
+    contact = weekly(victim, pcso)
+    entry = services.contact_log(contact=contact, by=pcso, method="phone", summary="Spoke", reached=True)
+    before = m.ProblemView.objects.count()
+    page = admin_client.get(f"/admin/jps/contactlog/{entry.pk}/change/")
+    assert page.status_code == 200 and "Spoke" in page.content.decode()
+    assert m.ProblemView.objects.count() == before + 1
+    assert m.ProblemView.objects.latest("id").channel == "admin"
+    assert admin_client.post(f"/admin/jps/contactlog/{entry.pk}/change/", {"summary": "Edited"}).status_code == 403
+    assert m.ContactLog.objects.get().summary == "Spoke"
