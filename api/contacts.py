@@ -171,15 +171,6 @@ class ContactLogWriteSerializer(serializers.Serializer):
     final = serializers.BooleanField(required=False, default=False, help_text="The final contact before closure.")
 
 
-class FinalContactRefusedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    missing = serializers.ListField(child=serializers.CharField())
-    victims = serializers.ListField(
-        child=serializers.CharField(), help_text="The victims with no final contact logged and no reason for none."
-    )
-    conflict = serializers.BooleanField()
-
-
 # --- views ---------------------------------------------------------------------------------
 
 _PROBLEM = OpenApiParameter("problem_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The problem's id.")

@@ -43,7 +43,6 @@ from jps.problems.workflow import transition_options
 from . import filters
 from . import serializers as s
 from .base import BaseViewSet, ProblemPagination, _field_default
-from .contacts import FinalContactRefusedSerializer
 from .permissions import AuthThrottle, exception_handler
 
 # --- authentication ------------------------------------------------------------------------
@@ -217,17 +216,17 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
         request=s.TransitionSerializer,
         responses={
             200: s.ProblemSerializer,
-            400: OpenApiResponse(
-                FinalContactRefusedSerializer,
-                description="Closure refused: no final contact logged (nor a reason) with the victims named; "
-                "other bad input names its fields.",
-            ),
             409: OpenApiResponse(s.TransitionRefusedSerializer, description="Refused: says what is missing."),
         },
     )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str) -> Response:
-        """Move the problem to another SARA stage through the workflow table."""
+        """Move the problem to another SARA stage through the workflow table.
+
+        Refused by the workflow: 409 with what is missing. Closing a problem whose victims have had no
+        final contact logged (nor a reason recorded for none) is a 400, since the caller can supply it:
+        ``{"detail", "missing", "victims": ["Sharon Doyle"], "conflict": false}``.
+        """
         problem = self.get_object()
         data = self.validated(s.TransitionSerializer)
         services.problem_transition(problem=problem, to=data["to"], by=request.user, reason=data["reason"])
