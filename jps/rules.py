@@ -433,12 +433,5 @@ can_merge_people = is_administrator | (is_supervisor & record_in_own_force)
 rules.add_perm("jps.change_person", can_change_person)
 rules.add_perm("jps.merge_people", can_merge_people)
 
-
-# --- contact agreements (issue 18) --------------------------------------------------------
-
-#: "Contacts made on time" by district: the police staff who keep victims' contacts (officers and
-#: supervisors, for their districts) and administrators. Never partners: the figure is about the
-#: victims' contacts, which they never see.
-can_view_contact_figures = is_administrator | is_officer | is_supervisor
-
-rules.add_perm("jps.view_contact_figures", can_view_contact_figures)
+#: "Contacts made on time" by district (issue 18): officers and supervisors (their districts), administrators.
+rules.add_perm("jps.view_contact_figures", is_administrator | is_officer | is_supervisor)  # never partners
