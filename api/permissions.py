@@ -22,7 +22,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from jps.limits import sign_in_wait
 from jps.net import client_ip
 from jps.security import object_label, refused
-from jps.services import TransitionRefused
+from jps.services import FinalContactRequired, TransitionRefused
 
 
 def require_perm(user: Any, perm: str, obj: Any = None) -> None:
@@ -46,8 +46,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
     ``ValidationError`` from a service → 400 naming the field; ``PermissionDenied`` →
     403 (the object was already found visible, else the view answered 404);
-    ``TransitionRefused`` → 409 with what is missing.
+    ``TransitionRefused`` → 409 with what is missing; a closure refused for want of a final contact
+    with a victim (``FinalContactRequired``) → 400, naming each victim in ``victims``: the caller can
+    put it right, by logging the contact or recording the reason there can be none.
     """
+    if isinstance(exc, FinalContactRequired):
+        body = {"detail": exc.message, "missing": exc.missing, "victims": exc.victims, "conflict": False}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, TransitionRefused):
         body = {"detail": exc.message, "missing": exc.missing, "conflict": exc.conflict}
         return Response(body, status=status.HTTP_409_CONFLICT)

@@ -23,7 +23,6 @@ from jps.models import (
     Assessment,
     Category,
     Classification,
-    Contact,
     District,
     Evaluation,
     LearningNeed,
@@ -214,14 +213,6 @@ class AssessmentSerializer(serializers.ModelSerializer):
         fields = ["problem", *policy.ASSESSMENT_FIELDS, "updated_at"]
         read_only_fields = ["problem", "updated_at"]
         extra_kwargs = {"reduction_percent": {"min_value": 0, "max_value": 100}}
-
-
-class ContactSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Contact
-        fields = ["id", "problem", *policy.CONTACT_FIELDS]
-        read_only_fields = ["id", "problem"]
-        extra_kwargs = {"contact_every_days": {"min_value": 1, "max_value": 365}}
 
 
 # --- actions -------------------------------------------------------------------------------

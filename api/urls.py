@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .contacts import ProblemContactsViewSet
 from .meetings import MeetingViewSet
 from .people import PersonViewSet, PlaceViewSet, ProblemPeopleViewSet, ProblemPlacesViewSet
 from .risk import RiskAssessmentViewSet
@@ -27,6 +28,7 @@ router.register("places", PlaceViewSet, basename="place")
 router.register("risk-assessments", RiskAssessmentViewSet, basename="risk-assessment")
 router.register(r"problems/(?P<problem_pk>[0-9]{1,18})/people", ProblemPeopleViewSet, basename="problem-person")
 router.register(r"problems/(?P<problem_pk>[0-9]{1,18})/places", ProblemPlacesViewSet, basename="problem-place")
+router.register(r"problems/(?P<problem_pk>[0-9]{1,18})/contacts", ProblemContactsViewSet, basename="problem-contact")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

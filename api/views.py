@@ -43,7 +43,7 @@ from jps.problems.workflow import transition_options
 from . import filters
 from . import serializers as s
 from .base import BaseViewSet, ProblemPagination, _field_default
-from .permissions import AuthThrottle, exception_handler, require_perm
+from .permissions import AuthThrottle, exception_handler
 
 # --- authentication ------------------------------------------------------------------------
 
@@ -221,7 +221,12 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
     )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str) -> Response:
-        """Move the problem to another SARA stage through the workflow table."""
+        """Move the problem to another SARA stage through the workflow table.
+
+        Refused by the workflow: 409 with what is missing. Closing a problem whose victims have had no
+        final contact logged (nor a reason recorded for none) is a 400, since the caller can supply it:
+        ``{"detail", "missing", "victims": ["Sharon Doyle"], "conflict": false}``.
+        """
         problem = self.get_object()
         data = self.validated(s.TransitionSerializer)
         services.problem_transition(problem=problem, to=data["to"], by=request.user, reason=data["reason"])
@@ -316,19 +321,6 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
         return self._singleton(
             request, Assessment, s.AssessmentSerializer, services.assessment_save, policy.assessment_fields_writable
         )
-
-    @extend_schema(methods=["GET"], responses={200: s.ContactSerializer(many=True)})
-    @extend_schema(methods=["POST"], request=s.ContactSerializer, responses={201: s.ContactSerializer})
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
-    def contacts(self, request: Request, pk: str) -> Response:
-        """Complainants and victims: personal data, only for those with ``jps.view_contacts``."""
-        problem = self.get_object()
-        require_perm(request.user, "jps.view_contacts", problem)
-        if request.method == "GET":
-            self._record_view(problem)
-            return Response(s.ContactSerializer(problem.contacts.order_by("id"), many=True).data)
-        data = self.validated(s.ContactSerializer)
-        return self.respond(s.ContactSerializer, services.contact_add(problem=problem, by=request.user, **data), 201)
 
 
 # --- actions -------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The casework page of a problem: bring in partner agencies, hand over, record contacts, merge a duplicate.
+"""The casework page of a problem: bring in partner agencies, hand over, agree contact, merge a duplicate.
 
 One GET page shows the forms the user may use; each form posts to its own URL, which calls
 the service and comes back to the page with the errors in place or a confirmation.
@@ -21,6 +21,7 @@ from jps.casework.field import problem_merge
 from jps.models import Problem
 
 from . import forms as f
+from .contacts import ContactAgreeForm
 from .http import AuthedHttpRequest
 from .views import form_act, problem_for
 
@@ -36,7 +37,7 @@ def _builders() -> dict[str, tuple[str, FormBuilder]]:
             "",
             lambda r, p, d: f.ActionHandOverForm(d, problem=p, user=r.user, prefix="action"),
         ),
-        "contact_form": ("jps.view_contacts", lambda r, p, d: f.ContactAddForm(d, prefix="contact")),
+        "contact_form": ("jps.view_contacts", lambda r, p, d: ContactAgreeForm(d, problem=p, prefix="contact")),
         "merge_form": ("jps.merge_problems", lambda r, p, d: f.MergeForm(d, user=r.user, prefix="merge")),
     }
 
@@ -49,6 +50,9 @@ def _page(request: AuthedHttpRequest, problem: Problem, **bound: forms.BaseForm)
     action_form = ctx.get("action_form")
     if action_form is not None and not action_form.fields["action"].queryset.exists():
         del ctx["action_form"]
+    contact_form = ctx.get("contact_form")
+    if contact_form is not None and not contact_form.is_bound and contact_form.nobody_to_agree_with:
+        ctx["contact_form"], ctx["nobody_to_agree_with"] = None, True
     return render(request, "frontend/casework.html", ctx)
 
 
@@ -109,13 +113,13 @@ def action_hand_over(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def contact_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    return _post(
-        request,
-        pk,
-        "contact_form",
-        lambda p, d: services.contact_add(problem=p, by=request.user, **d),
-        "Contact recorded.",
-    )
+    """Agree contact with a victim or complainant on the problem (as the contacts' own page does)."""
+
+    def act(problem: Problem, data: dict[str, Any]) -> Any:
+        fields = {name: value for name, value in data.items() if name != "person"}
+        return services.contact_agree(link=data["person"], by=request.user, **fields)
+
+    return _post(request, pk, "contact_form", act, "Contact agreed.")
 
 
 @login_required

@@ -22,7 +22,6 @@ from jps.models import (
     Assessment,
     Category,
     Classification,
-    Contact,
     District,
     Neighbourhood,
     Participation,
@@ -386,25 +385,6 @@ class ActionHandOverForm(GovukForm, forms.Form):
         actions.queryset = open_actions.select_related("agency")
         actions.label_from_instance = lambda obj: f"{obj.description[:60]} ({obj.agency})"  # type: ignore[method-assign]
         agencies.queryset = _partner_agencies(problem)
-
-
-class ContactAddForm(GovukForm, forms.ModelForm):
-    govuk_messages = {
-        "kind": {"required": "Select whether they are a complainant, a victim or a witness"},
-        "name": {"required": "Enter their name"},
-        "preferred_method": {"required": "Select how they prefer to be contacted"},
-        "contact_every_days": {
-            "required": "Enter how often to update them, in days",
-            "invalid": "How often to update them must be a whole number of days",
-            "max_value": "How often to update them must be %(limit_value)s days or fewer",
-            "min_value": "How often to update them must be %(limit_value)s days or more",
-        },
-    }
-
-    class Meta:
-        model = Contact
-        fields = list(policy.CONTACT_FIELDS)
-        labels = {"contact_every_days": "Update every (days)"}
 
 
 class MergeForm(GovukForm, forms.Form):

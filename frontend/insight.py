@@ -396,6 +396,7 @@ DASHBOARD = [
     "by-district",
     "by-neighbourhood",
     "reviews-overdue",
+    "contacts-on-time",
     "median-days-in-stage",
     "actions-by-agency",
     "priorities-without-update",
@@ -405,11 +406,20 @@ DASHBOARD = [
 ]
 
 
+#: Figures only some of the staff may see, and the permission each needs (the others see them all).
+FIGURE_PERMISSIONS = {"contacts-on-time": "jps.view_contact_figures"}
+
+
+def _may_see_figure(user: Any, slug: str) -> bool:
+    return user.has_perm(FIGURE_PERMISSIONS.get(slug, "jps.view_management_info"))
+
+
 @login_required
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     if not request.user.has_perm("jps.view_management_info"):
         raise PermissionDenied
-    figures = [management_info.figure(user=request.user, slug=slug) for slug in DASHBOARD]
+    slugs = [slug for slug in DASHBOARD if _may_see_figure(request.user, slug)]
+    figures = [management_info.figure(user=request.user, slug=slug) for slug in slugs]
     if not request.user.has_perm("jps.view_learning_needs"):
         figures = [fig for fig in figures if not fig.slug.startswith("learning")]
     return render(request, "frontend/insight/dashboard.html", {"figures": figures, "rows_shown": DASHBOARD_ROWS})
@@ -417,7 +427,7 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard_csv(request: AuthedHttpRequest, slug: str) -> HttpResponse:
-    if not request.user.has_perm("jps.view_management_info"):
+    if not request.user.has_perm("jps.view_management_info") or not _may_see_figure(request.user, slug):
         raise PermissionDenied
     try:
         fig = management_info.figure(user=request.user, slug=slug)

@@ -58,6 +58,7 @@ urlpatterns = [
     path("problems/<int:pk>/casework/action/", casework.action_hand_over, name="casework_action"),
     path("problems/<int:pk>/casework/contact/", casework.contact_add, name="casework_contact"),
     path("problems/<int:pk>/casework/merge/", casework.merge, name="casework_merge"),
+    path("problems/<int:pk>/contacts/", include("frontend.contacts")),  # contact agreements (frontend/contacts.py)
     path("updates/<int:pk>/decide/", views.update_decide, name="update_decide"),
     path("neighbourhoods/", views.neighbourhood_list, name="neighbourhood_list"),
     path("neighbourhoods/<int:pk>/", views.neighbourhood_page, name="neighbourhood"),

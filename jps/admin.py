@@ -221,6 +221,28 @@ for model in [m.Participation, m.LearningNeed]:  # an agency's part, a skill: no
 admin.site.register(m.Transfer, TransferAdmin)
 
 
+@admin.register(m.ContactLog)
+class ContactLogAdmin(AccessLoggedAdmin, SimpleHistoryAdmin):
+    """Contacts made with victims and complainants, for support: read-only, since logging one moves the
+    agreement's next date (``services.contact_log``). What was said may name people: a read of the problem."""
+
+    list_display = ["contacted_at", "contact", "by", "method", "reached", "final"]
+    list_select_related = ["contact__problem", "by"]
+    search_fields = ["contact__problem__reference"]
+
+    def problem_ids_shown(self, obj: Any) -> list[int]:
+        return [obj.contact.problem_id]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(m.StageChange)
 class StageChangeAdmin(AccessLoggedAdmin, admin.ModelAdmin):
     """A problem's stage changes, for support: read-only, since only the workflow writes them.

@@ -21,6 +21,7 @@ from django.utils import timezone
 from .models import (
     Analysis,
     Contact,
+    ContactLog,
     Meeting,
     MeetingItem,
     Person,
@@ -34,7 +35,17 @@ from .models import (
 
 REDACTED = "[redacted]"
 PROBLEM_FIELDS = {"description": REDACTED, "originator": REDACTED, "location": "", "latitude": None, "longitude": None}
-CONTACT_FIELDS = {"name": REDACTED, "phone": "", "email": "", "address": "", "notes": "", "times_to_avoid": ""}
+CONTACT_FIELDS = {
+    "name": REDACTED,
+    "phone": "",
+    "email": "",
+    "address": "",
+    "notes": "",
+    "times_to_avoid": "",
+    "no_final_contact_reason": "",
+}
+#: What was said to a victim or complainant, and what came of it, can name them and others.
+CONTACT_LOG_FIELDS = {"summary": REDACTED, "outcome": ""}
 ANALYSIS_FIELDS = {"victim": REDACTED, "offender": REDACTED}
 PERSON_FIELDS = {
     "name": REDACTED,
@@ -67,6 +78,9 @@ def personal_data_redact(*, now: datetime.datetime | None = None, batch_size: in
         Problem.history.filter(id__in=ids).update(**PROBLEM_FIELDS)
         Contact.objects.filter(problem_id__in=ids).update(**CONTACT_FIELDS)
         Contact.history.filter(problem_id__in=ids).update(**CONTACT_FIELDS)
+        agreements = Contact.objects.filter(problem_id__in=ids).values("pk")
+        ContactLog.objects.filter(contact_id__in=agreements).update(**CONTACT_LOG_FIELDS)
+        ContactLog.history.filter(contact_id__in=agreements).update(**CONTACT_LOG_FIELDS)
         Analysis.objects.filter(problem_id__in=ids).update(**ANALYSIS_FIELDS)
         Analysis.history.filter(problem_id__in=ids).update(**ANALYSIS_FIELDS)
         ProgressUpdate.objects.filter(problem_id__in=ids).update(text=REDACTED)  # public_text was vetted
@@ -122,12 +136,12 @@ def subject_access_export(*, by: User, name: str = "", email: str = "", phone: s
         contact_q |= Q(email__iexact=email.strip())
     if phone.strip():
         contact_q |= Q(phone=phone.strip())
-    contacts = list(Contact.objects.filter(contact_q).select_related("problem"))
+    contacts = list(Contact.objects.filter(contact_q).select_related("problem").prefetch_related("log"))
     as_originator = (
         Problem.objects.filter(originator__icontains=name.strip()) if name.strip() else Problem.objects.none()
     )
     originated = list(as_originator.only("reference", "originator", "created_at"))
-    people = list(Person.objects.filter(contact_q).prefetch_related("links__problem"))
+    people = list(Person.objects.filter(contact_q).prefetch_related("links__problem", "links__contact_agreements__log"))
     staff_q = Q(email__iexact=email.strip()) if email.strip() else Q(pk__in=[])
     staff = User.objects.filter(staff_q).select_related("agency")
     problem_views_record(
@@ -155,6 +169,7 @@ def subject_access_export(*, by: User, name: str = "", email: str = "", phone: s
                 "contact_every_days": c.contact_every_days,
                 "times_to_avoid": c.times_to_avoid,
                 "notes": c.notes,
+                **agreement_export(c),
             }
             for c in contacts
         ],
@@ -191,7 +206,43 @@ def person_export(person: Person) -> dict[str, Any]:
         "preferred_language": person.preferred_language,
         "needs": person.needs,
         "merged_into": person.merged_into_id,
-        "problems": [{"problem": link.problem.reference, "role": link.role} for link in person.links.all()],
+        "problems": [
+            {
+                "problem": link.problem.reference,
+                "role": link.role,
+                "contact_agreements": [
+                    {
+                        "preferred_method": c.preferred_method,
+                        "contact_every_days": c.contact_every_days,
+                        "times_to_avoid": c.times_to_avoid,
+                        "notes": c.notes,
+                        **agreement_export(c),
+                    }
+                    for c in link.contact_agreements.all()
+                ],
+            }
+            for link in person.links.all()
+        ],
+    }
+
+
+def agreement_export(contact: Contact) -> dict[str, Any]:
+    """What a contact agreement holds beyond its details: the next date, the reason for no final contact,
+    and every contact logged with what was said (summaries and outcomes can name people)."""
+    return {
+        "next_contact_due": contact.next_contact_due.isoformat() if contact.next_contact_due else None,
+        "no_final_contact_reason": contact.no_final_contact_reason,
+        "contacts_logged": [
+            {
+                "when": entry.contacted_at.isoformat(),
+                "method": entry.method,
+                "summary": entry.summary,
+                "outcome": entry.outcome,
+                "reached": entry.reached,
+                "final": entry.final,
+            }
+            for entry in contact.log.all()
+        ],
     }
 
 

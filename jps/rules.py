@@ -489,3 +489,6 @@ can_assess_risk = can_view_risk & problem_is_open
 
 rules.add_perm("jps.view_risk", can_view_risk)
 rules.add_perm("jps.assess_risk", can_assess_risk)
+
+#: "Contacts made on time" by district (issue 18): officers and supervisors (their districts), administrators.
+rules.add_perm("jps.view_contact_figures", is_administrator | is_officer | is_supervisor)  # never partners

@@ -3,8 +3,9 @@
 Nothing is defined here. Each read lives in its subdomain package and starts from the one
 visibility rule (``jps.rules.problem_scope_q``): ``jps.problems.selectors`` (problems, their
 detail and history, where a user may log, the neighbourhood at a point),
-``jps.casework.selectors`` (actions, reviews, updates), ``jps.casework.duplicates`` (the check
-before logging), ``jps.insight`` (evaluations, learning needs) and ``jps.reminders.selectors``.
+``jps.casework.selectors`` (actions, reviews, updates), ``jps.contacts.selectors`` (contact
+agreements), ``jps.casework.duplicates`` (the check before logging), ``jps.insight``
+(evaluations, learning needs) and ``jps.reminders.selectors``.
 Inside ``jps`` the packages import each other's modules directly, never this index.
 """
 
@@ -28,6 +29,12 @@ from .casework.selectors import (
     reviews_visible_to,
     updates_awaiting_approval,
     updates_visible_to,
+)
+from .contacts.selectors import (
+    contact_agreements_for,
+    contact_log_for,
+    contacts_visible_to,
+    people_to_agree_with,
 )
 from .insight.library import evaluations_visible_to, evaluations_waiting, learning_needs_visible_to
 from .people.risk import (
@@ -112,6 +119,10 @@ __all__ = [
     "risk_assessments_visible_to",
     "risk_questionnaire_for",
     "risk_victims_on_problem",
+    "contact_agreements_for",
+    "contact_log_for",
+    "contacts_visible_to",
+    "people_to_agree_with",
     "actions_due_for_owner",
     "actions_open_for_agency",
     "actions_visible_to",

@@ -2,7 +2,8 @@
 
 Nothing is defined here. Each write lives in its subdomain package, which owns its rules:
 ``jps.problems.services`` (logging, editing, the public face, stages, closure, hand-overs,
-analysis, assessment), ``jps.casework.services`` (actions, contacts, reviews, updates),
+analysis, assessment), ``jps.casework.services`` (actions, reviews, updates),
+``jps.contacts.services`` (contact agreements with victims and complainants, and their log),
 ``jps.insight`` (evaluations), ``jps.alerts`` (residents' subscriptions), ``jps.user_import``
 (where a user works) and ``jps.privacy`` (the access log). All of them build on ``jps.base``.
 Inside ``jps`` the packages import each other's modules directly, never this index, so the
@@ -33,10 +34,17 @@ from .casework.services import (
     action_add,
     action_transfer,
     action_update,
-    contact_add,
     review_record,
     update_add,
     update_decide,
+)
+from .contacts.services import (
+    AGREEMENT_FIELDS,
+    LOG_FIELDS,
+    contact_add,
+    contact_agree,
+    contact_log,
+    contact_update,
 )
 from .insight.library import EVALUATION_RECORDED, evaluation_record
 from .people.risk import risk_assess, risk_questionnaire_default_ensure
@@ -73,7 +81,7 @@ from .problems.services import (
     problem_transition,
     problem_update,
 )
-from .problems.workflow import TransitionRefused
+from .problems.workflow import FinalContactRequired, TransitionRefused
 from .user_import import user_scope_set
 
 __all__ = [
@@ -113,6 +121,7 @@ __all__ = [
     "EVALUATION_RECORDED",
     "PROBLEM_FIELDS",
     "PermissionDenied",
+    "FinalContactRequired",
     "TransitionRefused",
     "ValidationError",
     "action_add",
@@ -123,7 +132,12 @@ __all__ = [
     "alert_unsubscribe",
     "analysis_save",
     "assessment_save",
+    "AGREEMENT_FIELDS",
+    "LOG_FIELDS",
     "contact_add",
+    "contact_agree",
+    "contact_log",
+    "contact_update",
     "evaluation_record",
     "participation_add",
     "problem_add_partner",

@@ -313,6 +313,8 @@ SPECTACULAR_SETTINGS = {
         "PersonRoleEnum": "jps.models.PersonRole",
         "PlaceRoleEnum": "jps.models.PlaceRole",
         "RiskEnum": "jps.models.Risk",
+        "ContactMethodEnum": "jps.models.Contact.Method",
+        "ContactKindEnum": "jps.models.Contact.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

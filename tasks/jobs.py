@@ -107,6 +107,12 @@ def high_risk_victims(*, now: str | None = None) -> dict[str, Any]:
     return _run("high_risk_victims", now)
 
 
+@app.task(name="reminders.contact_due", **TASK_OPTIONS)
+def contact_due(*, now: str | None = None) -> dict[str, Any]:
+    """Contacts with victims and complainants due (to the owner), and overdue past the grace (to supervisors)."""
+    return _run("contact_due", now)
+
+
 @app.task(name="reminders.deliver_pending", **TASK_OPTIONS)
 def deliver_pending(*, now: str | None = None) -> dict[str, Any]:
     """Send what earlier runs recorded but did not send (a crash, a mail server down)."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 import factory
+from django.utils import timezone
 from django.utils.text import slugify
 
 from jps import models as m
@@ -169,3 +172,36 @@ class RiskQuestionnaireFactory(factory.django.DjangoModelFactory):
             m.RiskQuestion.objects.create(
                 questionnaire=self, position=position, key=key, text=f"Question {key}?", weight=weight
             )
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    """A contact agreement with a victim on a problem, weekly by phone (made directly: services where it matters)."""
+
+    class Meta:
+        model = m.Contact
+
+    link = factory.SubFactory(VictimLinkFactory)
+    problem = factory.LazyAttribute(lambda o: o.link.problem)
+    kind = factory.LazyAttribute(lambda o: o.link.role)
+    name = factory.LazyAttribute(lambda o: o.link.person.name)
+    preferred_method = m.Contact.Method.PHONE
+    contact_every_days = 7
+    next_contact_due = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+
+
+class ContactLogFactory(factory.django.DjangoModelFactory):
+    """A contact logged under an agreement, answering ``due_on`` (made directly, for figures)."""
+
+    class Meta:
+        model = m.ContactLog
+
+    contact = factory.SubFactory(ContactFactory)
+    contacted_at = factory.LazyFunction(timezone.now)
+    by = factory.LazyAttribute(lambda o: o.contact.problem.owner)
+    method = m.Contact.Method.PHONE
+    summary = "Told them what has been done this week."
+    reached = True
+
+
+#: A person on a problem, a victim unless told otherwise (``role=`` for the others).
+ProblemPersonFactory = VictimLinkFactory

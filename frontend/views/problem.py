@@ -84,7 +84,7 @@ def _problem_context(request: AuthedHttpRequest, pk: int, **bound: Any) -> dict[
         "transition_error": bound.pop("transition_error", None),
     }
     if ctx["may_view_contacts"]:
-        ctx["contacts"] = list(problem.contacts.all())
+        ctx["contacts"] = selectors.contact_agreements_for(problem)
         ctx.update(problem_people_panel(request, problem))
     if may_work:
         ctx["scanning_form"] = bound.pop("scanning_form", None) or f.ScanningForm(

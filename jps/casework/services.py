@@ -1,5 +1,6 @@
-"""Writes on the work around a problem: actions and their hand-overs, contacts, supervisory
-reviews and progress updates (and their approval for the public).
+"""Writes on the work around a problem: actions and their hand-overs, supervisory reviews and
+progress updates (and their approval for the public). Contacts with victims and complainants are
+``jps.contacts``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from ..base import local_today, require, save
 from ..models import (
     Action,
     Agency,
-    Contact,
     Problem,
     ProgressUpdate,
     Reminder,
@@ -125,17 +125,6 @@ def action_transfer(
     save(action, by=by, reason=f"Transferred to {to_agency}", update_fields=["agency", "assignee"])
     participation_add(problem=action.problem, agency=to_agency, by=by)
     return transfer
-
-
-# --- contacts -----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def contact_add(*, problem: Problem, by: User, **fields: Any) -> Contact:
-    require(by, "jps.view_contacts", problem)
-    contact = Contact(problem=problem, **fields)
-    save(contact, by=by)
-    return contact
 
 
 # --- supervision ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from jps import publishing, services, two_factor
 
 from . import data
 from .case_reviews import load_demo_case_reviews
+from .contacts import load_demo_contacts
 from .meetings import load_demo_meetings
 from .people import load_demo_people
 from .risk import load_demo_risk
@@ -63,6 +64,7 @@ class DemoLoader:
         load_demo_case_reviews(log=self.log)
         load_demo_tiers(users=self.users, log=self.log)
         load_demo_risk(log=self.log)
+        load_demo_contacts(log=self.log)
         # The public site is published once, in full, after the load (``make demo``), not by this commit.
         publishing.publish_soon_cancel()
 

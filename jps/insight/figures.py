@@ -381,6 +381,13 @@ def case_review_figures(*, user: Any) -> Figure:
     )
 
 
+def _contacts_on_time(*, user: Any) -> Figure:
+    """Contacts made on time, by district: its own module (``contact_figures``), which builds on ``Figure``."""
+    from .contact_figures import contacts_on_time_by_district
+
+    return contacts_on_time_by_district(user=user)
+
+
 #: Every dashboard figure by slug, so the page, the CSV download and the tests agree.
 FIGURES: dict[str, Callable[..., Figure]] = {
     "by-stage": problems_by_stage,
@@ -393,6 +400,7 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "actions-by-agency": actions_by_agency,
     "priorities-without-update": public_priorities_without_update,
     "quality-by-district": quality_by_district,
+    "contacts-on-time": _contacts_on_time,
     "learning-needs": learning_needs_by_month,
     "learning-needs-by-district": lambda *, user: learning_needs_by(user=user, dimension="district"),
     "learning-needs-by-skill": lambda *, user: learning_needs_by(user=user, dimension="skill"),

@@ -8,6 +8,7 @@ from .case_reviews import (
     CaseReviewState,
     CitedIncident,
 )
+from .contacts import Contact, ContactLog
 from .evaluation import BestPracticeTag, Evaluation, LearningNeed
 from .meetings import Meeting, MeetingItem
 from .people import Agency, User
@@ -22,7 +23,6 @@ from .problems import (
     Assessment,
     Category,
     Classification,
-    Contact,
     Participation,
     Problem,
     ProblemQuerySet,
@@ -71,6 +71,7 @@ __all__ = [
     "Category",
     "Classification",
     "Contact",
+    "ContactLog",
     "District",
     "Evaluation",
     "Force",

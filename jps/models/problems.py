@@ -257,37 +257,6 @@ class Participation(models.Model):
         return f"{self.agency} on {self.problem.reference}"
 
 
-class Contact(models.Model):
-    """A complainant or victim, with the contact arrangement agreed with them. Never public."""
-
-    class Kind(models.TextChoices):
-        COMPLAINANT = "complainant", "Complainant"
-        VICTIM = "victim", "Victim"
-        WITNESS = "witness", "Witness"
-
-    class Method(models.TextChoices):
-        PHONE = "phone", "Phone"
-        EMAIL = "email", "Email"
-        VISIT = "visit", "Visit"
-        LETTER = "letter", "Letter"
-        TEXT = "text", "Text message"
-
-    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="contacts")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    name = models.CharField(max_length=160)
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-    address = models.CharField(max_length=240, blank=True)
-    preferred_method = models.CharField(max_length=16, choices=Method.choices)
-    contact_every_days = models.PositiveSmallIntegerField(default=28, help_text="Agreed frequency of updates.")
-    times_to_avoid = models.CharField(max_length=160, blank=True)
-    notes = BoundedTextField(max_length=TEXT, blank=True)
-    history = HistoricalRecords()
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.problem.reference}"
-
-
 class Analysis(models.Model):
     """The problem analysis triangle, the data used, the causes and a measurable objective."""
 

@@ -19,13 +19,13 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 #: What a reminder is about; its item key is ``<item>:<id>`` (a review: one supervisor's escalation; a
-#: victim: their link on a problem).
-Item = Literal["problem", "action", "neighbourhood", "case_review", "person", "review", "victim"]
+#: victim: their link on a problem; a contact: a contact agreement).
+Item = Literal["problem", "action", "neighbourhood", "case_review", "person", "review", "victim", "contact"]
 
 
 def reminder_item_key(item: Item, pk: int) -> str:
-    """The item key of one problem, action, neighbourhood, case review, person, review or victim: what the
-    once-per-period constraint compares."""
+    """The item key of one problem, action, neighbourhood, case review, person, review, victim or contact
+    agreement: what the once-per-period constraint compares."""
     return f"{item}:{pk}"
 
 
@@ -80,6 +80,8 @@ class Reminder(models.Model):
         CASE_REVIEW_DUE = "case_review_due", "ASB case review deadline"
         CASE_REVIEW_ESCALATION = "case_review_escalation", "ASB case review deadline missed"
         HIGH_RISK_VICTIM = "high_risk_victim", "High-risk victim"
+        CONTACT_DUE = "contact_due", "Contact with a victim or complainant due"
+        CONTACT_OVERDUE = "contact_overdue", "Contact with a victim or complainant overdue"
 
     #: Give up emailing a row after this many failed attempts; it stays visible in JPS.
     MAX_ATTEMPTS = 5

@@ -9,6 +9,7 @@ the problem's force; merge two records of one person or one place, a supervisor 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..base import require, save
-from ..models import Force, Person, Place, Problem, ProblemPerson, ProblemPlace, User
+from ..models import Contact, Force, Person, Place, Problem, ProblemPerson, ProblemPlace, RiskAssessment, User
 from ..security import attribute_change
 from .selectors import people_visible_to, places_visible_to
 
@@ -167,6 +168,18 @@ def problem_place_create(*, problem: Problem, role: str, by: User, address: str,
     return problem_place_link(problem=problem, place=place, role=role, by=by)
 
 
+def _person_link_follows(link: ProblemPerson, to: ProblemPerson, *, by: User, reason: str) -> None:
+    """What hangs on a person's link about to go follows the person to the kept link: the contact
+    agreement (unless the kept link has one) and the risk assessments, each on the record."""
+    if not Contact.objects.filter(link=to).exists():
+        for contact in Contact.objects.filter(link=link):
+            contact.link = to
+            save(contact, by=by, reason=reason, update_fields=["link"])
+    for assessment in RiskAssessment.objects.filter(link=link):
+        assessment.link = to
+        save(assessment, by=by, reason=reason, update_fields=["link"])
+
+
 #: Details the kept record takes from the merged one where it has none of its own.
 MERGE_FILLS = ("date_of_birth", "phone", "email", "address", "preferred_language", "needs", "vulnerability_note")
 PLACE_MERGE_FILLS = ("uprn", "neighbourhood")
@@ -190,12 +203,17 @@ def _merge_start(model: Any, *, keep: Any, merge: Any, by: User, perm: str, reas
         raise ValidationError({"merge": "Records of different forces cannot be merged."})
 
 
-def _merge_links(*, keep: Any, merge: Any, field: str, by: User, why: str) -> None:
+def _merge_links(
+    *, keep: Any, merge: Any, field: str, by: User, why: str, follows: Callable[..., None] | None = None
+) -> None:
     """Move ``merge``'s links to ``keep``; a link ``keep`` already has (same problem and role) is removed,
-    on the record. Each moved or removed link's history says where it came from."""
+    on the record, after ``follows`` moved what hangs on it to the kept link. Each moved or removed
+    link's history says where it came from."""
     existing = set(keep.links.values_list("problem_id", "role"))
     for link in merge.links.select_for_update():
         if (link.problem_id, link.role) in existing:
+            if follows is not None:
+                follows(link, keep.links.get(problem_id=link.problem_id, role=link.role), by=by, reason=why)
             attribute_change(link, by=by, reason=why)
             link.delete()
             continue
@@ -221,7 +239,7 @@ def person_merge(*, keep: Person, merge: Person, by: User, reason: str) -> Perso
     """
     _merge_start(Person, keep=keep, merge=merge, by=by, perm="jps.merge_people", reason=reason, noun="person")
     why = f"Merged person {merge.pk} into {keep.pk}: {reason}"
-    _merge_links(keep=keep, merge=merge, field="person", by=by, why=why)
+    _merge_links(keep=keep, merge=merge, field="person", by=by, why=why, follows=_person_link_follows)
     filled = [name for name in MERGE_FILLS if not getattr(keep, name) and getattr(merge, name)]
     for name in filled:
         setattr(keep, name, getattr(merge, name))

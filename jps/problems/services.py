@@ -38,7 +38,7 @@ from ..models import (
 from ..models.fields import REASON
 from ..policy import Via
 from ..publishing import PUBLISHED_PROBLEM_FIELDS, publish_soon
-from .workflow import TRANSITIONS, TransitionRefused
+from .workflow import TRANSITIONS, TransitionRefused, refusal
 
 
 def _next_reference(problem: Problem) -> str:
@@ -230,9 +230,7 @@ def problem_transition(*, problem: Problem, to: str, by: User, reason: str = "")
     require(by, transition.permission, problem)
     missing = transition.missing(problem, reason)
     if missing:
-        raise TransitionRefused(
-            f"{transition.label} refused for {problem.reference}: missing {', '.join(missing)}.", missing=missing
-        )
+        raise refusal(f"{transition.label} refused for {problem.reference}: missing {', '.join(missing)}.", missing)
     now = timezone.now()
     changes: dict[str, Any] = {"stage": to, "stage_changed_at": now}
     if to in (Stage.CLOSED, Stage.CLOSED_NO_ACTION):
@@ -297,7 +295,7 @@ def problem_request_closure(*, problem: Problem, by: User) -> Problem:
         raise TransitionRefused("Closure can only be requested once the problem is in assessment.")
     missing = TRANSITIONS[(Stage.ASSESSMENT, Stage.CLOSED)].missing(problem)
     if missing:
-        raise TransitionRefused(f"Closure cannot be requested yet: missing {', '.join(missing)}.", missing=missing)
+        raise refusal(f"Closure cannot be requested yet: missing {', '.join(missing)}.", missing)
     problem.closure_requested_at = timezone.now()
     problem.closure_requested_by = by
     save(problem, by=by, reason="Closure requested", update_fields=["closure_requested_at", "closure_requested_by"])

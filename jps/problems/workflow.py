@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import CLOSED_STAGES, OPEN_STAGES, Action, Problem, Stage
+from ..models.contacts import victims_without_final_contact
 
 
 class TransitionRefused(Exception):
@@ -22,6 +23,32 @@ class TransitionRefused(Exception):
         self.message = message
         self.missing = missing or []
         self.conflict = conflict
+
+
+class FinalContactRequired(TransitionRefused):
+    """A closure refused because victims have had no final contact (nor a reason for none): ``victims`` names them.
+
+    A ``TransitionRefused`` like any other for the web, which shows what is missing; the API answers
+    it with a 400, since what it lacks is input the caller can give (a contact logged, a reason).
+    """
+
+    def __init__(self, message: str, *, missing: list[str], victims: list[str]) -> None:
+        super().__init__(message, missing=missing)
+        self.victims = victims
+
+
+class _NoFinalContact(str):
+    """A missing item naming a victim with no final contact: how ``refusal`` tells them apart."""
+
+    victim: str
+
+
+def refusal(message: str, missing: list[str]) -> TransitionRefused:
+    """The refusal for these missing items: ``FinalContactRequired`` when any is a victim's final contact."""
+    victims = [item.victim for item in missing if isinstance(item, _NoFinalContact)]
+    if victims:
+        return FinalContactRequired(message, missing=missing, victims=victims)
+    return TransitionRefused(message, missing=missing)
 
 
 Guard = Callable[[Problem, str], list[str]]
@@ -75,6 +102,17 @@ def _needs_assessment(problem: Problem, reason: str) -> list[str]:
     return missing
 
 
+def _needs_final_contacts(problem: Problem, reason: str) -> list[str]:
+    """Each victim told the outcome before closure (the inspectors: victims were not kept informed),
+    or a reason recorded on their contact agreement why that cannot be (``jps.contacts``)."""
+    missing: list[str] = []
+    for name in victims_without_final_contact(problem):
+        item = _NoFinalContact(f"a final contact with the victim {name} (or the reason there can be none)")
+        item.victim = name
+        missing.append(item)
+    return missing
+
+
 def _needs_reason(problem: Problem, reason: str) -> list[str]:
     return [] if reason.strip() else ["a reason"]
 
@@ -102,7 +140,9 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
         Transition(Stage.SCANNING, Stage.ANALYSIS, "Start analysis", WORK, (_needs_statement,)),
         Transition(Stage.ANALYSIS, Stage.RESPONSE, "Start response", WORK, (_needs_analysis,)),
         Transition(Stage.RESPONSE, Stage.ASSESSMENT, "Start assessment", WORK, (_needs_completed_action,)),
-        Transition(Stage.ASSESSMENT, Stage.CLOSED, "Sign off and close", SIGN_OFF, (_needs_assessment,)),
+        Transition(
+            Stage.ASSESSMENT, Stage.CLOSED, "Sign off and close", SIGN_OFF, (_needs_assessment, _needs_final_contacts)
+        ),
         Transition(Stage.SCANNING, Stage.CLOSED_NO_ACTION, "Close without action", SIGN_OFF, (_needs_reason,)),
         Transition(Stage.ANALYSIS, Stage.CLOSED_NO_ACTION, "Close without action", SIGN_OFF, (_needs_reason,)),
         Transition(Stage.ANALYSIS, Stage.SCANNING, "Back to scanning", WORK, (_needs_reason,)),

@@ -14,7 +14,8 @@ Every job runs in two steps, so that it is idempotent and survives being killed:
 
 Tasks (``tasks.jobs``) and the ``run_job`` command are thin wrappers around ``run_job``. The package:
 ``common`` (settings, progress, recipients), ``collectors`` (step 1; ``victims``, the high-risk victim
-collector), ``delivery`` (step 2 and ``run_job``), ``selectors`` (what a person sees of their reminders).
+collector; ``contacts``, the contacts agreed with victims and complainants), ``delivery`` (step 2 and
+``run_job``), ``selectors`` (what a person sees of their reminders).
 """
 
 from __future__ import annotations

@@ -43,6 +43,7 @@ from .common import (
     logger,
     public_update_days,
 )
+from .contacts import contact_due
 from .escalation import action_escalation, review_tier_chief_due, review_tier_inspector_due
 from .victims import high_risk_victims_due
 
@@ -284,6 +285,7 @@ COLLECTORS: dict[str, Collector] = {
     "meeting_standard": _meeting_standard,
     **CASE_REVIEW_COLLECTORS,
     "high_risk_victims": high_risk_victims_due,
+    "contact_due": contact_due,
 }
 
 #: Every job ``run_job`` knows: each collector (then a delivery), all of them, or delivery alone.

@@ -1,4 +1,4 @@
-"""The casework page: bring in a partner, hand over a problem or an action, record a contact, merge a duplicate."""
+"""The casework page: bring in a partner, hand over a problem or an action, agree contact, merge a duplicate."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import pytest
 from django.urls import reverse
 
+from jps import services
 from jps.models import Contact, Participation, Problem, Stage, Transfer
 from tests import factories as f
 
@@ -25,7 +26,7 @@ def test_problem_page_links_to_casework_and_the_page_shows_the_forms_a_role_may_
     page = client.get(reverse("problem", args=[problem.pk])).content.decode()
     assert reverse("casework", args=[problem.pk]) in page
     casework = client.get(reverse("casework", args=[problem.pk])).content.decode()
-    assert "Bring in a partner agency" in casework and "Record a complainant" in casework
+    assert "Bring in a partner agency" in casework and "Agree contact with a victim or complainant" in casework
     assert "Merge a duplicate" not in casework
     client.force_login(supervisor)
     assert "Merge a duplicate" in client.get(reverse("casework", args=[problem.pk])).content.decode()
@@ -84,25 +85,31 @@ def test_partner_hands_over_their_own_action_but_not_another_agencys(
     assert Participation.objects.filter(problem=problem, agency=housing).exists()
 
 
-def test_officer_records_a_contact_and_a_partner_is_refused_and_logged(client, pcso, partner_user, problem, caplog):
+def test_officer_agrees_contact_with_a_linked_person_and_a_partner_is_refused_and_logged(
+    client, pcso, partner_user, problem, caplog
+):
+    """The casework form agrees contact with a victim or complainant on the problem's people (issue 18)."""
+    ann, bob = (services.person_create(by=pcso, name=name) for name in ("Ann Example", "Bob Example"))
+    ann_link = services.problem_person_link(problem=problem, person=ann, role="victim", by=pcso)
+    bob_link = services.problem_person_link(problem=problem, person=bob, role="complainant", by=pcso)
     data = {
-        "contact-kind": Contact.Kind.VICTIM,
-        "contact-name": "Ann Example",
-        "contact-phone": "01632 960000",
+        "contact-person": ann_link.pk,
         "contact-preferred_method": Contact.Method.PHONE,
         "contact-contact_every_days": 14,
     }
     response = _post(client, pcso, problem, "contact", data)
     assert response.status_code == 302
     contact = Contact.objects.get(problem=problem)
-    assert contact.name == "Ann Example" and contact.history.get().history_user == pcso
-    bad = _post(client, pcso, problem, "contact", {**data, "contact-email": "not-an-email"})
+    assert contact.link == ann_link and contact.history.get().history_user == pcso
+    bad = _post(
+        client, pcso, problem, "contact", {**data, "contact-person": bob_link.pk, "contact-contact_every_days": 0}
+    )
     assert bad.status_code == 200 and Contact.objects.count() == 1
     Participation.objects.create(problem=problem, agency=partner_user.agency)
     client.force_login(partner_user)
-    assert "Record a complainant" not in client.get(reverse("casework", args=[problem.pk])).content.decode()
+    assert "Agree contact" not in client.get(reverse("casework", args=[problem.pk])).content.decode()
     with caplog.at_level(logging.WARNING, logger="jps.security"):
-        refused = _post(client, partner_user, problem, "contact", {**data, "contact-name": "Someone Else"})
+        refused = _post(client, partner_user, problem, "contact", {**data, "contact-person": bob_link.pk})
     assert refused.status_code == 403
     assert Contact.objects.count() == 1
     assert any(r.name == "jps.security" and getattr(r, "permission", "") == "jps.view_contacts" for r in caplog.records)

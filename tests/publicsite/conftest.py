@@ -30,6 +30,7 @@ SECRETS = {
     "contact_email": "bart.quixley@example.com",
     "contact_address": "ZZADDRESS 9 Privet Drive",
     "contact_notes": "ZZCONTACTNOTES vulnerable adult",
+    "final_contact": "ZZFINALCONTACT told Bartholomew the outcome at his door",
     "victim": "ZZVICTIM elderly shopkeeper",
     "offender": "ZZOFFENDER known youths from the estate",
     "analysis_location": "ZZANALYSISLOC alley behind the shops",
@@ -98,7 +99,7 @@ def work_priority(*, pcso, supervisor, web_editor, neighbourhood, category, clos
         adopted_on=extra.pop("adopted_on", datetime.date(2026, 3, 4)),
         public_title=extra.pop("public_title", PUBLIC["title"]),
     )
-    services.contact_add(
+    victim = services.contact_add(
         problem=problem,
         by=pcso,
         kind="victim",
@@ -148,6 +149,8 @@ def work_priority(*, pcso, supervisor, web_editor, neighbourhood, category, clos
         evidence=s["evidence"],
     )
     services.problem_public_set(problem=problem, by=supervisor, public_outcome=PUBLIC["outcome"])
+    # Closure asks for a final contact with each victim (issue 18): the victim is told the outcome.
+    services.contact_log(contact=victim, by=pcso, method="visit", summary=s["final_contact"], reached=True, final=True)
     services.problem_transition(problem=problem, to=Stage.CLOSED, by=supervisor, reason=s["closure_reason"])
     return problem
 
