@@ -451,3 +451,4 @@ rules.add_perm("jps.look_up", can_look_up)
 # --- ASB case reviews (issue 19): their rules live beside them, registered when this module loads ---
 
 from .case_reviews import rules as _case_review_rules  # noqa: E402, F401
+from .panels import rules as _panel_rules  # noqa: E402, F401

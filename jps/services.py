@@ -39,6 +39,16 @@ from .casework.services import (
     update_decide,
 )
 from .insight.library import EVALUATION_RECORDED, evaluation_record
+from .panels.services import (
+    PANEL_FIELDS,
+    panel_action_take,
+    panel_agenda_build,
+    panel_case_review_held,
+    panel_case_review_recommend,
+    panel_create,
+    panel_decide,
+    panel_update,
+)
 from .people.services import (
     PERSON_CONTACT_FIELDS,
     PERSON_FIELDS,
@@ -76,6 +86,14 @@ from .problems.workflow import TransitionRefused
 from .user_import import user_scope_set
 
 __all__ = [
+    "PANEL_FIELDS",
+    "panel_action_take",
+    "panel_agenda_build",
+    "panel_case_review_held",
+    "panel_case_review_recommend",
+    "panel_create",
+    "panel_decide",
+    "panel_update",
     "CaseReviewRefused",
     "Incident",
     "case_review_acknowledge",
