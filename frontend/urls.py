@@ -63,6 +63,7 @@ urlpatterns = [
     path("neighbourhoods/<int:pk>/", views.neighbourhood_page, name="neighbourhood"),
     path("meetings/", include("frontend.meetings")),
     path("case-reviews/", include("frontend.case_reviews")),
+    path("panels/", include("frontend.panels")),
     path("", include("frontend.people.urls")),  # people and places: on a problem, their pages, merging
     path("", include("frontend.lookup")),  # the call handler's lookup of a street or a caller
     # Evaluation, quality, the best-practice library, learning needs and management information (frontend/insight.py).
