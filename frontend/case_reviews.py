@@ -138,6 +138,8 @@ class LeadForm(GovukForm, forms.Form):
 
 
 class IncidentForm(GovukForm, forms.Form):
+    govuk_messages = {"description": {"required": "Enter what happened"}}
+
     occurred_on = GovukDateField(label="Date of the incident")
     description = forms.CharField(widget=forms.Textarea, max_length=5000, label="What happened")
     problem = forms.ModelChoiceField(queryset=Problem.objects.none(), required=False, label="The problem it is on")

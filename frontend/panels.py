@@ -59,6 +59,8 @@ class PanelForm(GovukForm, forms.Form):
 
 
 class DecisionForm(GovukForm, forms.Form):
+    govuk_messages = {"decision": {"required": "Enter what the panel decided"}}
+
     decision = forms.CharField(widget=forms.Textarea, max_length=5000, label="What the panel decided")
 
 
@@ -72,6 +74,8 @@ class ActionForm(GovukForm, forms.Form):
 
 
 class ReviewHeldForm(GovukForm, forms.Form):
+    govuk_messages = {"findings": {"required": "Enter what the case review found"}}
+
     findings = forms.CharField(widget=forms.Textarea, max_length=5000, label="What the case review found")
 
 

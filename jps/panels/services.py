@@ -89,8 +89,9 @@ def panel_update(*, panel: Panel, by: User, agencies: Iterable[Agency] | None = 
     policy.fields_refuse(fields, PANEL_FIELDS)
     for name, value in fields.items():
         setattr(panel, name, value)
-    if panel.status == Panel.Status.CANCELLED and panel.items.exclude(decision="").exists():
-        raise ValidationError({"status": "Decisions were recorded at this panel: it cannot be cancelled."})
+    minuted = panel.items.exclude(decision="").exists() or PanelAction.objects.filter(item__panel=panel).exists()
+    if panel.status == Panel.Status.CANCELLED and minuted:
+        raise ValidationError({"status": "Decisions or actions were recorded at this panel: it cannot be cancelled."})
     _check(panel)
     chosen = _agencies(panel.force_id, agencies) if agencies is not None else None
     save(panel, by=by, reason="Panel updated", update_fields=fields)

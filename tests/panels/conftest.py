@@ -43,7 +43,8 @@ def table(june, area, other_district, other_neighbourhood, category) -> Table:  
 
     def problem(**fields):  # type: ignore[no-untyped-def]
         fields.setdefault("next_review_due", d("2026-07-01"))
-        return f.ProblemFactory(owner=a.pcso, neighbourhood=fields.pop("neighbourhood", nbhd), category=category, **fields)
+        where = fields.pop("neighbourhood", nbhd)
+        return f.ProblemFactory(owner=a.pcso, neighbourhood=where, category=category, **fields)
 
     def person(name: str) -> m.Person:
         return m.Person.objects.create(force=a.district.force, name=name, created_by=a.pcso)

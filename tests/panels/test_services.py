@@ -101,7 +101,7 @@ def test_nothing_is_decided_before_the_panel_meets(table: Table) -> None:
 
 def test_the_panel_is_the_case_review_s_meeting_and_makes_its_recommendations(table: Table) -> None:
     a = table.area
-    services.case_review_decide(application=table.review, by=a.council_officer, met=True, reasons="Three agencies were told.")
+    services.case_review_decide(application=table.review, by=a.council_officer, met=True, reasons="Three agencies.")
     services.panel_agenda_build(panel=table.panel, by=a.safety_lead)
     item = table.panel.items.get(reason=Reason.CASE_REVIEW_DUE)
     services.panel_case_review_held(item=item, by=a.council_officer, findings="Nobody shared the reports.")
