@@ -22,6 +22,7 @@ from jps import publishing, services, two_factor
 from . import data
 from .case_reviews import load_demo_case_reviews
 from .meetings import load_demo_meetings
+from .panels import load_demo_panels
 from .people import load_demo_people
 from .tiers import load_demo_tiers
 
@@ -61,6 +62,7 @@ class DemoLoader:
         load_demo_people(log=self.log)
         load_demo_case_reviews(log=self.log)
         load_demo_tiers(users=self.users, log=self.log)
+        load_demo_panels(log=self.log)
         # The public site is published once, in full, after the load (``make demo``), not by this commit.
         publishing.publish_soon_cancel()
 
