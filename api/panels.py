@@ -113,15 +113,15 @@ class PanelUpdateSerializer(serializers.Serializer):
     agencies = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True, required=False)
 
 
-class ItemSerializer(serializers.Serializer):
+class PanelItemRefSerializer(serializers.Serializer):
     item = serializers.IntegerField(help_text="The agenda item (one you take part in).")
 
 
-class DecisionSerializer(ItemSerializer):
+class PanelDecisionSerializer(PanelItemRefSerializer):
     decision = serializers.CharField(max_length=5000)
 
 
-class ActionTakeSerializer(ItemSerializer):
+class PanelActionTakeSerializer(PanelItemRefSerializer):
     description = serializers.CharField(max_length=5000)
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False,
@@ -178,21 +178,21 @@ class PanelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
         services.panel_agenda_build(panel=panel, by=request.user)
         return self.respond(PanelDetailSerializer, panel)
 
-    @extend_schema(request=DecisionSerializer, responses=_DETAIL)
+    @extend_schema(request=PanelDecisionSerializer, responses=_DETAIL)
     @action(detail=True, methods=["post"])
     def decisions(self, request: Request, pk: str) -> Response:
         """Record what the table decided about one agenda item."""
         panel = self.get_object()
-        data = self.validated(DecisionSerializer)
+        data = self.validated(PanelDecisionSerializer)
         services.panel_decide(item=self._item(panel, data["item"]), by=request.user, decision=data["decision"])
         return self.respond(PanelDetailSerializer, panel)
 
-    @extend_schema(request=ActionTakeSerializer, responses={201: PanelDetailSerializer})
+    @extend_schema(request=PanelActionTakeSerializer, responses={201: PanelDetailSerializer})
     @action(detail=True, methods=["post"])
     def actions(self, request: Request, pk: str) -> Response:
         """An agency takes an action at the table: an owned, dated action on the item's problem."""
         panel = self.get_object()
-        data = self.validated(ActionTakeSerializer)
+        data = self.validated(PanelActionTakeSerializer)
         item = self._item(panel, data.pop("item"))
         problem = None
         if "problem" in data:

@@ -312,6 +312,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "jps.models.Meeting.Status",
         "PersonRoleEnum": "jps.models.PersonRole",
         "PlaceRoleEnum": "jps.models.PlaceRole",
+        "PanelKindEnum": "jps.models.Panel.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
