@@ -195,6 +195,10 @@ class CloseSerializer(serializers.Serializer):
     handling_outcome = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
+class LeadSerializer(serializers.Serializer):
+    lead_officer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+
+
 class FigureSerializer(serializers.Serializer):
     district = serializers.IntegerField(source="district_id")
     district_name = serializers.CharField(source="district")
@@ -289,6 +293,22 @@ class CaseReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseVi
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         return self._step(CloseSerializer, services.case_review_close)
+
+    @extend_schema(request=LeadSerializer, responses=_STEP_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def lead(self, request: Request, pk: str) -> Response:
+        """Name (or change) the lead officer: someone of the lead agency."""
+        return self._step(LeadSerializer, services.case_review_lead_set)
+
+    @extend_schema(request=IncidentWriteSerializer, responses={201: CaseReviewDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def incidents(self, request: Request, pk: str) -> Response:
+        """Add an incident the applicant cites (a problem JPS holds, or one in their words)."""
+        application = self.get_object()
+        data = self.validated(IncidentWriteSerializer)
+        incident = services.Incident(**{**data, "reported_to": tuple(data.get("reported_to", ()))})
+        services.incident_add(application=application, by=request.user, incident=incident)
+        return self.respond(CaseReviewDetailSerializer, self.get_queryset().get(pk=application.pk), 201)
 
     @extend_schema(parameters=[_YEAR], responses={200: FigureSerializer(many=True)})
     @action(detail=False, methods=["get"], pagination_class=None)

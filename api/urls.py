@@ -43,5 +43,6 @@ urlpatterns = [
         name="api-docs",
     ),
     path("", include("api.case_reviews")),
+    path("", include("api.panels")),
     path("", include(router.urls)),
 ]

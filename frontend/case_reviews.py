@@ -22,12 +22,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jps import policy, selectors, services
-from jps.models import Action, Agency, CaseReviewApplication, District, Person, Problem, User
+from jps.models import OPEN_CASE_REVIEW_STATES, Action, Agency, CaseReviewApplication, District, Person, Problem, User
 from jps.rules import sees_people_of_force
 
 from .forms import add_service_errors
 from .govuk_forms import GovukDateField, GovukForm
 from .http import AuthedHttpRequest
+from .people.on_problem import log_reads
 
 State = CaseReviewApplication.State
 
@@ -37,16 +38,19 @@ State = CaseReviewApplication.State
 class ApplicationForm(GovukForm, forms.Form):
     """Record an application as it is received: who asks, for whom, what they cite."""
 
-    govuk_messages = {"applicant_name": {"required": "Enter the applicant's name, or choose them from the list"}}
+    govuk_messages = {
+        "applicant_name": {"required": "Enter the applicant's name, or find them by searching"},
+        "applicant": {"invalid_choice": "Find the applicant again by searching"},
+        "behalf_of": {"invalid_choice": "Find the person again by searching"},
+    }
 
     district = forms.ModelChoiceField(queryset=District.objects.none(), label="Community safety partnership area")
-    applicant = forms.ModelChoiceField(
-        queryset=Person.objects.none(), required=False, label="Applicant", help_text="Someone JPS already holds."
-    )
+    # Chosen by the search above the form (``_chosen``), never from a list of every person: hidden here.
+    applicant = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, widget=forms.HiddenInput)
     applicant_name = forms.CharField(max_length=160, required=False, label="Or a new applicant's name")
     applicant_phone = forms.CharField(max_length=40, required=False, label="New applicant's phone")
     on_behalf = forms.BooleanField(required=False, label="The applicant asks on someone else's behalf")
-    behalf_of = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, label="Whom they ask for")
+    behalf_of = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, widget=forms.HiddenInput)
     received_on = GovukDateField(label="Date received")
     channel = forms.ChoiceField(choices=CaseReviewApplication.Channel.choices, label="How it was received")
     summary = forms.CharField(widget=forms.Textarea, max_length=5000, label="What the applicant says")
@@ -78,7 +82,9 @@ class ApplicationForm(GovukForm, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("applicant") and not data.get("applicant_name"):
-            self.add_error("applicant_name", "Enter the applicant's name, or choose them from the list")
+            self.add_error("applicant_name", "Enter the applicant's name, or find them by searching")
+        if data.get("on_behalf") and not data.get("behalf_of"):
+            self.add_error("on_behalf", "Find the person the applicant asks for by searching")
         if data.get("incident") and not data.get("incident_on"):
             self.add_error("incident_on", "Enter the date of the incident")
         return data
@@ -127,6 +133,23 @@ class AcknowledgeForm(GovukForm, forms.Form):
     on = GovukDateField(required=False, label="Date acknowledged")
 
 
+class LeadForm(GovukForm, forms.Form):
+    lead_officer = forms.ModelChoiceField(queryset=User.objects.none(), label="Lead officer")
+
+
+class IncidentForm(GovukForm, forms.Form):
+    govuk_messages = {"description": {"required": "Enter what happened"}}
+
+    occurred_on = GovukDateField(label="Date of the incident")
+    description = forms.CharField(widget=forms.Textarea, max_length=5000, label="What happened")
+    problem = forms.ModelChoiceField(queryset=Problem.objects.none(), required=False, label="The problem it is on")
+    hate_incident = forms.BooleanField(required=False, label="A hate incident")
+
+
+def _incident_add(*, application: CaseReviewApplication, by: User, **fields: Any) -> None:
+    services.incident_add(application=application, by=by, incident=services.Incident(**fields))
+
+
 #: Each step: its form, its service, the states it is offered in, its permission.
 _WORK, _DECIDE = "jps.work_case_review", "jps.decide_case_review"
 STEPS: dict[str, tuple[type[forms.Form], Any, tuple[str, ...], str]] = {
@@ -137,14 +160,21 @@ STEPS: dict[str, tuple[type[forms.Form], Any, tuple[str, ...], str]] = {
     "outcome": (OutcomeForm, services.case_review_outcome, (State.MEETING_HELD, State.THRESHOLD_NOT_MET), _WORK),
     "handling_review": (HandlingReviewForm, services.case_review_handling_review, (State.OUTCOME_SENT,), _WORK),
     "close": (CloseForm, services.case_review_close, (State.OUTCOME_SENT, State.HANDLING_REVIEW), _WORK),
+    "lead": (LeadForm, services.case_review_lead_set, OPEN_CASE_REVIEW_STATES, _WORK),
+    "incident": (IncidentForm, _incident_add, OPEN_CASE_REVIEW_STATES, _WORK),
 }
 
 
 def _form(step: str, application: CaseReviewApplication, data: Any = None) -> forms.Form:
-    form = STEPS[step][0](data)
+    form = STEPS[step][0](data, auto_id=f"{step}-%s")  # one page holds several steps: ids apart, names as sent
     agencies = policy.agencies_of_force(application.force_id)
     if step == "meeting":
         form.fields["agencies"].queryset = agencies  # type: ignore[attr-defined]
+    if step == "lead":
+        form.fields["lead_officer"].queryset = User.objects.filter(agency=application.lead_agency, is_active=True)  # type: ignore[attr-defined]
+        form.fields["lead_officer"].initial = application.lead_officer_id
+    if step == "incident":
+        form.fields["problem"].queryset = application.problems.all()  # type: ignore[attr-defined]
     if step == "recommend":
         form.fields["problem"].queryset = application.problems.all()  # type: ignore[attr-defined]
         form.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
@@ -177,11 +207,44 @@ def case_review_list(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "frontend/case_reviews/list.html", {"applications": applications})
 
 
+class PersonSearchForm(GovukForm, forms.Form):
+    """Find the applicant (or whom they ask for) among the people JPS holds: ``selectors.person_search``."""
+
+    q = forms.CharField(max_length=160, label="Name", required=True)
+    role = forms.ChoiceField(choices=[("applicant", "Applicant"), ("behalf_of", "Whom they ask for")], required=False)
+
+
+def _chosen(request: AuthedHttpRequest, source: Any) -> dict[str, Person | None]:
+    """The applicant and the person asked for, chosen so far (by id, among the people the user sees)."""
+    people = selectors.people_visible_to(request.user).filter(merged_into__isnull=True)
+    chosen: dict[str, Person | None] = {}
+    for name in ("applicant", "behalf_of"):
+        value = str(source.get(name) or "")
+        chosen[name] = people.filter(pk=value).first() if value.isdigit() else None
+    return chosen
+
+
+def _search(request: AuthedHttpRequest) -> tuple[PersonSearchForm, list[Person]]:
+    """The people like the name searched for (at most 20), their reads logged as every page showing a person."""
+    search = PersonSearchForm(request.GET if "q" in request.GET else None)
+    if not search.is_valid():
+        return search, []
+    found = list(selectors.person_search(request.user, search.cleaned_data["q"])[:20])
+    log_reads(request, selectors.person_read_through(request.user, [p.pk for p in found]))
+    return search, found
+
+
 @login_required
 def case_review_new(request: AuthedHttpRequest) -> HttpResponse:
+    """Record an application. The applicant is found by a name search (a GET form, refreshed by htmx as a
+    name is typed; it works without JavaScript) and chosen by a link, or recorded as someone new."""
     if not request.user.has_perm("jps.record_case_review"):
         raise PermissionDenied("Case reviews are recorded by the staff of an agency of the area.")
-    form = ApplicationForm(request.POST or None, user=request.user)
+    chosen = _chosen(request, request.POST or request.GET)
+    initial = {name: person.pk for name, person in chosen.items() if person is not None}
+    if chosen["behalf_of"] is not None:
+        initial["on_behalf"] = True
+    form = ApplicationForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -203,7 +266,12 @@ def case_review_new(request: AuthedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Case review {application.reference} recorded.")
             return redirect("case_review", pk=application.pk)
-    return render(request, "frontend/case_reviews/form.html", {"form": form})
+    search, found = _search(request)
+    if chosen["applicant"] is not None or chosen["behalf_of"] is not None:
+        log_reads(request, selectors.person_read_through(request.user, [p.pk for p in chosen.values() if p]))
+    role = "behalf_of" if request.GET.get("role") == "behalf_of" else "applicant"
+    context = {"form": form, "search": search, "found": found, "chosen": chosen, "role": role}
+    return render(request, "frontend/case_reviews/form.html", context)
 
 
 @login_required

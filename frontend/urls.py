@@ -64,6 +64,7 @@ urlpatterns = [
     path("neighbourhoods/<int:pk>/", views.neighbourhood_page, name="neighbourhood"),
     path("meetings/", include("frontend.meetings")),
     path("case-reviews/", include("frontend.case_reviews")),
+    path("panels/", include("frontend.panels")),
     path("", include("frontend.people.urls")),  # people and places: on a problem, their pages, merging
     path("", include("frontend.lookup")),  # the call handler's lookup of a street or a caller
     path("problems/<int:pk>/risk/", include("frontend.risk")),  # a victim's risk assessment (frontend/risk.py)

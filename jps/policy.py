@@ -35,6 +35,7 @@ class Via(StrEnum):
     EDIT = "edit"  # the log form, the problem page, the API
     PACT = "pact"  # a decision recorded at a PACT meeting
     CASE_REVIEW = "case_review"  # a recommendation of an ASB case review (``jps.case_reviews``)
+    PANEL = "panel"  # an action taken at a multi-agency case panel (``jps.panels``)
 
 
 #: What anyone who may log or work a problem sets: the record itself.

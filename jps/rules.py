@@ -492,3 +492,5 @@ rules.add_perm("jps.assess_risk", can_assess_risk)
 
 #: "Contacts made on time" by district (issue 18): officers and supervisors (their districts), administrators.
 rules.add_perm("jps.view_contact_figures", is_administrator | is_officer | is_supervisor)  # never partners
+
+from .panels import rules as _panel_rules  # noqa: E402, F401

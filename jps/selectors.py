@@ -37,6 +37,8 @@ from .contacts.selectors import (
     people_to_agree_with,
 )
 from .insight.library import evaluations_visible_to, evaluations_waiting, learning_needs_visible_to
+from .panels.agenda import agenda_proposed, high_risk_victim_links
+from .panels.selectors import Minutes, panel_districts_for, panel_get_for, panel_minutes, panels_visible_to
 from .people.risk import (
     VictimRisk,
     high_risk_victims_for,
@@ -85,6 +87,13 @@ from .problems.selectors import (
 from .reminders.selectors import escalations_awaiting, reminders_for
 
 __all__ = [
+    "Minutes",
+    "agenda_proposed",
+    "high_risk_victim_links",
+    "panel_districts_for",
+    "panel_get_for",
+    "panel_minutes",
+    "panels_visible_to",
     "FIGURE_COLUMNS",
     "FigureRow",
     "ThresholdCheck",

@@ -47,6 +47,16 @@ from .contacts.services import (
     contact_update,
 )
 from .insight.library import EVALUATION_RECORDED, evaluation_record
+from .panels.services import (
+    PANEL_FIELDS,
+    panel_action_take,
+    panel_agenda_build,
+    panel_case_review_held,
+    panel_case_review_recommend,
+    panel_create,
+    panel_decide,
+    panel_update,
+)
 from .people.risk import risk_assess, risk_questionnaire_default_ensure
 from .people.services import (
     PERSON_CONTACT_FIELDS,
@@ -85,6 +95,14 @@ from .problems.workflow import FinalContactRequired, TransitionRefused
 from .user_import import user_scope_set
 
 __all__ = [
+    "PANEL_FIELDS",
+    "panel_action_take",
+    "panel_agenda_build",
+    "panel_case_review_held",
+    "panel_case_review_recommend",
+    "panel_create",
+    "panel_decide",
+    "panel_update",
     "CaseReviewRefused",
     "Incident",
     "case_review_acknowledge",

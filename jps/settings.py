@@ -315,6 +315,7 @@ SPECTACULAR_SETTINGS = {
         "RiskEnum": "jps.models.Risk",
         "ContactMethodEnum": "jps.models.Contact.Method",
         "ContactKindEnum": "jps.models.Contact.Kind",
+        "PanelKindEnum": "jps.models.Panel.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -9,7 +9,9 @@ or ``file://``. Nothing here touches the disk but the stylesheet it copies.
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import json
 import os
 from collections import defaultdict
@@ -22,6 +24,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 
 from jps import publishing
+from jps.case_reviews.public import COUNTS, AreaFigures, Counts, public_case_review_figures
 from jps.models import Neighbourhood, Postcode
 from jps.publishing import PublicPriority
 
@@ -127,7 +130,9 @@ class Renderer:
         counts = publishing.current_priority_counts()
         forces: dict[int, dict[str, Any]] = {}
         for d in publishing.public_districts():
-            force = forces.setdefault(d.force_id, {"name": d.force.name, "districts": []})
+            force = forces.setdefault(d.force_id, {
+                "name": d.force.name, "districts": [], "figures_to": f"case-reviews/{d.force.slug}/index.html",
+            })  # fmt: skip
             page = self.data.district_dir(d) + "index.html"
             force["districts"].append({"name": d.name, "page_to": page, "current_count": counts.get(d.pk, 0)})
         context = {
@@ -221,6 +226,44 @@ class Renderer:
             files[f"postcodes/{outward}.json"] = json.dumps(lookup, indent=1, ensure_ascii=False)
         return files
 
+    def case_review_figures(self) -> dict[str, str | bytes]:
+        """The statutory ASB case review figures: a page per force and per CSP area, each with its CSV and JSON.
+
+        Counts only (``jps.case_reviews.public``): no name, reference or date of any application.
+        Rendered by the full export (nightly): the figures are yearly and quarterly, and an incremental
+        run is about a changed priority.
+        """
+        files: dict[str, str | bytes] = {}
+        forces = public_case_review_figures(districts=list(publishing.public_districts()))
+        for force in forces:
+            base = f"case-reviews/{force.slug}/"
+            areas = [(area, f"{base}{area.slug}/") for area in force.areas]
+            yearly = [{"name": str(y), "counts": _counts(c)} for y, c in force.years.items()]
+            by_area = [{"name": a.name, "page_to": p + "index.html", "counts": _counts(_total(a))} for a, p in areas]
+            tables = [{"caption": "Each year", "first": "Year", "rows": yearly},
+                      {"caption": "Each area, all years", "first": "Area", "rows": by_area}]  # fmt: skip
+            files.update(self._figures_page(base, force.name, force.name, tables, force.areas))
+            for area, path in areas:
+                files.update(self._figures_page(path, area.name, force.name, _area_tables(area), [area], base))
+        return files
+
+    def _figures_page(
+        self, base: str, place: str, force: str, tables: list[dict[str, Any]], areas: list[AreaFigures],
+        force_page: str = "",
+    ) -> dict[str, str | bytes]:  # fmt: skip
+        context = {
+            "place": place, "force": force, "tables": tables, "labels": [label for _key, label in COUNTS],
+            "csv_to": base + "figures.csv", "json_to": base + "figures.json",
+        }  # fmt: skip
+        if force_page:
+            context["force_page_to"] = force_page + "index.html"
+        files = self.html(base + "index.html", "case_reviews.html", context, self.data.now)
+        files[base + "figures.csv"] = _figures_csv(areas)
+        files[base + "figures.json"] = json.dumps(
+            {"place": place, "force": force, "areas": [_area_json(a) for a in areas]}, indent=2, ensure_ascii=False
+        )
+        return files
+
     def static(self) -> dict[str, str | bytes]:
         return {"static/public_site.css": STATIC_CSS.read_bytes(), "static/favicon.svg": STATIC_ICON.read_bytes()}
 
@@ -305,3 +348,46 @@ class Renderer:
         for at, title, url, text, uid in sorted(entries, key=lambda e: e[0], reverse=True)[:100]:
             feed.add_item(title=title, link=url, description=_html(text), unique_id=uid, pubdate=at, updateddate=at)
         return feed.writeString("utf-8").encode()
+
+
+# --- the case review figures' tables and files ----------------------------------------------------
+
+
+def _counts(counts: Counts) -> list[int]:
+    return [getattr(counts, key) for key, _label in COUNTS]
+
+
+def _total(area: AreaFigures) -> Counts:
+    total = Counts()
+    for counts in area.years.values():
+        total.add(counts)
+    return total
+
+
+def _area_tables(area: AreaFigures) -> list[dict[str, Any]]:
+    yearly = [{"name": str(y), "counts": _counts(c)} for y, c in sorted(area.years.items())]
+    quarterly = [{"name": f"{y} Q{q}", "counts": _counts(c)} for (y, q), c in sorted(area.quarters.items())]
+    return [{"caption": "Each year", "first": "Year", "rows": yearly},
+            {"caption": "Each quarter", "first": "Quarter", "rows": quarterly}]  # fmt: skip
+
+
+def _figures_csv(areas: list[AreaFigures]) -> str:
+    """One row per area and year ("Quarter": "All year") and per area and quarter with any application."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["CSP area", "Year", "Quarter", *(label for _key, label in COUNTS)])
+    for area in areas:
+        for year, counts in sorted(area.years.items()):
+            writer.writerow([area.name, year, "All year", *_counts(counts)])
+            for (y, q), quarter in sorted(area.quarters.items()):
+                if y == year:
+                    writer.writerow([area.name, year, f"Q{q}", *_counts(quarter)])
+    return out.getvalue()
+
+
+def _area_json(area: AreaFigures) -> dict[str, Any]:
+    years = []
+    for year, counts in sorted(area.years.items()):
+        quarters = [{"quarter": q, **c.as_dict()} for (y, q), c in sorted(area.quarters.items()) if y == year]
+        years.append({"year": year, **counts.as_dict(), "quarters": quarters})
+    return {"area": area.name, "years": years}

@@ -53,8 +53,10 @@ def action_add(
 
     ``via=Via.CASE_REVIEW``: a case review's recommendation, whose service has checked that ``by``
     may work the review and that the problem is one of its own (``jps.case_reviews``).
+    ``via=Via.PANEL``: an action taken at a case panel, whose service has checked that ``by`` may
+    minute the agenda item and that the problem is the item's (``jps.panels``).
     """
-    if via != policy.Via.CASE_REVIEW:
+    if via not in (policy.Via.CASE_REVIEW, policy.Via.PANEL):
         require(by, "jps.work_problem", problem)
     policy.agency_check(policy.agencies_of_force(problem.force_id), agency, field="agency")
     if assignee is not None and assignee.agency_id != agency.pk:

@@ -11,6 +11,7 @@ from .case_reviews import (
 from .contacts import Contact, ContactLog
 from .evaluation import BestPracticeTag, Evaluation, LearningNeed
 from .meetings import Meeting, MeetingItem
+from .panels import Panel, PanelAction, PanelItem
 from .people import Agency, User
 from .persons import Person, PersonRole, Place, PlaceRole, ProblemPerson, ProblemPlace, Vulnerability
 from .places import District, Force, Neighbourhood
@@ -78,6 +79,9 @@ __all__ = [
     "LearningNeed",
     "Meeting",
     "MeetingItem",
+    "Panel",
+    "PanelAction",
+    "PanelItem",
     "Neighbourhood",
     "Participation",
     "Person",

@@ -138,10 +138,39 @@ def test_no_page_any_role_sees_has_inline_script_handlers_or_styles(client):
             assert response.status_code == 200
             if found := inline_code(response.content.decode()):
                 problems[f"{user.username} problem_create (errors)"] = found
+        problems.update(_case_review_and_panel_pages(client, user))
         client.logout()
     assert len(visited_roles) == 8
     problems.update(_two_factor_pages(client))
     assert problems == {}
+
+
+def _case_review_and_panel_pages(client: Client, user: User) -> dict[str, list[str]]:
+    """The case review and panel pages each role reaches, whether or not the crawl's limit got there: the
+    lists, an application and a panel it sees, the applicant search, and each form sent empty."""
+    from jps import selectors
+
+    pages = {"case reviews": client.get(reverse("case_review_list")), "panels": client.get(reverse("panel_list"))}
+    if application := selectors.case_reviews_visible_to(user).first():
+        pages["case review"] = client.get(reverse("case_review", args=[application.pk]))
+        pages["letter"] = client.get(reverse("case_review_letter", args=[application.pk]))
+    if panel := selectors.panels_visible_to(user).filter(status="held").first():
+        pages["panel"] = client.get(reverse("panel", args=[panel.pk]))
+        if item := selectors.panel_minutes(user, panel).items[:1]:
+            url = reverse("panel_item_step", args=[panel.pk, item[0].pk, "decide"])
+            pages["panel decision (errors)"] = client.post(url, {"sent": "1"})
+    if user.has_perm("jps.record_case_review"):
+        pages["record an application (search)"] = client.get(reverse("case_review_new"), {"q": "Okoye"})
+        pages["record an application (errors)"] = client.post(reverse("case_review_new"), {"sent": "1"})
+    if user.has_perm("jps.record_panel"):
+        pages["arrange a panel (errors)"] = client.post(reverse("panel_new"), {"sent": "1"})
+    found = {}
+    for name, response in pages.items():
+        if response.status_code not in (200, 400, 403, 404):
+            found[f"{user.username} {name}"] = [f"status {response.status_code}"]
+        elif response.status_code in (200, 400) and (code := inline_code(response.content.decode())):
+            found[f"{user.username} {name}"] = code
+    return found
 
 
 def _two_factor_pages(client: Client) -> dict[str, list[str]]:

@@ -17,8 +17,9 @@ from django import forms
 from django.core import validators
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
-from frontend import casework, insight, meetings, two_factor
+from frontend import case_reviews, casework, insight, meetings, panels, two_factor
 from frontend import forms as staff_forms
 from frontend.govuk_forms import GovukForm, apply_govuk_messages
 from jps import services
@@ -29,7 +30,9 @@ from . import helpers as h
 
 pytestmark = pytest.mark.django_db
 
-STAFF_FORM_MODULES: tuple[ModuleType, ...] = (staff_forms, meetings, insight, two_factor, casework)
+STAFF_FORM_MODULES: tuple[ModuleType, ...] = (
+    staff_forms, meetings, insight, two_factor, casework, case_reviews, panels,
+)  # fmt: skip
 
 
 def _subclasses(cls: type) -> set[type]:
@@ -188,6 +191,7 @@ def test_every_staff_form_answers_empty_and_out_of_range_input_in_its_own_words(
         (pcso, reverse("meeting_decide", args=[meeting.pk, decision]), {})
         for decision in ("agree", "adopt", "carry-over", "sign-off", "raise")
     ]
+    posts += _case_review_and_panel_posts(pcso, supervisor, problem, too_long)
     for user, url, wrong in posts:
         client.force_login(user)
         management = {"need-TOTAL_FORMS": "0", "need-INITIAL_FORMS": "0"} if "evaluate" in url else {}
@@ -207,6 +211,36 @@ def test_every_staff_form_answers_empty_and_out_of_range_input_in_its_own_words(
         client.force_login(user)
         body = client.get(url, data).content.decode()
         assert not _django_words(body), (url, _django_words(body))
+
+
+def _case_review_and_panel_posts(pcso, supervisor, problem, too_long):  # type: ignore[no-untyped-def]
+    """An application received three weeks ago (its acknowledgement overdue, so on the agenda) and a panel
+    that met this morning: every case review step and every panel form, empty and wrong."""
+    today = datetime.date.today()
+    person = services.person_create(by=pcso, name="Ann Jones")
+    application = services.case_review_create(
+        by=pcso, district=problem.district, applicant=person, received_on=today - datetime.timedelta(days=21),
+        channel="phone", summary="Nothing is done.", lead_agency=pcso.agency, problems=[problem],
+    )  # fmt: skip
+    panel = services.panel_create(
+        by=supervisor, district=problem.district, starts_at=timezone.now() - datetime.timedelta(hours=1), online=True,
+        agencies=[pcso.agency],
+    )  # fmt: skip
+    [item] = services.panel_agenda_build(panel=panel, by=supervisor)
+    step = lambda name: reverse("case_review_step", args=[application.pk, name])  # noqa: E731
+    at_table = lambda name: reverse("panel_item_step", args=[panel.pk, item.pk, name])  # noqa: E731
+    p = f"item-{item.pk}-"
+    return [
+        (pcso, reverse("case_review_new"), {"received_on_day": "40", "summary": too_long, "district": "x"}),
+        (pcso, step("decide"), {"met": "perhaps"}),
+        (pcso, step("lead"), {"lead_officer": "999999"}),
+        (pcso, step("incident"), {"occurred_on_day": "31", "occurred_on_month": "2", "occurred_on_year": "2026"}),
+        (pcso, step("acknowledge"), {"on_day": "x"}),  # last: an empty acknowledgement is valid (today)
+        (supervisor, reverse("panel_new"), {"starts": "25:99", "date_month": "13", "district": "x"}),
+        (supervisor, at_table("decide"), {p + "decide-decision": too_long}),
+        (supervisor, at_table("action"), {p + "action-due_on_day": "40", p + "action-agency": "999999"}),
+        (supervisor, at_table("review"), {p + "review-findings": ""}),
+    ]
 
 
 def test_the_due_date_is_typed_as_day_month_and_year(client, pcso, worked_problem, council):
