@@ -190,12 +190,16 @@ PEOPLE = """
              random() + 0 * g AS x, random() + 0 * g AS y, random() + 0 * g AS z, random() + 0 * g AS v,
              random() + 0 * g AS w, now() - random() * interval '1000 days' + 0 * g * interval '1 day' AS created
     ) r
-    ORDER BY f.force_id, g"""
+    ORDER BY r.created"""
 
+#: Every 150th record of a force is a duplicate of the force's record made before it.
 MERGED = """
-    UPDATE jps_person p SET merged_into_id = k.id, name = k.name, merged_at = least(now(), p.created_at + interval '30 days')
-    FROM jps_person k
-    WHERE k.id = p.id - 1 AND k.force_id = p.force_id AND mod(p.id, 150) = 0"""
+    UPDATE jps_person p SET merged_into_id = d.kept, name = k.name,
+                            merged_at = least(now(), p.created_at + interval '30 days')
+    FROM (SELECT id, lag(id) OVER w AS kept, row_number() OVER w AS n
+          FROM jps_person WINDOW w AS (PARTITION BY force_id ORDER BY id)) d
+    JOIN jps_person k ON k.id = d.kept
+    WHERE p.id = d.id AND mod(d.n, 150) = 0"""
 
 #: The live (not merged) people of each force, numbered in a scattered order, so the most linked
 #: are spread over the table as real ones would be (not the first rows of each force).
@@ -231,7 +235,7 @@ PLACES = """
              now() - random() * interval '1000 days' + 0 * g * interval '1 day' AS created
     ) r
     JOIN bench_fnb nb ON nb.force_id = f.force_id AND nb.idx = r.nidx
-    ORDER BY f.force_id, g"""
+    ORDER BY r.created"""
 
 PLACES_MAP = """
     CREATE TEMP TABLE bench_fplace ON COMMIT DROP AS
@@ -243,24 +247,27 @@ PLACES_MAP = """
 
 
 def _links(table: str, column: str, records: str, live: str, total: str, skew: float, base_role: str, role: str) -> str:
-    """One link per record to a problem of its force, then the rest of ``total`` with a power-law skew."""
+    """One link per record to a problem of its force, then the rest of ``total`` with a power-law skew;
+    stored in the order they were made, as a live service holds them."""
     return f"""
     INSERT INTO {table} (problem_id, {column}, role, added_by_id, added_at)
-    SELECT pr.problem_id, rec.id, {base_role.format(r="x.r")}, pr.owner_id,
-           least(now(), pr.created_at + x.r * interval '20 days')
-    FROM {records} rec JOIN bench_pf f ON f.force_id = rec.force_id
-    CROSS JOIN LATERAL (SELECT floor(random() * f.problems)::int + 0 * rec.idx AS qidx, random() + 0 * rec.idx AS r) x
-    JOIN bench_fprob pr ON pr.force_id = rec.force_id AND pr.idx = x.qidx
-    ON CONFLICT DO NOTHING;
-    INSERT INTO {table} (problem_id, {column}, role, added_by_id, added_at)
-    SELECT pr.problem_id, rec.id, {role.format(r="x.r")}, pr.owner_id,
-           least(now(), pr.created_at + x.r * interval '20 days')
-    FROM bench_pf f
-    CROSS JOIN LATERAL generate_series(1, greatest(0, f.{total} - f.{live})) g
-    CROSS JOIN LATERAL (SELECT floor(f.{live} * power(random(), {skew}))::int + 0 * g AS idx,
-                               floor(random() * f.problems)::int + 0 * g AS qidx, random() + 0 * g AS r) x
-    JOIN {records} rec ON rec.force_id = f.force_id AND rec.idx = x.idx
-    JOIN bench_fprob pr ON pr.force_id = f.force_id AND pr.idx = x.qidx
+    SELECT problem_id, record_id, role, added_by_id, added_at FROM (
+      SELECT pr.problem_id, rec.id AS record_id, {base_role.format(r="x.r")} AS role, pr.owner_id AS added_by_id,
+             least(now(), pr.created_at + x.r * interval '20 days') AS added_at
+      FROM {records} rec JOIN bench_pf f ON f.force_id = rec.force_id
+      CROSS JOIN LATERAL (SELECT floor(random() * f.problems)::int + 0 * rec.idx AS qidx, random() + 0 * rec.idx AS r) x
+      JOIN bench_fprob pr ON pr.force_id = rec.force_id AND pr.idx = x.qidx
+      UNION ALL
+      SELECT pr.problem_id, rec.id, {role.format(r="x.r")}, pr.owner_id,
+             least(now(), pr.created_at + x.r * interval '20 days')
+      FROM bench_pf f
+      CROSS JOIN LATERAL generate_series(1, greatest(0, f.{total} - f.{live})) g
+      CROSS JOIN LATERAL (SELECT floor(f.{live} * power(random(), {skew}))::int + 0 * g AS idx,
+                                 floor(random() * f.problems)::int + 0 * g AS qidx, random() + 0 * g AS r) x
+      JOIN {records} rec ON rec.force_id = f.force_id AND rec.idx = x.idx
+      JOIN bench_fprob pr ON pr.force_id = f.force_id AND pr.idx = x.qidx
+    ) links
+    ORDER BY added_at
     ON CONFLICT DO NOTHING"""
 
 

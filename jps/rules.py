@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import rules
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BigIntegerField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast
 
 from .models import CLOSED_STAGES, OPEN_STAGES, Action, Participation, Problem, ProgressUpdate, User
 from .policy import may_set_public_fields
@@ -396,13 +397,15 @@ def _record_scope_q(user: Any, links: Any, column: str) -> Q:
 
     Police staff of a force (``PEOPLE_FORCE_ROLES``): the records of their force. Everyone else,
     partners above all: only a record linked to a problem they may see (``problem_ids_visible_to``).
+    The force is compared as a ``bigint``, the column's type: the trigram indexes lead with the force
+    (migration 0026, ``btree_gin``), whose operator classes match a comparison of like types only.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
     if user.is_administrator:
         return Q()
     if sees_people_of_force(user):
-        return Q(force_id=user.force_id)
+        return Q(force_id=Cast(Value(user.force_id), BigIntegerField()))
     return Q(pk__in=links.filter(problem_id__in=problem_ids_visible_to(user)).order_by().values(column))
 
 
