@@ -181,7 +181,9 @@ def cast() -> Cast:
     if busiest is None:
         raise SystemExit("No people: run bench/people.py generate first.")
     force_id = busiest["force_id"]
-    officer = User.objects.filter(role=User.Role.OFFICER, is_active=True, agency__force_id=force_id).order_by("id")
+    officer = (
+        User.objects.filter(role=User.Role.OFFICER, is_active=True, agency__force_id=force_id).order_by("id").first()
+    )
     agency = (
         Participation.objects.filter(agency__force_id=force_id, agency__staff__role=User.Role.PARTNER)
         .values("agency_id")
@@ -189,14 +191,16 @@ def cast() -> Cast:
         .order_by("-n", "agency_id")
         .first()
     )
-    partner = User.objects.filter(role=User.Role.PARTNER, is_active=True, agency_id=agency and agency["agency_id"])
+    partner = (
+        agency and User.objects.filter(role=User.Role.PARTNER, is_active=True, agency_id=agency["agency_id"]).first()
+    )
+    if not (officer and partner):
+        raise SystemExit("The data set lacks an officer or a partner in the busiest force: regenerate it.")
     admin, _ = User.objects.get_or_create(
         username="bench_admin",
         defaults={"role": User.Role.ADMIN, "is_superuser": True, "agency": Agency.objects.order_by("pk").first()},
     )
-    if not (officer.exists() and partner.exists()):
-        raise SystemExit("The data set lacks an officer or a partner in the busiest force: regenerate it.")
-    seen = problem_ids_visible_to(partner.first())
+    seen = problem_ids_visible_to(partner)
     person = _most_linked(ProblemPerson, "person", seen)
     place = _most_linked(ProblemPlace, "place", seen)
     name, address = person.name, place.address
@@ -204,7 +208,7 @@ def cast() -> Cast:
     street = number_street.split(" ", 1)[1]
     surname = _commonest_surname(force_id)
     return Cast(
-        force_id, officer.first(), partner.first(), admin, name.lower(), surname, _misspell(name),
+        force_id, officer, partner, admin, name.lower(), surname, _misspell(name),
         number_street, street, _misspell(street, word=0),
     )  # fmt: skip
 
@@ -367,8 +371,7 @@ def _api(client: Client, path: str, q: str) -> Callable[[], int]:
 
 def search_cases(c: Cast) -> list[Case]:
     person, place = TRGM["person"], TRGM["place"]
-    links = r"\b(problemperson_problem_role|problemperson_unique|jps_problemperson_problem_id\w*)\b"
-    place_links = r"\b(problemplace_problem_role|problemplace_unique|jps_problemplace_problem_id\w*)\b"
+    links, place_links = r"\b(jps_)?problemperson_\w+\b", r"\b(jps_)?problemplace_\w+\b"  # a partner's: through links
     officer, partner, admin = c.officer, c.partner, c.admin
     return [
         Case("search", f"person, exact-ish '{c.name}' (officer)", _search(person_search, officer, c.name), (person,)),
