@@ -33,12 +33,16 @@ def places_visible_to(user: Any) -> QuerySet[Place]:
 
 
 def person_links_visible_to(user: Any) -> QuerySet[ProblemPerson]:
-    """Links on problems ``user`` may see, and only those: a partner never learns of the others."""
-    return ProblemPerson.objects.filter(problem_id__in=problem_ids_visible_to(user)).select_related("person", "problem")
+    """Links on problems ``user`` may see, and only those: a partner never learns of the others.
+    Asked for a page of people at a time, so the visible problems are given as a set whose size
+    PostgreSQL knows (``distinct``), and the page's links are checked against it."""
+    visible = problem_ids_visible_to(user, distinct=True)
+    return ProblemPerson.objects.filter(problem_id__in=visible).select_related("person", "problem")
 
 
 def place_links_visible_to(user: Any) -> QuerySet[ProblemPlace]:
-    return ProblemPlace.objects.filter(problem_id__in=problem_ids_visible_to(user)).select_related("place", "problem")
+    visible = problem_ids_visible_to(user, distinct=True)
+    return ProblemPlace.objects.filter(problem_id__in=visible).select_related("place", "problem")
 
 
 def _matching(queryset: QuerySet[Any], column: str, q: str) -> QuerySet[Any]:
