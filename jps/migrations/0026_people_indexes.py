@@ -12,6 +12,11 @@ on the name alone (an administrator's, a partner's) as well as the single one di
 The search compares the force as a ``bigint`` (``jps.rules._record_scope_q``): ``btree_gin``'s
 operator classes compare like types only, so ``force_id = 44`` (an integer) would leave the force
 out of the index scan. Built ``CONCURRENTLY`` (the migration is not atomic), like 0013's.
+
+The name and the address keep statistics of 1,000 values, not 100: PostgreSQL estimates how many
+records match ``%>`` by trying it on those values, and with 100 of 300,000 nearly unique addresses
+it guessed 30 places on "Manor Drive" for 964, and planned a partner's search as if it were rare
+(118 ms; 30-60 ms with the better estimate).
 """
 
 from django.contrib.postgres.operations import BtreeGinExtension
@@ -23,6 +28,7 @@ LEADING_WITH_FORCE = [
     ("place_force_address_trgm", "jps_place", "force_id, address gin_trgm_ops"),
 ]
 SINGLE = [("person_name_trgm", "jps_person", "name"), ("place_address_trgm", "jps_place", "address")]
+STATISTICS = 1000
 
 
 def create(apps, schema_editor):  # type: ignore[no-untyped-def]
@@ -30,14 +36,17 @@ def create(apps, schema_editor):  # type: ignore[no-untyped-def]
         return
     for name, table, columns in LEADING_WITH_FORCE:
         schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} USING gin ({columns})")
-    for name, _table, _column in SINGLE:
+    for name, table, column in SINGLE:
         schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS {STATISTICS}")
+        schema_editor.execute(f"ANALYZE {table}")
 
 
 def drop(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor != "postgresql":
         return
     for name, table, column in SINGLE:
+        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS -1")
         schema_editor.execute(
             f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} USING gin ({column} gin_trgm_ops)"
         )
