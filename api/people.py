@@ -241,8 +241,12 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSe
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Person]:
+        """With each person's visible links, only the columns ``PersonLinkBriefSerializer`` shows: a
+        repeat victim brings tens of links, and whole problems for them cost more than the search."""
         user = self.request.user
-        links = Prefetch("links", queryset=selectors.person_links_visible_to(user), to_attr="visible_links")
+        brief = selectors.person_links_visible_to(user).select_related(None).select_related("problem")
+        brief = brief.only("id", "problem", "person", "role", "added_at", "problem__reference")
+        links = Prefetch("links", queryset=brief, to_attr="visible_links")
         if self.action == "list":
             return selectors.person_search(user, self.request.query_params.get("q", "")).prefetch_related(links)
         return selectors.people_visible_to(user).prefetch_related(links)

@@ -241,13 +241,13 @@ def steps(n: Sizes) -> list[tuple[str, str]]:
             "updates",
             """
             INSERT INTO jps_progressupdate (problem_id, author_id, created_at, text, status, public_text, decided_by_id,
-                                            decided_at)
+                                            decided_at, reason)
             SELECT p.id, p.owner_id, p.created_at + k * interval '9 days', 'Update ' || k || ' on ' || p.id,
                    CASE WHEN p.public_priority THEN (CASE WHEN k % 4 = 0 THEN 'pending' ELSE 'approved' END)
                         ELSE 'internal' END,
                    CASE WHEN p.public_priority AND k % 4 <> 0 THEN 'Public update ' || k ELSE '' END,
                    CASE WHEN p.public_priority AND k % 4 <> 0 THEN p.owner_id END,
-                   CASE WHEN p.public_priority AND k % 4 <> 0 THEN p.created_at + k * interval '10 days' END
+                   CASE WHEN p.public_priority AND k % 4 <> 0 THEN p.created_at + k * interval '10 days' END, ''
             FROM jps_problem p CROSS JOIN LATERAL generate_series(1, 2 + p.id % 7) k""",
         ),
         (

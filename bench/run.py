@@ -269,7 +269,7 @@ def _cursor_after(client: Client, pages: int) -> dict[str, str] | None:
 
     from rest_framework.pagination import Cursor
 
-    from api.views import KeysetPagination
+    from api.base import KeysetPagination
 
     last = Problem.objects.order_by("-created_at", "-id").values_list("created_at", flat=True)[pages * 50 - 1]
     paginator = KeysetPagination()
