@@ -407,7 +407,7 @@ def _record_scope_q(user: Any, links: Any, column: str) -> Q:
     Police staff of a force (``PEOPLE_FORCE_ROLES``): the records of their force. Everyone else,
     partners above all: only a record linked to a problem they may see (``problem_ids_visible_to``).
     The force is compared as a ``bigint``, the column's type: the trigram indexes lead with the force
-    (migration 0026, ``btree_gin``), whose operator classes match a comparison of like types only.
+    (migration 0031, ``btree_gin``), whose operator classes match a comparison of like types only.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])

@@ -52,7 +52,7 @@ def _matching(queryset: QuerySet[Any], column: str, q: str) -> QuerySet[Any]:
     word similarity (``%>``, 0.6 by default), ``q`` against the closest run of words in the name or
     address, so a street is found inside a whole address ("Menor Drive" finds "11 Manor Drive,
     Bolton"), a surname inside a full name, and words in any order ("Jones Ann"). Answered from the
-    trigram index that leads with the force (migration 0026). On SQLite, every word ``icontains``."""
+    trigram index that leads with the force (migration 0031). On SQLite, every word ``icontains``."""
     q = q.strip()
     if not q:
         return queryset

@@ -1,5 +1,5 @@
 """What keeps the person and place search fast at national scale (docs/performance.md, "People and
-places"): word similarity answered from a trigram index that leads with the force (migration 0026)."""
+places"): word similarity answered from a trigram index that leads with the force (migration 0031)."""
 
 from __future__ import annotations
 

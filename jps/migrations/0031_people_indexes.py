@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("jps", "0021_update_rejection_reason"),
+        ("jps", "0030_panels"),
     ]
 
     operations = [
