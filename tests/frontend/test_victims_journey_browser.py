@@ -29,7 +29,14 @@ YES = {"targeted", "repeat", "threatened", "afraid_at_home", "vulnerable"}
 @pytest.fixture
 def ann(pcso, neighbourhood, category):  # type: ignore[no-untyped-def]
     """Ann Jones, vulnerable, already a victim on two open problems at Rose Court."""
-    person = services.person_create(by=pcso, name="Ann Jones", vulnerabilities=["mental_health"])
+    person = services.person_create(
+        by=pcso,
+        name="Ann Jones",
+        phone="07700 900461",
+        address="Flat 4, Rose Court, Canterbury",
+        vulnerabilities=["mental_health"],
+        vulnerability_note="Anxiety; lives alone.",
+    )
     for title in ("Noise from the flat above at Rose Court", "Abuse shouted in the Rose Court stairwell"):
         earlier = services.problem_create(  # numbered as the page will number the new one
             by=pcso,
@@ -106,6 +113,7 @@ def test_a_victim_known_from_other_problems_is_assessed_agreed_and_seen_by_the_s
         answer = "Yes" if question.key in YES else "No"
         phone.get_by_role("group", name=re.compile(rf"^{number}\. ")).get_by_label(answer, exact=True).check()
     phone.get_by_label("Notes").fill("Third time this year; afraid to open the door after dark.")
+    phone.evaluate("() => window.scrollTo(0, 0)")
     check(phone, "victims-journey-risk-assessment-phone")
     phone.get_by_role("button", name="Save risk assessment").click()
     expect(phone.get_by_text("Ann Jones assessed: high risk (score 13).")).to_be_visible()
@@ -123,13 +131,15 @@ def test_a_victim_known_from_other_problems_is_assessed_agreed_and_seen_by_the_s
     phone.get_by_label("Phone", exact=True).check()
     phone.get_by_label("How often, in days").fill("7")
     phone.get_by_label("Times to avoid").fill("Not after 8pm")
+    phone.evaluate("() => window.scrollTo(0, 0)")
     check(phone, "victims-journey-contact-agreement-phone")
     phone.get_by_role("button", name="Agree contact").click()
     contact = Contact.objects.get(problem=problem)
     card = phone.locator(f"#contact-{contact.pk}")
     expect(card).to_contain_text("By phone every 7 days")
     expect(card).to_contain_text("Not after 8pm")
-    check(phone)
+    card.evaluate("card => card.scrollIntoView({block: 'start'})")
+    check(phone, "victims-journey-contact-agreed-phone")
     assert contact.link == link and contact.next_contact_due == datetime.date.today() + datetime.timedelta(7)
 
     # The sergeant at a desk: Ann in the high-risk queue, the problem's review 14 days away.
@@ -145,16 +155,22 @@ def test_a_victim_known_from_other_problems_is_assessed_agreed_and_seen_by_the_s
     row.get_by_role("link", name="Ann Jones").click()
     desk.get_by_role("link", name="Ann Jones", exact=True).first.click()
     expect(desk.get_by_role("heading", level=1, name="Ann Jones")).to_be_visible()
+    expect(desk.get_by_role("table")).to_contain_text(problem.reference)
+    desk.set_viewport_size({"width": DESK["width"], "height": 1300})  # her details and her problems in one view
     check(desk, "victims-journey-person")
 
     # When Ann rings 101, the call handler finds her: high risk, the open problems she is on.
-    handler = new_page(DESK)
+    handler = new_page({"width": DESK["width"], "height": 1300})
     sign_in(handler, "callhandler")
     handler.goto("/lookup/")
     handler.get_by_label("A person, by name").check()
     handler.get_by_label("Street, address or name").fill("Ann Jones")
     handler.get_by_role("button", name="Look up").click()
-    expect(handler.locator("#people-found + ul")).to_contain_text("victim in 3 problems in the last 12 months")
+    found = handler.locator("#people-found + ul")
+    expect(found).to_contain_text("victim in 3 problems in the last 12 months")
+    one_line = found.get_by_text("vulnerable", exact=True).bounding_box()["height"]
+    fact = found.get_by_text("victim in 3 problems in the last 12 months").bounding_box()
+    assert fact["height"] < 1.5 * one_line, "the repeat fact is folded into several lines"
     at_risk = handler.locator("#at-risk + ul")
     expect(at_risk).to_contain_text(f"Ann Jones, victim on {problem.reference}")
     expect(at_risk).to_contain_text("high risk")
