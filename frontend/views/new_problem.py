@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 
 from jps import selectors, services
 from jps.casework import field
@@ -58,10 +60,23 @@ def problem_create(request: AuthedHttpRequest) -> HttpResponse:
         except ValidationError as error:
             f.add_service_errors(form, error)
         else:
-            verb = "logged" if created else "already logged"
-            messages.success(request, f"Problem {verb}: {problem.reference}.")
+            messages.success(request, logged_message(user, problem, created=created))
             return redirect("problem", pk=problem.pk)
     return render(request, "frontend/problem_create.html", {"form": form})
+
+
+def logged_message(user: User, problem: Problem, *, created: bool) -> str:
+    """The banner's "Problem logged", with the next thing to do at first contact: add the victim.
+
+    On a phone the people on the problem are three screens below the banner, under the plan and the
+    updates; the banner links straight to adding one, for those who may (police staff working it).
+    """
+    text = f"Problem {'logged' if created else 'already logged'}: {problem.reference}."
+    if not (user.has_perm("jps.work_problem", problem) and user.has_perm("jps.view_contacts", problem)):
+        return text
+    add = reverse("problem_person_add", args=[problem.pk])
+    link = '<a class="govuk-notification-banner__link" href="{}">Add the victim or complainant</a>'
+    return format_html("{} " + link + ".", text, add)
 
 
 def _duplicates_for(user: User, data: dict[str, Any]) -> list[Problem]:

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from frontend.views.new_problem import logged_message
 from jps import services
 from jps.models import Action, Problem, ProgressUpdate, Stage
 from tests import factories as f
@@ -136,6 +137,33 @@ def test_log_a_problem_keeps_what_was_typed_when_a_field_is_missing(client, pcso
     problem = Problem.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("problem", args=[problem.pk])
     assert problem.owner == pcso and problem.source == "community" and problem.longitude is not None
+
+
+def test_the_logged_banner_links_to_adding_the_victim(client, pcso, neighbourhood, category):
+    """At first contact the next step is the victim, whose section is screens below the banner on a phone."""
+    data = {
+        "neighbourhood": neighbourhood.pk,
+        "category": category.pk,
+        "source": "community",
+        "originator": "Ann Jones, flat 4",
+        "title": "Eggs thrown at a door",
+        "description": "Three nights running",
+        "confirm_new": "1",
+    }
+    response = login(client, pcso).post(reverse("problem_create"), data, follow=True)
+    problem = Problem.objects.get()
+    banner = response.content.decode().split('govuk-notification-banner__heading">')[1].split("</p>")[0]
+    add = reverse("problem_person_add", args=[problem.pk])
+    assert banner == (
+        f"Problem logged: {problem.reference}. "
+        f'<a class="govuk-notification-banner__link" href="{add}">Add the victim or complainant</a>.'
+    )
+    assert client.get(add).status_code == 200
+
+
+def test_the_logged_banner_offers_the_victim_only_to_those_who_may_add_them(pcso, other_officer, problem):
+    assert "Add the victim or complainant" in logged_message(pcso, problem, created=False)
+    assert logged_message(other_officer, problem, created=True) == f"Problem logged: {problem.reference}."
 
 
 def test_log_a_problem_refuses_a_neighbourhood_outside_the_officers_districts(client, pcso, other_neighbourhood):
