@@ -27,7 +27,7 @@ from tests.celery_fixtures import celery_worker  # noqa: F401
 
 @dataclass
 class Received:
-    headers: dict[str, str]
+    headers: dict[str, str]  # by lower-case name
     body: bytes
     status: int
     signed: bool
@@ -38,7 +38,7 @@ class Received:
 
     @property
     def event_id(self) -> str:
-        return self.headers["X-JPS-Delivery"]
+        return self.headers["x-jps-delivery"]
 
 
 @dataclass
@@ -54,10 +54,10 @@ class Receiver:
 
     def check(self, headers: dict[str, str], body: bytes, path: str) -> bool:
         secret = self.secrets.get(path, "")
-        timestamp = headers.get("X-JPS-Timestamp", "")
+        timestamp = headers.get("x-jps-timestamp", "")
         expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
         fresh = timestamp.isdigit() and abs(time.time() - int(timestamp)) < 300
-        return fresh and hmac.compare_digest(f"sha256={expected}", headers.get("X-JPS-Signature", ""))
+        return fresh and hmac.compare_digest(f"sha256={expected}", headers.get("x-jps-signature", ""))
 
     def accepted(self) -> list[Received]:
         return [r for r in self.received if 200 <= r.status < 300]
@@ -75,7 +75,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            headers = {k: v for k, v in self.headers.items()}
+            headers = {k.lower(): v for k, v in self.headers.items()}  # names are case-insensitive
             with receiver.lock:
                 status = 500 if receiver.failures_left > 0 else 204
                 receiver.failures_left = max(receiver.failures_left - 1, 0)
