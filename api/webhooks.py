@@ -28,9 +28,23 @@ from jps.webhooks.rules import manages_webhooks
 
 from .base import BaseViewSet
 
-_EVENTS = serializers.ListField(
-    child=serializers.ChoiceField(choices=SUBSCRIBABLE), min_length=1, help_text="The event types wanted."
-)
+
+class EventsField(serializers.ListField):
+    """The event types wanted: an unknown one is named in a flat message, with the choices."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "The event types wanted.")
+        messages = {"min_length": "Choose at least one event.", **kwargs.pop("error_messages", {})}
+        super().__init__(
+            child=serializers.ChoiceField(choices=SUBSCRIBABLE), min_length=1, error_messages=messages, **kwargs
+        )
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if isinstance(data, list) and (unknown := sorted({str(e) for e in data} - set(SUBSCRIBABLE))):
+            choices = ", ".join(SUBSCRIBABLE)
+            raise serializers.ValidationError(f"Unknown event type: {', '.join(unknown)}. Choose from: {choices}.")
+        return list(super().to_internal_value(data))
+
 
 # --- serializers -------------------------------------------------------------------------------
 
@@ -55,7 +69,7 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
 
 class WebhookEndpointWriteSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=500, help_text="https, and a public address.")
-    events = _EVENTS
+    events = EventsField()
     agency = serializers.PrimaryKeyRelatedField(
         queryset=Agency.objects.all(), required=False, help_text="Administrators only; default: your agency."
     )
@@ -73,8 +87,20 @@ class WebhookEndpointUpdateSerializer(serializers.Serializer):
 class WebhookDeliverySerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookDelivery
-        fields = ["id", "event_id", "event", "status", "attempts", "created_at", "last_attempt_at",
-                  "last_status_code", "last_error", "next_attempt_at", "delivered_at", "payload"]  # fmt: skip
+        fields = [
+            "id",
+            "event_id",
+            "event",
+            "status",
+            "attempts",
+            "created_at",
+            "last_attempt_at",
+            "last_status_code",
+            "last_error",
+            "next_attempt_at",
+            "delivered_at",
+            "payload",
+        ]
         read_only_fields = fields
 
 

@@ -91,6 +91,11 @@ def test_bad_input_is_a_clear_400_and_nothing_is_saved(council_admin, settings, 
     settings.DEBUG = False
     answer = client_for(council_admin).post("/api/webhooks/", body, format="json")
     assert answer.status_code == 400 and field in answer.json(), answer.json()
+    if field == "events":
+        assert answer.json()["events"] in (
+            ["Choose at least one event."],
+            [f"Unknown event type: action.exploded. Choose from: {', '.join(m.webhooks.SUBSCRIBABLE)}."],
+        )
     assert not m.WebhookEndpoint.objects.exists()
 
 

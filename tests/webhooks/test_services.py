@@ -271,3 +271,22 @@ def test_a_private_address_is_refused_again_when_sending(delivery, monkeypatch):
     assert webhooks.delivery_attempt(event_id=str(delivery.event_id)).status == "pending"
     delivery.refresh_from_db()
     assert "private" in delivery.last_error
+
+
+def test_the_snippet_in_the_api_docs_verifies_a_delivery(delivery, monkeypatch):
+    """docs/api.md's ``verified`` accepts what JPS sends, and refuses a changed body or another secret."""
+    import re
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    (snippet,) = [block for block in re.findall(r"```python\n(.*?)```", docs, re.S) if "def verified" in block]
+    namespace: dict = {}
+    exec(snippet, namespace)
+    posts = []
+    monkeypatch.setattr(webhooks, "post", lambda url, **kw: posts.append(kw) or Answer(204))
+    webhooks.delivery_attempt(event_id=str(delivery.event_id))
+    (sent,) = posts
+    verified, secret = namespace["verified"], delivery.endpoint.secret
+    assert verified(secret, sent["headers"], sent["body"])
+    assert not verified(secret, sent["headers"], sent["body"] + b" ")
+    assert not verified("whsec_other", sent["headers"], sent["body"])
