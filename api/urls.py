@@ -44,5 +44,6 @@ urlpatterns = [
     ),
     path("", include("api.case_reviews")),
     path("", include("api.panels")),
+    path("", include("api.webhooks")),
     path("", include(router.urls)),
 ]

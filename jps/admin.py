@@ -373,3 +373,6 @@ class RiskQuestionnaireAdmin(SimpleHistoryAdmin):
             f"your changes are version {obj.version}.",
             messages.WARNING,
         )
+
+
+from .webhooks import admin as _webhook_admin  # noqa: E402, F401  (the endpoints and their log)

@@ -79,6 +79,20 @@ DEFAULT_SCHEDULE = [
         hour="7",
         description="Emails each confirmed subscriber the updates and outcomes approved since their last digest.",
     ),
+    PeriodicJob(
+        name="Webhooks: send due deliveries",
+        task="webhooks.deliver_due",
+        minute="*",
+        hour="*",
+        description="Queues webhook deliveries whose retry is due, or which were never queued (the broker was down).",
+    ),
+    PeriodicJob(
+        name="Webhooks: actions due and overdue",
+        task="webhooks.action_due",
+        minute="0",
+        hour="7",
+        description="Tells agencies' endpoints of their actions due soon or overdue, once per due date.",
+    ),
 ]
 
 

@@ -31,6 +31,7 @@ from ..models.reminders import Recipient, reminder_item_key
 from ..models.tiers import tier_of
 from ..problems.services import participation_add, problem_transition
 from ..publishing import publish_soon
+from ..webhooks import services as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ def action_add(
     save(action, by=by)
     if agency.pk != problem.lead_agency_id:
         participation_add(problem=problem, agency=agency, by=by)
+    webhooks.action_assigned_emit(action=action)
     return action
 
 
@@ -126,6 +128,7 @@ def action_transfer(
     action.assignee = to_user
     save(action, by=by, reason=f"Transferred to {to_agency}", update_fields=["agency", "assignee"])
     participation_add(problem=action.problem, agency=to_agency, by=by)
+    webhooks.action_transferred_emit(transfer=transfer)
     return transfer
 
 
@@ -289,4 +292,5 @@ def update_decide(
     save(update, by=by, update_fields=["public_text", "reason", "decided_by", "decided_at"])
     if approve:
         publish_soon(reason=f"update approved on {update.problem.reference}")
+        webhooks.update_approved_emit(update=update)
     return update

@@ -46,6 +46,7 @@ from .risk import RiskAssessment, RiskQuestion, RiskQuestionnaire
 from .stages import StageChange
 from .tiers import DEFAULT_REVIEW_TIERS, RISK_ORDER, ReviewTier
 from .two_factor import TOTPDevice
+from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "DEADLINES",
@@ -116,4 +117,6 @@ __all__ = [
     "Tier",
     "Transfer",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -38,6 +38,7 @@ from ..models import (
 from ..models.fields import REASON
 from ..policy import Via
 from ..publishing import PUBLISHED_PROBLEM_FIELDS, publish_soon
+from ..webhooks import services as webhooks
 from .workflow import TRANSITIONS, TransitionRefused, refusal
 
 
@@ -254,7 +255,8 @@ def problem_transition(*, problem: Problem, to: str, by: User, reason: str = "")
         setattr(problem, name, value)
     label = f"{transition.label}: {reason}" if reason else transition.label
     save(problem, by=by, reason=label, update_fields=changes)
-    _stage_change_record(problem, from_stage=from_stage, from_entered_at=entered, by=by, reason=reason)
+    change = _stage_change_record(problem, from_stage=from_stage, from_entered_at=entered, by=by, reason=reason)
+    webhooks.stage_changed_emit(problem=problem, change=change)
     if problem.public_priority and (was_closed or "closed_at" in changes):
         publish_soon(reason=f"{problem.reference} {transition.label.lower()}")
     return problem
