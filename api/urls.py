@@ -44,5 +44,6 @@ urlpatterns = [
     ),
     path("", include("api.case_reviews")),
     path("", include("api.panels")),
+    path("", include("api.residents")),
     path("", include(router.urls)),
 ]
