@@ -50,7 +50,7 @@ class AttachForm(GovukForm, forms.Form):
             .filter(district_id=report.neighbourhood.district_id)
             .order_by("-created_at")
         )
-        field.label_from_instance = lambda p: f"{p.reference}: {p.title}"  # type: ignore[method-assign]
+        field.label_from_instance = lambda p: f"{p.reference}: {p.title}"  # type: ignore[method-assign, assignment]
 
 
 class DeclineForm(GovukForm, forms.Form):
@@ -105,14 +105,18 @@ def decide(request: AuthedHttpRequest, pk: int, decision: str) -> HttpResponse:
         if decision == "accept":
             form = AcceptForm(request.POST)
             if form.is_valid():
-                problem = services.resident_report_accept(report=report, by=request.user, title=form.cleaned_data["title"])
+                problem = services.resident_report_accept(
+                    report=report, by=request.user, title=form.cleaned_data["title"]
+                )
                 messages.success(request, f"Report {report.reference} accepted as {problem.reference}.")
                 return redirect("problem", pk=problem.pk)
         elif decision == "attach":
             form = AttachForm(request.POST, report=report, user=request.user)
             if form.is_valid():
                 services.resident_report_attach(report=report, by=request.user, problem=form.cleaned_data["problem"])
-                messages.success(request, f"Report {report.reference} attached to {form.cleaned_data['problem'].reference}.")
+                messages.success(
+                    request, f"Report {report.reference} attached to {form.cleaned_data['problem'].reference}."
+                )
                 return redirect("problem", pk=form.cleaned_data["problem"].pk)
         elif decision == "decline":
             form = DeclineForm(request.POST)

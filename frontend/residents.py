@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from jps import selectors, services
 from jps.limits import limit_hit
-from jps.models import Category
+from jps.models import Category, Neighbourhood
 from jps.net import client_ip
 from jps.residents.notices import FEEDBACK_MAX_AGE, FEEDBACK_SALT, UNSUBSCRIBE_SALT, report_from_token
 from jps.residents.photos import photo_check
@@ -68,7 +68,9 @@ class ReportForm(GovukForm, forms.Form):
     )
     latitude = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     longitude = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
-    category = forms.ModelChoiceField(queryset=Category.objects.order_by("group", "name"), label="What kind of problem is it?")
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.order_by("group", "name"), label="What kind of problem is it?"
+    )
     description = forms.CharField(
         label="What is happening?",
         max_length=5000,
@@ -83,7 +85,7 @@ class ReportForm(GovukForm, forms.Form):
     website = forms.CharField(required=False, label="Leave this empty")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("email") and not data.get("consent"):
             self.add_error("consent", "Select the box to agree to emails, or leave your email address empty")
         self.place: Found | None = None
@@ -91,18 +93,34 @@ class ReportForm(GovukForm, forms.Form):
         if lat is not None and lon is not None:
             self.place = selectors.place_for_point(latitude=lat, longitude=lon)
             if self.place is None:
-                self.add_error("postcode", "The point you chose is outside our area: choose another, or enter a postcode")
+                self.add_error(
+                    "postcode", "The point you chose is outside our area: choose another, or enter a postcode"
+                )
         elif data.get("postcode"):
             self.place = selectors.place_for_postcode(data["postcode"])
             if self.place is None:
-                self.add_error("postcode", "We could not find that postcode in our area: check it, or choose a point on the map")
+                self.add_error(
+                    "postcode", "We could not find that postcode in our area: check it, or choose a point on the map"
+                )
         elif "postcode" not in self.errors:
             self.add_error("postcode", "Enter the postcode where it is happening, or choose a point on the map")
         return data
 
 
-def _page(request: HttpRequest, form: ReportForm, status: int = 200) -> HttpResponse:
-    context = {"form": form, "tiles": settings.JPS_MAP_TILES_URL, "days": settings.JPS_RESIDENT_TRIAGE_DAYS}
+def _linked_from(request: HttpRequest) -> str:
+    """The neighbourhood whose public page the resident came from (``?neighbourhood=``), to name it."""
+    wanted = request.GET.get("neighbourhood", "")
+    found = Neighbourhood.objects.filter(pk=int(wanted)).first() if wanted.isdigit() and len(wanted) < 12 else None
+    return found.display_name if found else ""
+
+
+def _page(request: HttpRequest, form: ReportForm, status: int = 200, proposed: str = "") -> HttpResponse:
+    context = {
+        "form": form,
+        "tiles": settings.JPS_MAP_TILES_URL,
+        "days": settings.JPS_RESIDENT_TRIAGE_DAYS,
+        "proposed": proposed,
+    }
     return render(request, T + "report.html", context, status=status)
 
 
@@ -114,7 +132,7 @@ def _too_many(request: HttpRequest) -> int:
 def report(request: HttpRequest) -> HttpResponse:
     """The report form; a valid report is stored and acknowledged by email, then "sent" with its reference."""
     if request.method != "POST":
-        return _page(request, ReportForm())
+        return _page(request, ReportForm(), proposed=_linked_from(request))
     form = ReportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, form, 400)
@@ -180,7 +198,8 @@ def where(request: HttpRequest) -> JsonResponse:
         found = None
     if found is None:
         return JsonResponse({"error": "Not in our area"}, status=404)
-    point = [float(found.latitude), float(found.longitude)] if found.latitude is not None else None
+    has_point = found.latitude is not None and found.longitude is not None
+    point = [float(found.latitude or 0), float(found.longitude or 0)] if has_point else None
     return JsonResponse({"neighbourhood": found.neighbourhood.display_name, "point": point})
 
 
@@ -193,7 +212,9 @@ class FeedbackForm(GovukForm, forms.Form):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label="Anything to add? (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    comment = forms.CharField(
+        label="Anything to add? (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -204,7 +225,9 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
     initial = {"fixed": request.GET.get("fixed")} if request.GET.get("fixed") in ("yes", "no") else {}
     form = FeedbackForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_valid():
-        services.resident_report_feedback(report=found, fixed=form.cleaned_data["fixed"], comment=form.cleaned_data["comment"])
+        services.resident_report_feedback(
+            report=found, fixed=form.cleaned_data["fixed"], comment=form.cleaned_data["comment"]
+        )
         return render(request, T + "feedback_thanks.html", {"report": found})
     return render(request, T + "feedback.html", {"form": form, "report": found})
 

@@ -506,5 +506,4 @@ rules.add_perm("jps.assess_risk", can_assess_risk)
 rules.add_perm("jps.view_contact_figures", is_administrator | is_officer | is_supervisor)  # never partners
 
 from .panels import rules as _panel_rules  # noqa: E402, F401
-
 from .residents import rules as _resident_report_rules  # noqa: E402, F401

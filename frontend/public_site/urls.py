@@ -1,4 +1,4 @@
-"""The web-served part of the public site (email alerts, report a problem) and, in development, the static site at /public/."""
+"""The web-served part of the public site (alerts, report a problem) and, in DEBUG, the static site at /public/."""
 
 from __future__ import annotations
 

@@ -90,9 +90,7 @@ class ResidentReport(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["neighbourhood", "created_at"], name="resident_report_new", condition=Q(status="new")
-            ),
+            models.Index(fields=["neighbourhood", "created_at"], name="resident_report_new", condition=Q(status="new")),
             models.Index(fields=["problem", "status"], name="resident_report_problem"),
         ]
 

@@ -44,8 +44,8 @@ from .common import (
     public_update_days,
 )
 from .contacts import contact_due
-from .residents import COLLECTORS as RESIDENT_COLLECTORS
 from .escalation import action_escalation, review_tier_chief_due, review_tier_inspector_due
+from .residents import COLLECTORS as RESIDENT_COLLECTORS
 from .victims import high_risk_victims_due
 
 # --- collectors: which items are due, and who hears about them ---------------------------------

@@ -78,7 +78,7 @@ def notices_collect(*, now: datetime.datetime) -> int:
     for report_id, closed_at in closed:
         day = timezone.localdate(closed_at).isoformat()
         rows.append(ResidentNotice(report_id=report_id, kind=Kind.CLOSED, key=day))
-        if closed_at <= ask_before:
+        if closed_at is not None and closed_at <= ask_before:
             rows.append(ResidentNotice(report_id=report_id, kind=Kind.QUESTIONNAIRE, key=day))
     return _record(rows)
 
@@ -157,14 +157,20 @@ def _body(notice: ResidentNotice) -> tuple[str, str] | None:
         if update is None:
             return None
         text = update.public_text or ""
-        return (f"News about your report {ref}", f"The {team} neighbourhood team says ({update.decided_at:%d %B %Y}):\n\n{text}")
+        return (
+            f"News about your report {ref}",
+            f"The {team} neighbourhood team says ({update.decided_at:%d %B %Y}):\n\n{text}",
+        )
     problem = report.problem
     if problem is None:
         return None
     if notice.kind == Kind.CLOSED:
         outcome = Assessment.objects.filter(problem=problem).values_list("public_outcome", flat=True).first() or ""
         said = f" They said:\n\n{outcome}" if outcome else ""
-        return (f"Your report {ref}: the work has ended", f"The {team} neighbourhood team has finished working on the problem you reported ({ref}).{said}")
+        return (
+            f"Your report {ref}: the work has ended",
+            f"The {team} neighbourhood team has finished working on the problem you reported ({ref}).{said}",
+        )
     link = links.url_for("resident_feedback", token=link_token(report, salt=FEEDBACK_SALT))
     return (
         f"Has it been fixed? Your report {ref}",
@@ -193,4 +199,3 @@ def notice_message(notice: ResidentNotice) -> EmailMessage | None:
         to=[report.reporter_email],
         headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
-

@@ -147,9 +147,7 @@ def resident_report_accept(
     )
     if report.reporter_name:
         contact = {"email": report.reporter_email} if report.reporter_email else {}
-        problem_person_create(
-            problem=problem, role=PersonRole.COMPLAINANT, by=by, name=report.reporter_name, **contact
-        )
+        problem_person_create(problem=problem, role=PersonRole.COMPLAINANT, by=by, name=report.reporter_name, **contact)
     report.problem = problem
     save(report, by=by, reason=f"Accepted as {problem.reference}", update_fields=["problem"])
     notice_record(report=report, kind=Kind.ACCEPTED)

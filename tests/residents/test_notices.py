@@ -94,7 +94,9 @@ def test_unsubscribing_stops_the_emails_and_forgets_the_address(celery_worker, n
 
 
 @pytest.mark.django_db
-def test_a_report_waiting_past_the_triage_target_reminds_the_team_once(anonymous_report, pcso, supervisor, other_officer):
+def test_a_report_waiting_past_the_triage_target_reminds_the_team_once(
+    anonymous_report, pcso, supervisor, other_officer
+):
     assert reminders.run_job("resident_report_triage").reminders == 0
     later = timezone.now() + datetime.timedelta(days=3)
     first = reminders.run_job("resident_report_triage", now=later)
