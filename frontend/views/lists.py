@@ -18,7 +18,7 @@ from jps import selectors, services
 from jps.models import Problem, ProblemView
 
 from .. import forms as f
-from ..http import AuthedHttpRequest
+from ..http import AuthedHttpRequest, csv_cell
 
 # --- the problem list --------------------------------------------------------------------------
 
@@ -85,8 +85,7 @@ class _Echo:
 
 def _cell(value: Any) -> str:
     """Text for a CSV cell; formulas are neutralised so a spreadsheet never runs a title."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return str(csv_cell("" if value is None else str(value)))
 
 
 CSV_COLUMNS = [
