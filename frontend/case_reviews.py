@@ -8,6 +8,7 @@ rules), ``jps.selectors`` reads (an application out of sight is a 404). Mounted 
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 from django import forms
@@ -26,7 +27,7 @@ from jps.rules import sees_people_of_force
 
 from .forms import add_service_errors
 from .govuk_forms import GovukDateField, GovukForm
-from .http import AuthedHttpRequest, csv_response
+from .http import AuthedHttpRequest
 from .people.on_problem import log_reads
 
 State = CaseReviewApplication.State
@@ -326,6 +327,16 @@ def case_review_letter(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
+def _csv(filename: str, columns: Any, rows: Any) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["'" + c if isinstance(c, str) and c[:1] in "=+-@" else c for c in row])
+    return response
+
+
 @login_required
 def case_review_csv(request: AuthedHttpRequest) -> HttpResponse:
     """The applications the user sees (no applicant's details: a list to work from, not a register)."""
@@ -335,13 +346,13 @@ def case_review_csv(request: AuthedHttpRequest) -> HttpResponse:
         for a in selectors.case_reviews_visible_to(request.user).iterator(chunk_size=500)
     )  # fmt: skip
     columns = ("Reference", "CSP area", "State", "Received", "Lead agency", "Lead officer", "Next step", "Due")
-    return csv_response("case-reviews.csv", columns, rows)
+    return _csv("case-reviews.csv", columns, rows)
 
 
 @login_required
 def case_review_figures_csv(request: AuthedHttpRequest) -> HttpResponse:
     rows = selectors.case_review_figures(districts=selectors.figures_scope(request.user))
-    return csv_response("case-review-figures.csv", selectors.FIGURE_COLUMNS, selectors.figure_table(rows))
+    return _csv("case-review-figures.csv", selectors.FIGURE_COLUMNS, selectors.figure_table(rows))
 
 
 urlpatterns = [

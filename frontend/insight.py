@@ -8,6 +8,7 @@ permission from a service is a 403).
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 from django import forms
@@ -40,7 +41,7 @@ from jps.rules import library_scope_q
 
 from .forms import add_service_errors
 from .govuk_forms import GovukForm
-from .http import AuthedHttpRequest, csv_response
+from .http import AuthedHttpRequest
 from .templatetags.insight import similar_problems_context
 from .views import log_problem_view, problem_for
 
@@ -339,6 +340,17 @@ def writeup(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 # --- learning needs ----------------------------------------------------------------------------------
 
 
+def _csv_response(filename: str, columns: tuple[str, ...] | list[str], rows: Any) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    for row in rows:
+        # Cells starting with a formula character are neutralised so spreadsheets don't run them.
+        writer.writerow(["'" + c if isinstance(c, str) and c[:1] in "=+-@" else c for c in row])
+    return response
+
+
 @login_required
 def learning_needs(request: AuthedHttpRequest) -> HttpResponse:
     if not request.user.has_perm("jps.view_learning_needs"):
@@ -370,7 +382,9 @@ def learning_needs_csv(request: AuthedHttpRequest) -> HttpResponse:
         )
         for n in needs.iterator(chunk_size=500)
     )
-    return csv_response("learning-needs.csv", ("Date", "District", "Skill", "Role", "Person", "Problem", "Notes"), rows)
+    return _csv_response(
+        "learning-needs.csv", ("Date", "District", "Skill", "Role", "Person", "Problem", "Notes"), rows
+    )
 
 
 # --- management information dashboard ---------------------------------------------------------------
@@ -419,7 +433,7 @@ def dashboard_csv(request: AuthedHttpRequest, slug: str) -> HttpResponse:
         fig = management_info.figure(user=request.user, slug=slug)
     except KeyError as missing:
         raise Http404("No such figure.") from missing
-    return csv_response(f"{slug}.csv", fig.columns, fig.rows)
+    return _csv_response(f"{slug}.csv", fig.columns, fig.rows)
 
 
 @login_required

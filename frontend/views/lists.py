@@ -18,7 +18,7 @@ from jps import selectors, services
 from jps.models import Problem, ProblemView
 
 from .. import forms as f
-from ..http import AuthedHttpRequest, csv_cell
+from ..http import AuthedHttpRequest
 
 # --- the problem list --------------------------------------------------------------------------
 
@@ -85,7 +85,8 @@ class _Echo:
 
 def _cell(value: Any) -> str:
     """Text for a CSV cell; formulas are neutralised so a spreadsheet never runs a title."""
-    return str(csv_cell("" if value is None else str(value)))
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 CSV_COLUMNS = [

@@ -150,7 +150,7 @@ def risk_assess(
        ``ValidationError`` on ``answers`` and nothing is saved;
     3. scores them (the weights of the "yes" answers) and saves the assessment with the version it
        used, its history naming who assessed, on which occasion, and the level;
-    4. sets the problem's risk to the highest current risk of its victims (``problem_risk_follow``).
+    4. sets the problem's risk to the highest current risk of its victims (``_problem_risk_follow``).
     """
     problem = Problem.objects.select_for_update().get(pk=link.problem_id)
     require(by, "jps.assess_risk", problem)
@@ -174,11 +174,11 @@ def risk_assess(
     )
     occasion_label = dict(Occasion.choices).get(occasion, occasion)
     save(assessment, by=by, reason=f"Risk assessed ({occasion_label}): {assessment.level}, score {score}")
-    problem_risk_follow(problem, by=by)
+    _problem_risk_follow(problem, by=by)
     return assessment
 
 
-def problem_risk_follow(problem: Problem, *, by: User) -> None:
+def _problem_risk_follow(problem: Problem, *, by: User) -> None:
     """The problem's risk becomes the highest current risk of its victims, up or down.
 
     Through ``problem_update``, the one way a problem's content changes: the review interval follows

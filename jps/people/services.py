@@ -19,7 +19,6 @@ from django.utils import timezone
 from ..base import require, save
 from ..models import Contact, Force, Person, Place, Problem, ProblemPerson, ProblemPlace, RiskAssessment, User
 from ..security import attribute_change
-from .risk import problem_risk_follow
 from .selectors import people_visible_to, places_visible_to
 
 #: What a caller may set on a person and on a place (forms and serializers are built from these).
@@ -137,12 +136,7 @@ def problem_person_link(*, problem: Problem, person: Person, role: str, by: User
 
 @transaction.atomic
 def problem_person_unlink(*, link: ProblemPerson, by: User, reason: str = "") -> None:
-    """Take a person off a problem. Their risk assessments go with the link (the history keeps them),
-    so an open problem's risk follows its remaining victims' current risks, if any was assessed."""
-    problem, assessed = link.problem, link.risk_assessments.exists()
     _unlink(link, by=by, reason=reason)
-    if assessed and problem.is_open:
-        problem_risk_follow(problem, by=by)
 
 
 @transaction.atomic

@@ -374,37 +374,3 @@ def test_the_person_and_lookup_pages_read_each_victims_own_risk_not_the_problems
     # Ann's latest is high; Bob keeps his own medium though the problem is now high; the witness, never
     # assessed, takes the problem's.
     assert risks == {victim.pk: Risk.HIGH, other.pk: Risk.MEDIUM, witness.pk: Risk.HIGH}
-
-
-def test_removing_a_victim_sets_the_problem_risk_from_the_victims_left(questions, victim, problem, pcso):
-    other = f.VictimLinkFactory(problem=problem, person__name="Bob Jones")
-    services.risk_assess(link=victim, answers=answers("a", "b", "c"), occasion=FIRST, by=pcso)
-    services.risk_assess(link=other, answers=answers("a"), occasion=FIRST, by=pcso)
-    problem.refresh_from_db()
-    assert problem.risk == Risk.HIGH
-
-    services.problem_person_unlink(link=victim, by=pcso, reason="Entered on the wrong problem")
-
-    problem.refresh_from_db()
-    assert problem.risk == Risk.STANDARD  # Bob's, the only current risk left
-    services.problem_person_unlink(link=other, by=pcso, reason="Also wrong")
-    problem.refresh_from_db()
-    assert problem.risk == Risk.STANDARD  # nobody left assessed: it stays as it was
-
-
-def test_merging_two_records_of_a_victim_keeps_the_assessments_on_the_kept_link(
-    questions, victim, problem, pcso, supervisor
-):
-    duplicate = f.VictimLinkFactory(problem=problem, person__name="Ann Jones (again)")
-    keep_person = victim.person
-    other_problem = f.ProblemFactory(neighbourhood=problem.neighbourhood, owner=problem.owner)
-    f.VictimLinkFactory(problem=other_problem, person=keep_person)
-    services.risk_assess(link=duplicate, answers=answers("a", "b", "c"), occasion=FIRST, by=pcso)
-    dup_person = duplicate.person
-
-    services.person_merge(keep=keep_person, merge=dup_person, by=supervisor, reason="Same person")
-
-    assert not m.ProblemPerson.objects.filter(pk=duplicate.pk).exists()
-    assessment = m.RiskAssessment.objects.get()
-    assert assessment.link_id == victim.pk
-    assert selectors.person_link_risks([victim]) == {victim.pk: Risk.HIGH}
