@@ -45,5 +45,6 @@ urlpatterns = [
     path("", include("api.case_reviews")),
     path("", include("api.panels")),
     path("", include("api.webhooks")),
+    path("", include("api.residents")),
     path("", include(router.urls)),
 ]

@@ -33,6 +33,10 @@ ROUTES: dict[str, Callable[..., str]] = {
     "alerts_confirm": lambda *, token: reverse("alerts_confirm", args=[token]),
     "alerts_unsubscribe": lambda *, token: reverse("alerts_unsubscribe", args=[token]),
     "public_priority": _public_priority,
+    "resident_report": lambda *, resident_report_id: reverse("resident_report_triage", args=[resident_report_id]),
+    "resident_report_form": lambda: reverse("resident_report"),
+    "resident_feedback": lambda *, token: reverse("resident_feedback", args=[token]),
+    "resident_unsubscribe": lambda *, token: reverse("resident_unsubscribe", args=[token]),
 }
 
 

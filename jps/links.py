@@ -9,10 +9,11 @@ for a page by *kind* and ids::
     links.path_for("meetings")                            # /meetings/
 
 The kinds: ``problem`` (``problem_id``, optional ``action_id``), ``meetings``,
-``alerts_subscribe``, ``alerts_confirm`` (``token``), ``alerts_unsubscribe`` (``token``) and
-``public_priority`` (``reference``). A resolver returns a path on the web application
-(``/problems/42/``), which ``url_for`` prefixes with ``SITE_URL`` (never the Host a request
-claimed), or an absolute URL (a public-site page), which it returns as it is.
+``alerts_subscribe``, ``alerts_confirm`` (``token``), ``alerts_unsubscribe`` (``token``),
+``public_priority`` (``reference``), ``resident_report`` (``resident_report_id``: its triage page),
+``resident_report_form``, ``resident_feedback`` and ``resident_unsubscribe`` (``token``). A resolver
+returns a path on the web application (``/problems/42/``), which ``url_for`` prefixes with ``SITE_URL``
+(never the Host a request claimed), or an absolute URL (a public-site page), which it returns as it is.
 """
 
 from __future__ import annotations

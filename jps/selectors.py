@@ -85,6 +85,13 @@ from .problems.selectors import (
     scoped_get,
 )
 from .reminders.selectors import escalations_awaiting, reminders_for
+from .residents.places import place_for_point, place_for_postcode
+from .residents.selectors import (
+    resident_feedback_figures,
+    resident_feedback_on,
+    resident_reports_to_triage,
+    resident_reports_visible_to,
+)
 
 __all__ = [
     "Minutes",
@@ -156,6 +163,12 @@ __all__ = [
     "reviews_due",
     "reviews_overdue",
     "reviews_visible_to",
+    "place_for_point",
+    "place_for_postcode",
+    "resident_feedback_figures",
+    "resident_feedback_on",
+    "resident_reports_to_triage",
+    "resident_reports_visible_to",
     "scoped_get",
     "significant_words",
     "updates_awaiting_approval",

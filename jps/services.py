@@ -92,6 +92,15 @@ from .problems.services import (
     problem_update,
 )
 from .problems.workflow import FinalContactRequired, TransitionRefused
+from .residents.notices import resident_notices_send
+from .residents.services import (
+    resident_report_accept,
+    resident_report_attach,
+    resident_report_create,
+    resident_report_decline,
+    resident_report_feedback,
+    resident_report_unsubscribe,
+)
 from .user_import import user_scope_set
 
 __all__ = [
@@ -167,6 +176,13 @@ __all__ = [
     "problem_update",
     "problem_view_record",
     "problem_views_record",
+    "resident_notices_send",
+    "resident_report_accept",
+    "resident_report_attach",
+    "resident_report_create",
+    "resident_report_decline",
+    "resident_report_feedback",
+    "resident_report_unsubscribe",
     "review_record",
     "update_add",
     "update_decide",

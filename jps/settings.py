@@ -218,6 +218,17 @@ STORAGES = {
     },
 }
 
+# Uploaded files (residents' photos): the default storage, never served as static or public files.
+# Behind FileSystemStorage here; django-storages' S3 backend drops into STORAGES["default"] in production.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# Residents' reports (issue 20): per-address limit, photos, triage target, the questionnaire after closure.
+JPS_RESIDENT_REPORTS_PER_ADDRESS = os.environ.get("JPS_RESIDENT_REPORTS_PER_ADDRESS", "5/hour,20/day")
+JPS_RESIDENT_PHOTO_MAX_BYTES = envint("JPS_RESIDENT_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+JPS_RESIDENT_PHOTOS_MAX = envint("JPS_RESIDENT_PHOTOS_MAX", 3)
+JPS_RESIDENT_TRIAGE_DAYS = envint("JPS_RESIDENT_TRIAGE_DAYS", 2)
+JPS_RESIDENT_QUESTIONNAIRE_DAYS = envint("JPS_RESIDENT_QUESTIONNAIRE_DAYS", 28)
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jps@localhost")
 if os.environ.get("EMAIL_HOST"):

@@ -181,6 +181,7 @@ class Renderer:
             "json_to": base + "priorities.json",
             "feed_to": base + "feed.atom",
             "alerts_url": f"{self.data.alerts_url}?neighbourhood={n.pk}",
+            "problem_report_url": f"{self.data.problem_report_url}?neighbourhood={n.pk}",
             "meetings": self.data.meetings[n.pk],
             "events_to": base + "events.json",
         }

@@ -65,6 +65,7 @@ class SiteData:
         self.languages = languages if languages is not None else site_languages()
         self.site_url = settings.PUBLIC_SITE_URL.rstrip("/") + "/"
         self.alerts_url = links.url_for("alerts_subscribe")
+        self.problem_report_url = links.url_for("resident_report_form")
         ids = list(self.nbhd) if neighbourhood_ids is None else [i for i in neighbourhood_ids if i in self.nbhd]
         self.meetings = meetings.public_meetings_by_neighbourhood(neighbourhood_ids=ids, now=now)
 

@@ -93,6 +93,16 @@ DEFAULT_SCHEDULE = [
         hour="7",
         description="Tells agencies' endpoints of their actions due soon or overdue, once per due date.",
     ),
+    PeriodicJob(
+        name="Residents: emails about their reports",
+        task="residents.send_notices",
+        minute="*/10",
+        hour="*",
+        description=(
+            "Emails residents who reported a problem: updates approved and the closure of their problem, the "
+            "questionnaire four weeks after, and any acknowledgement not yet sent. Each email goes once."
+        ),
+    ),
 ]
 
 

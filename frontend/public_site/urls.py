@@ -1,4 +1,4 @@
-"""The web-served part of the public site (email alerts) and, in development, the static site at /public/."""
+"""The web-served part of the public site (alerts, report a problem) and, in DEBUG, the static site at /public/."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ def serve_public(request: HttpRequest, path: str) -> HttpResponseBase:
     return serve(request, path, document_root=str(settings.PUBLIC_SITE_DIR / "current"))
 
 
-urlpatterns: list[URLPattern | URLResolver] = [re_path(r"", include("frontend.alerts"))]
+urlpatterns: list[URLPattern | URLResolver] = [
+    re_path(r"", include("frontend.alerts")),
+    re_path(r"", include("frontend.residents")),  # report a problem (issue 20)
+]
 if settings.DEBUG:
     urlpatterns.append(re_path(r"^public/(?P<path>.*)$", serve_public, name="public_site_dev"))

@@ -42,6 +42,7 @@ from .public import AlertSubscription, Postcode, PublishRun
 from .quality import QUALITY_CRITERIA, QUALITY_FIELDS, QualityScore
 from .reminders import Reminder
 from .reports import ProblemReport, SubmissionKey
+from .resident_reports import ResidentNotice, ResidentReport, ResidentReportPhoto
 from .risk import RiskAssessment, RiskQuestion, RiskQuestionnaire
 from .stages import StageChange
 from .tiers import DEFAULT_REVIEW_TIERS, RISK_ORDER, ReviewTier
@@ -95,6 +96,9 @@ __all__ = [
     "Postcode",
     "Problem",
     "ProblemReport",
+    "ResidentNotice",
+    "ResidentReport",
+    "ResidentReportPhoto",
     "ProblemQuerySet",
     "ProblemView",
     "ProgressUpdate",

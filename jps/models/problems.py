@@ -38,6 +38,7 @@ class Source(models.TextChoices):
     ANALYSIS = "analysis", "Crime and incident analysis"
     OFFICER_OBSERVATION = "observation", "Officer observation"
     COMPLAINT = "complaint", "Complaint"
+    RESIDENT_REPORT = "resident", "Resident report"
     OTHER = "other", "Other"
 
 

@@ -20,7 +20,9 @@ from django.utils import timezone
 
 #: What a reminder is about; its item key is ``<item>:<id>`` (a review: one supervisor's escalation; a
 #: victim: their link on a problem; a contact: a contact agreement).
-Item = Literal["problem", "action", "neighbourhood", "case_review", "person", "review", "victim", "contact"]
+Item = Literal[
+    "problem", "action", "neighbourhood", "case_review", "person", "review", "victim", "contact", "resident_report"
+]
 
 
 def reminder_item_key(item: Item, pk: int) -> str:
@@ -82,6 +84,8 @@ class Reminder(models.Model):
         HIGH_RISK_VICTIM = "high_risk_victim", "High-risk victim"
         CONTACT_DUE = "contact_due", "Contact with a victim or complainant due"
         CONTACT_OVERDUE = "contact_overdue", "Contact with a victim or complainant overdue"
+        RESIDENT_REPORT_TRIAGE = "resident_report_triage", "Resident report waiting for triage"
+        RESIDENT_NOT_FIXED = "resident_not_fixed", "A resident says the problem is not fixed"
 
     #: Give up emailing a row after this many failed attempts; it stays visible in JPS.
     MAX_ATTEMPTS = 5
@@ -147,6 +151,8 @@ class Reminder(models.Model):
 
         if self.case_review_id is not None:
             return links.path_for("case_review", case_review_id=self.case_review_id)
+        if self.problem_id is None and self.item_key.startswith("resident_report:"):
+            return links.path_for("resident_report", resident_report_id=int(self.item_key.split(":")[1]))
         if self.problem_id is None:
             return links.path_for("meetings")
         return links.path_for("problem", problem_id=self.problem_id, action_id=self.action_id)

@@ -18,6 +18,7 @@ ABOVE = {
     "people": {"casework", "meetings", "reminders", "insight", "alerts", "panels"},
     "case_reviews": {"meetings", "reminders", "insight", "alerts", "panels"},
     "panels": {"meetings", "reminders", "insight", "alerts"},
+    "residents": {"meetings", "reminders", "insight", "panels", "case_reviews"},
     "contacts": {"problems", "casework", "meetings", "reminders", "insight", "alerts", "people", "panels"},
     # Beside ``publishing``: the problem and casework services report events to it.
     "webhooks": {
@@ -77,6 +78,7 @@ def test_packages_import_nothing_above_them(package):
         "contacts",
         "panels",
         "webhooks",
+        "residents",
     ],
 )
 def test_packages_import_each_other_directly_not_through_the_indexes(package):

@@ -249,3 +249,58 @@ def test_districts_and_neighbourhoods_of_the_same_name_in_two_forces_have_pages_
     home = files["index.html"].decode()  # with several forces, the home page lists districts by force
     assert "<h3>Kent Police</h3>" in home and "<h3>Sussex Police</h3>" in home
     assert home.index("<h3>Sussex Police</h3>") < home.index("Canterbury of Sussex")
+
+
+#: Planted in residents' reports (issue 20): what they wrote, who they are, their photos' file names.
+RESIDENT_SECRETS = {
+    "description": "ZZREPORT the man at 12 Cherry Lane deals from his van",
+    "name": "Hermione Quackenbush",
+    "email": "hermione.q@example.org",
+    "location": "ZZPOSTCODE CT1 9ZZ",
+    "decline": "ZZDECLINE reason for Hermione",
+    "feedback": "ZZFEEDBACK still dealing on Fridays",
+}
+
+
+def test_nothing_a_resident_reported_appears_on_the_public_site(priorities, settings, force, tmp_path):
+    """Reports in every state (new, accepted into a public priority, attached, declined), with photos and answers."""
+    import io
+
+    from PIL import Image
+
+    from jps import services
+    from jps.models import ResidentReport
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    force.welsh_enabled = True
+    force.save()
+    current, pcso = priorities["current"], priorities["current"].owner
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(photo, format="JPEG")
+
+    def report(**extra):  # type: ignore[no-untyped-def]
+        photo.seek(0)
+        return services.resident_report_create(
+            neighbourhood=current.neighbourhood, category=current.category, description=RESIDENT_SECRETS["description"],
+            location=RESIDENT_SECRETS["location"], latitude="51.2876", longitude="1.0765",
+            reporter_name=RESIDENT_SECRETS["name"], reporter_email=RESIDENT_SECRETS["email"], consent=True,
+            photos=[photo], **extra,
+        )  # fmt: skip
+
+    report()  # new: never triaged
+    services.resident_report_attach(report=report(), by=pcso, problem=current)
+    services.resident_report_decline(report=report(), by=pcso, reason=RESIDENT_SECRETS["decline"])
+    answered = report()
+    services.resident_report_attach(report=answered, by=pcso, problem=current)
+    services.resident_report_feedback(report=answered, fixed=False, comment=RESIDENT_SECRETS["feedback"])
+    assert ResidentReport.objects.count() == 4
+    publish(full=True)
+    everything = b"\n".join(site_files(settings.PUBLIC_SITE_DIR).values()).decode()
+    leaks = {name: value for name, value in RESIDENT_SECRETS.items() if value.lower() in everything.lower()}
+    assert leaks == {}
+    for ref in ResidentReport.objects.values_list("reference", flat=True):
+        assert ref not in everything
+    assert "resident_reports/" not in everything and "51.2876" not in everything
+    assert not re.search(r"ZZ[A-Z]+ ", everything)
+    # The public pages lead residents to the form on the web application.
+    assert "/report/?neighbourhood=" in everything

@@ -1,0 +1,39 @@
+"""Reads of residents' reports, every one through ``resident_report_scope_q`` (the team's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from ..models import CLOSED_STAGES, Problem, ResidentReport
+from .rules import resident_report_scope_q
+
+
+def resident_reports_visible_to(user: Any) -> QuerySet[ResidentReport]:
+    return (
+        ResidentReport.objects.filter(resident_report_scope_q(user))
+        .select_related("neighbourhood", "neighbourhood__district", "category", "problem", "triaged_by")
+        .prefetch_related("photos")
+    )
+
+
+def resident_reports_to_triage(*, user: Any) -> QuerySet[ResidentReport]:
+    """The team's queue: new reports, oldest first (the triage target runs from when they came in)."""
+    return resident_reports_visible_to(user).filter(status=ResidentReport.Status.NEW).order_by("created_at", "id")
+
+
+def resident_feedback_on(*, problem: Problem) -> QuerySet[ResidentReport]:
+    """Residents' answers to "has it been fixed?" on a problem (for those who may see the problem)."""
+    return ResidentReport.objects.filter(problem=problem, feedback_at__isnull=False).order_by("-feedback_at")
+
+
+def resident_feedback_figures(*, problems: QuerySet[Problem]) -> dict[str, int]:
+    """How residents answered, for the dashboard: asked (closed problems they follow), fixed, not fixed."""
+    reports = ResidentReport.objects.filter(problem__in=problems)
+    return {
+        "reported": reports.count(),
+        "closed": reports.filter(problem__stage__in=CLOSED_STAGES).count(),
+        "fixed": reports.filter(fixed=True).count(),
+        "not_fixed": reports.filter(fixed=False).count(),
+    }
