@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .police_uk import locate_neighbourhood
 from .contacts import ProblemContactsViewSet
 from .meetings import MeetingViewSet
 from .people import PersonViewSet, PlaceViewSet, ProblemPeopleViewSet, ProblemPlacesViewSet
@@ -32,6 +33,7 @@ router.register(r"problems/(?P<problem_pk>[0-9]{1,18})/contacts", ProblemContact
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("locate-neighbourhood", locate_neighbourhood, name="api-locate-neighbourhood"),  # data.police.uk's
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
     path(
         "docs/",
