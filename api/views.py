@@ -18,6 +18,7 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -49,9 +50,15 @@ from .permissions import AuthThrottle, exception_handler
 
 
 class TokenRequestSerializer(AuthTokenSerializer):
+    # Limits the server enforces, so the schema says them (issue 21): a username's field length, a generous password.
+    username = serializers.CharField(label="Username", max_length=150, write_only=True)
+    password = serializers.CharField(
+        label="Password", max_length=1024, style={"input_type": "password"}, trim_whitespace=False, write_only=True
+    )
     otp = serializers.CharField(
         required=False,
         allow_blank=True,
+        max_length=16,
         help_text="The 6-digit code from the authenticator app: required for accounts with two-factor authentication.",
     )
 
@@ -66,6 +73,9 @@ class TokenView(ObtainAuthToken):
 
     throttle_classes = [AuthThrottle]
     serializer_class = TokenRequestSerializer
+    # JSON only, as every other request body (ObtainAuthToken also takes forms): one content type in the
+    # schema, so generated clients have one body type for the operation (issue 21).
+    parser_classes = [JSONParser]
 
     def get_exception_handler(self) -> Any:
         return exception_handler
