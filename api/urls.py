@@ -6,10 +6,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from . import views
-from .police_uk import locate_neighbourhood
 from .contacts import ProblemContactsViewSet
 from .meetings import MeetingViewSet
 from .people import PersonViewSet, PlaceViewSet, ProblemPeopleViewSet, ProblemPlacesViewSet
+from .police_uk import locate_neighbourhood
 from .risk import RiskAssessmentViewSet
 
 router = DefaultRouter()

@@ -74,7 +74,7 @@ class PoliceUkMirror:
         self.data = data
 
     def forces(self) -> dict[str, str | bytes]:
-        """``forces``, each ``forces/<force>`` (and its senior officers: none are published) and ``<force>/neighbourhoods``.
+        """``forces``, each ``forces/<force>`` (and its senior officers: none published), ``<force>/neighbourhoods``.
 
         Rendered by the full export: forces and the list of places change only when places are renamed.
         """

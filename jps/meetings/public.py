@@ -170,7 +170,9 @@ def public_meetings_by_neighbourhood(
         )
         .order_by("starts_at", "id")
     )
-    pages: dict[int, dict[str, Any]] = {pk: {"upcoming": [], "you_said_we_did": [], "events": [], "calendar": []} for pk in ids}
+    pages: dict[int, dict[str, Any]] = {
+        pk: {"upcoming": [], "you_said_we_did": [], "events": [], "calendar": []} for pk in ids
+    }
     for meeting in found:
         for neighbourhood in meeting.neighbourhoods.all():
             page = pages.get(neighbourhood.pk)

@@ -168,9 +168,7 @@ def test_the_demo_server_serves_the_mirror_as_json(site, area):  # type: ignore[
     assert located.status_code == 302 and located["Location"] == "/api/locate-neighbourhood?q=51.28%2C1.08"
 
 
-def test_feedparser_reads_every_feed_with_no_bozo_and_an_author_from_the_configured_address(
-    priorities, area, settings
-):  # type: ignore[no-untyped-def]
+def test_feedparser_reads_every_feed_with_no_bozo_and_an_author_from_the_configured_address(priorities, area, settings):  # type: ignore[no-untyped-def]
     settings.PUBLIC_SITE_URL = "http://127.0.0.1:8123/public/"
     publish(full=True)
     feeds = {k: v for k, v in site_files(settings.PUBLIC_SITE_DIR).items() if k.endswith("feed.atom")}
