@@ -212,7 +212,7 @@ def public_team(*, neighbourhoods: Iterable[Neighbourhood]) -> dict[int, list[Pu
         for nid in in_district[did]:
             members[nid].add(user_id)
     users = {u.pk: u for u in named.filter(pk__in={pk for ids in members.values() for pk in ids})}
-    order = {role: i for i, role in enumerate(TEAM_ROLES)}
+    order: dict[str, int] = {role: i for i, role in enumerate(TEAM_ROLES)}
     team: dict[int, list[PublicOfficer]] = {}
     for nid, ids in members.items():
         people = sorted((users[pk] for pk in ids if users[pk].get_full_name()),
