@@ -113,7 +113,7 @@ def test_you_said_we_did_and_nothing_about_residents_but_counts(
     assert past["items"][0]["we_did"] == f"Agreed as a priority, led by {pcso.agency}."
     assert past["items"][1]["we_did"] == "Referred to the council's parking enforcement team."
 
-    published = json.dumps(page)
+    published = json.dumps(page, default=str)  # the calendar entries hold datetimes
     for text in PRIVATE + ["4 Station Road", "St Stephen's Road", pcso.username, pcso.last_name]:
         assert text not in published, text
     assert set(past) == {"title", "date", "date_label", "residents_attending", "items"}
