@@ -15,6 +15,7 @@ import datetime
 import re
 from typing import Any
 
+from django.core.validators import MinLengthValidator
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -115,8 +116,12 @@ class MeetingDetailSerializer(MeetingSerializer):
 class MeetingWriteSerializer(serializers.Serializer):
     """Input for creating (all of it) or changing (``PATCH``, any of it) a meeting; never saves."""
 
-    neighbourhoods = serializers.PrimaryKeyRelatedField(
-        queryset=Neighbourhood.objects.select_related("district"), many=True
+    # A meeting serves at least one neighbourhood (jps.meetings refuses none); the validator puts minItems 1
+    # in the schema, so the document says what the server enforces (issue 21).
+    neighbourhoods = serializers.ManyRelatedField(
+        child_relation=serializers.PrimaryKeyRelatedField(queryset=Neighbourhood.objects.select_related("district")),
+        allow_empty=False,
+        validators=[MinLengthValidator(1)],
     )
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField(required=False, allow_null=True)

@@ -356,7 +356,7 @@ class PlaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
 # --- links on a problem --------------------------------------------------------------------
 
 _PROBLEM = OpenApiParameter("problem_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The problem's id.")
-_LINK = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The link's id.")
+_LINK = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The link's id.")
 
 
 class _ProblemLinks(BaseViewSet):

@@ -9,6 +9,7 @@ from . import views
 from .contacts import ProblemContactsViewSet
 from .meetings import MeetingViewSet
 from .people import PersonViewSet, PlaceViewSet, ProblemPeopleViewSet, ProblemPlacesViewSet
+from .police_uk import locate_neighbourhood
 from .risk import RiskAssessmentViewSet
 
 router = DefaultRouter()
@@ -32,6 +33,7 @@ router.register(r"problems/(?P<problem_pk>[0-9]{1,18})/contacts", ProblemContact
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("locate-neighbourhood", locate_neighbourhood, name="api-locate-neighbourhood"),  # data.police.uk's
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
     path(
         "docs/",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -22,7 +23,8 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from .models import CLOSED_STAGES, Assessment, District, Neighbourhood, Problem, ProgressUpdate
+from .models import CLOSED_STAGES, Assessment, District, Neighbourhood, Problem, ProgressUpdate, User
+from .problems.selectors import neighbourhood_among
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +175,78 @@ def public_districts() -> QuerySet[District]:
         .select_related("force")
         .order_by("name", "pk")
     )
+
+
+@dataclass(frozen=True)
+class PublicOfficer:
+    """A member of a neighbourhood team as residents see them: a name and a rank, nothing else."""
+
+    name: str
+    rank: str
+
+
+#: Who may appear on a team page at all (and then only with ``User.publish_on_team_page``).
+TEAM_ROLES = (User.Role.SUPERVISOR, User.Role.OFFICER)
+
+
+def public_team(*, neighbourhoods: Iterable[Neighbourhood]) -> dict[int, list[PublicOfficer]]:
+    """Each neighbourhood's team as published: active officers of it, and supervisors of its district,
+    who agreed to be named (``User.publish_on_team_page``); supervisors first, then by name.
+
+    Three queries whatever the number of neighbourhoods. Staff without a full name are left out
+    rather than published by username.
+    """
+    places = list(neighbourhoods)
+    members: dict[int, set[int]] = {n.pk: set() for n in places}
+    in_district: dict[int, list[int]] = defaultdict(list)
+    for n in places:
+        in_district[n.district_id].append(n.pk)
+    named = User.objects.filter(is_active=True, publish_on_team_page=True, role__in=TEAM_ROLES)
+    for user_id, nid in User.neighbourhoods.through.objects.filter(
+        neighbourhood_id__in=list(members), user__in=named
+    ).values_list("user_id", "neighbourhood_id"):
+        members[nid].add(user_id)
+    for user_id, did in User.districts.through.objects.filter(
+        district_id__in=list(in_district), user__in=named.filter(role=User.Role.SUPERVISOR)
+    ).values_list("user_id", "district_id"):
+        for nid in in_district[did]:
+            members[nid].add(user_id)
+    users = {u.pk: u for u in named.filter(pk__in={pk for ids in members.values() for pk in ids})}
+    order: dict[str, int] = {role: i for i, role in enumerate(TEAM_ROLES)}
+    team: dict[int, list[PublicOfficer]] = {}
+    for nid, ids in members.items():
+        people = sorted((users[pk] for pk in ids if users[pk].get_full_name()),
+                        key=lambda u: (order[u.role], u.last_name, u.first_name, u.pk))  # fmt: skip
+        team[nid] = [PublicOfficer(name=u.get_full_name(), rank=u.rank or u.get_role_display()) for u in people]
+    return team
+
+
+def police_uk_ids(neighbourhood: Neighbourhood) -> tuple[str, str]:
+    """A neighbourhood's identifiers in the data.police.uk mirror: its force's slug, and
+    ``<district slug>.<neighbourhood slug>`` (slugs are unique only within a district and never hold a dot).
+
+    The public site's ``api/`` files and the web's ``locate-neighbourhood`` both name places this way.
+    """
+    district = neighbourhood.district
+    return district.force.slug, f"{district.slug}.{neighbourhood.slug}"
+
+
+#: How far (in degrees, about 50 km) from a point a neighbourhood's centre may be for its boundary to be tried.
+LOCATE_BOX = 0.5
+
+
+def public_neighbourhood_at(*, latitude: float, longitude: float) -> Neighbourhood | None:
+    """The neighbourhood a point is in, for anyone (``locate-neighbourhood``): by boundary, else nearest centre.
+
+    Only neighbourhoods whose centre is near the point (or that have no centre) are loaded, so a
+    national table is not read in full per request. Answers a place's name and force, both public.
+    """
+    near = Neighbourhood.objects.filter(
+        latitude__range=(latitude - LOCATE_BOX, latitude + LOCATE_BOX),
+        longitude__range=(longitude - LOCATE_BOX, longitude + LOCATE_BOX),
+    ) | Neighbourhood.objects.filter(latitude__isnull=True)
+    places = list(near.select_related("district__force").order_by("pk"))
+    return neighbourhood_among(places, latitude=latitude, longitude=longitude)
 
 
 def problems_changed_since(*, since: datetime.datetime) -> set[int]:
@@ -326,6 +400,7 @@ def publish_soon_cancel() -> None:
 __all__ = [
     "PUBLISHED_PROBLEM_FIELDS",
     "DigestItem",
+    "PublicOfficer",
     "PublicPriority",
     "PublicUpdate",
     "SiteExport",
@@ -333,12 +408,15 @@ __all__ = [
     "digest_items",
     "exporter_register",
     "problem_references",
+    "police_uk_ids",
     "problems_changed_since",
     "public_districts",
+    "public_neighbourhood_at",
     "public_neighbourhoods",
     "public_priorities",
     "public_priority_places",
     "public_problems",
+    "public_team",
     "publish_soon",
     "publish_soon_cancel",
     "site_publish",

@@ -187,6 +187,8 @@ JPS_PASSWORD_RESETS_PER_EMAIL = os.environ.get("JPS_PASSWORD_RESETS_PER_EMAIL", 
 # Every public form that sends email (alert subscriptions; resident reports and messages to come).
 JPS_PUBLIC_EMAILS_PER_ADDRESS = os.environ.get("JPS_PUBLIC_EMAILS_PER_ADDRESS", "5/hour,20/day")
 JPS_PUBLIC_EMAILS_PER_RECIPIENT = os.environ.get("JPS_PUBLIC_EMAILS_PER_RECIPIENT", "1/10minutes,3/day")
+# data.police.uk's locate-neighbourhood (/api/locate-neighbourhood), public: lookups per client address.
+JPS_LOCATE_PER_ADDRESS = os.environ.get("JPS_LOCATE_PER_ADDRESS", "60/minute,2000/day")
 
 # Two-factor authentication (django-otp, TOTP): required for administrators and for everyone in
 # an agency that requires it (User.two_factor_required). Wrong codes back off exponentially per

@@ -71,7 +71,9 @@ def _full(build: store.Build, *, now: datetime.datetime, languages: list[str]) -
     renderer = Renderer(data)
     outwards = list(Postcode.objects.order_by("outward").values_list("outward", flat=True).distinct())
     files: dict[str, str | bytes] = {}
-    for part in (renderer.static(), renderer.home(outwards), renderer.postcodes(), renderer.case_review_figures()):
+    parts = (renderer.static(), renderer.home(outwards), renderer.postcodes(), renderer.case_review_figures(),
+             renderer.mirror.forces())  # fmt: skip
+    for part in parts:
         files.update(part)
     for district_id in data.districts:
         files.update(renderer.district(district_id))

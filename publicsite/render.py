@@ -28,6 +28,8 @@ from jps.case_reviews.public import COUNTS, AreaFigures, Counts, public_case_rev
 from jps.models import Neighbourhood, Postcode
 from jps.publishing import PublicPriority
 
+from .ical import meetings_ics
+from .police_uk import PoliceUkMirror
 from .viewmodels import SiteData, closed_key
 
 STATIC_CSS = Path(__file__).parent / "assets" / "public_site.css"
@@ -71,6 +73,7 @@ def _html(text: str) -> str:
 class Renderer:
     def __init__(self, data: SiteData) -> None:
         self.data = data
+        self.mirror = PoliceUkMirror(data)
 
     def html(
         self, path: str, template: str, context: dict[str, Any], updated: datetime.datetime
@@ -184,12 +187,22 @@ class Renderer:
             "problem_report_url": f"{self.data.problem_report_url}?neighbourhood={n.pk}",
             "meetings": self.data.meetings[n.pk],
             "events_to": base + "events.json",
+            "calendar_to": base + "meetings.ics",
         }
         updated = self.data.last_changed(items)
         files: dict[str, str | bytes] = dict(self.html(base + "index.html", "neighbourhood.html", context, updated))
-        files[base + "priorities.json"] = json.dumps(self.police_uk(items), indent=2, ensure_ascii=False)
+        priorities = self.police_uk(items)
+        mirror = self.mirror.neighbourhood(n, priorities)
+        files[base + "priorities.json"] = json.dumps(priorities, indent=2, ensure_ascii=False)
         files[base + "feed.atom"] = self.feed(n, items)
-        files[base + "events.json"] = json.dumps(self.data.meetings[n.pk]["events"], indent=2, ensure_ascii=False)
+        # the mirror's events (with the team's contact details), also at the first address they were published at
+        files[base + "events.json"] = next(v for k, v in mirror.items() if k.endswith("/events"))
+        files[base + "meetings.ics"] = meetings_ics(
+            name=n.display_name,
+            page_url=self.data.site_url + base,
+            meetings=self.data.meetings[n.pk]["calendar"],
+        )
+        files.update(mirror)
         return files
 
     def priority(self, priority_id: int) -> dict[str, str | bytes]:
@@ -336,6 +349,8 @@ class Renderer:
             description=f"Approved updates and outcomes for {n.display_name}",
             feed_url=page + "feed.atom",
             language="en-gb",
+            author_name=n.district.force.name,  # RFC 4287 4.1.1: a feed without author on every entry needs one
+            author_link=base,
         )
         entries = []
         for vm in (self.data.priority_vm(p) for p in items):

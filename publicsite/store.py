@@ -68,8 +68,9 @@ PROBLEMS = ".problems.json"
 
 
 #: How many components name a shard, by the site folder it is in: a district's neighbourhoods,
-#: a district's page and Open311 file, a force's priority pages. Other folders are one shard each.
-SHARD_DEPTH = {"neighbourhoods": 3, "districts": 3, "priorities": 2}
+#: a district's page and Open311 file, a force's priority pages, a force's data.police.uk mirror (``api/<force>``,
+#: and ``api/forces``). Other folders are one shard each.
+SHARD_DEPTH = {"neighbourhoods": 3, "districts": 3, "priorities": 2, "api": 2}
 
 
 def shard_key(path: str) -> str | None:

@@ -68,6 +68,7 @@ class SiteData:
         self.problem_report_url = links.url_for("resident_report_form")
         ids = list(self.nbhd) if neighbourhood_ids is None else [i for i in neighbourhood_ids if i in self.nbhd]
         self.meetings = meetings.public_meetings_by_neighbourhood(neighbourhood_ids=ids, now=now)
+        self.team = publishing.public_team(neighbourhoods=[self.nbhd[i] for i in ids])
 
     def last_changed(self, items: list[PublicPriority]) -> datetime.datetime:
         return max((p.last_changed for p in items), default=self.now)

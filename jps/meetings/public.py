@@ -67,6 +67,26 @@ def meeting_event(meeting: Meeting) -> dict[str, Any]:
     }
 
 
+def meeting_calendar_entry(meeting: Meeting) -> dict[str, Any]:
+    """An upcoming meeting as a calendar event (``meetings.ics``): the published fields, its id and when it changed.
+
+    The id makes a stable UID, so a phone that subscribed updates the event rather than adding
+    another; ``updated_at`` is when the information was last revised (the ``DTSTAMP`` of a
+    calendar published without a method, RFC 5545 3.8.7.2).
+    """
+    place = "Online" if meeting.online else ", ".join(part for part in (meeting.venue, meeting.address) if part)
+    return {
+        "id": meeting.pk,
+        "title": meeting.title,
+        "description": meeting.public_agenda,
+        "location": place,
+        "url": meeting.online_url if meeting.online else "",
+        "starts_at": meeting.starts_at,
+        "ends_at": meeting.ends_at,
+        "updated_at": meeting.updated_at,
+    }
+
+
 def _public_meetings(neighbourhood: Neighbourhood) -> QuerySet[Meeting]:
     return Meeting.objects.filter(neighbourhoods=neighbourhood).exclude(status=Meeting.Status.CANCELLED)
 
@@ -131,8 +151,8 @@ def public_meetings_by_neighbourhood(
     Three queries whatever the number of neighbourhoods (meetings, their neighbourhoods,
     their items), so the public-site renderer can call it once per build. For each id:
     ``upcoming`` (the next three months: date, time, venue, purpose), ``you_said_we_did``
-    (the past year's held meetings, newest first) and ``events`` (the upcoming meetings
-    in the data.police.uk events shape).
+    (the past year's held meetings, newest first), ``events`` (the upcoming meetings
+    in the data.police.uk events shape) and ``calendar`` (the upcoming meetings for ``meetings.ics``).
     """
     now = now or timezone.now()
     ids = set(neighbourhood_ids)
@@ -150,7 +170,9 @@ def public_meetings_by_neighbourhood(
         )
         .order_by("starts_at", "id")
     )
-    pages: dict[int, dict[str, Any]] = {pk: {"upcoming": [], "you_said_we_did": [], "events": []} for pk in ids}
+    pages: dict[int, dict[str, Any]] = {
+        pk: {"upcoming": [], "you_said_we_did": [], "events": [], "calendar": []} for pk in ids
+    }
     for meeting in found:
         for neighbourhood in meeting.neighbourhoods.all():
             page = pages.get(neighbourhood.pk)
@@ -159,6 +181,7 @@ def public_meetings_by_neighbourhood(
             if meeting.starts_at >= now:
                 page["upcoming"].append(meeting_public(meeting))
                 page["events"].append(meeting_event(meeting))
+                page["calendar"].append(meeting_calendar_entry(meeting))
             elif meeting.status == Meeting.Status.HELD:
                 page["you_said_we_did"].insert(0, _you_said(meeting, neighbourhood.pk))
     return pages

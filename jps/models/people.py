@@ -86,6 +86,14 @@ class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.OFFICER, db_index=True)
     districts = models.ManyToManyField("jps.District", blank=True, related_name="staff")
     neighbourhoods = models.ManyToManyField("jps.Neighbourhood", blank=True, related_name="staff")
+    publish_on_team_page = models.BooleanField(
+        default=False,
+        help_text="This person agreed to be named, with their rank, as one of their neighbourhoods' team "
+        "on the public site (data.police.uk 'people').",
+    )
+    rank = models.CharField(
+        max_length=60, blank=True, help_text="Rank or title residents see on the team page, e.g. PCSO, PC, Sergeant."
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:

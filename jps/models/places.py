@@ -85,6 +85,9 @@ class Neighbourhood(models.Model):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     boundary = models.JSONField(null=True, blank=True, help_text="GeoJSON geometry of the ward.")
+    team_email = models.EmailField(
+        blank=True, help_text="Published: the neighbourhood team's shared address (contact details on the public site)."
+    )
     history = HistoricalRecords(excluded_fields=["boundary"])
 
     class Meta:

@@ -183,7 +183,11 @@ def distance_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float
 def neighbourhood_at(*, user: Any, latitude: float, longitude: float) -> Neighbourhood | None:
     """The neighbourhood (of those ``user`` may log in) containing the point, from its boundary;
     failing that, the one whose centre point is nearest within 5 km; ``None`` when neither."""
-    places = list(neighbourhoods_for_logging(user=user))
+    return neighbourhood_among(list(neighbourhoods_for_logging(user=user)), latitude=latitude, longitude=longitude)
+
+
+def neighbourhood_among(places: list[Neighbourhood], *, latitude: float, longitude: float) -> Neighbourhood | None:
+    """Of ``places``, the one whose boundary contains the point; else the nearest centre within 5 km."""
     for place in places:
         if place.boundary and geometry_contains(place.boundary, latitude=latitude, longitude=longitude):
             return place

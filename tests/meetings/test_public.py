@@ -113,7 +113,7 @@ def test_you_said_we_did_and_nothing_about_residents_but_counts(
     assert past["items"][0]["we_did"] == f"Agreed as a priority, led by {pcso.agency}."
     assert past["items"][1]["we_did"] == "Referred to the council's parking enforcement team."
 
-    published = json.dumps(page)
+    published = json.dumps(page, default=str)  # the calendar entries hold datetimes
     for text in PRIVATE + ["4 Station Road", "St Stephen's Road", pcso.username, pcso.last_name]:
         assert text not in published, text
     assert set(past) == {"title", "date", "date_label", "residents_attending", "items"}
@@ -162,7 +162,7 @@ def test_many_neighbourhoods_in_three_queries_and_signed_off_outcomes(
     ids = [neighbourhood.pk, elsewhere.pk, 999999]
     with django_assert_num_queries(3):
         pages = meetings.public_meetings_by_neighbourhood(neighbourhood_ids=ids)
-    assert pages[999999] == pages[elsewhere.pk] == {"upcoming": [], "you_said_we_did": [], "events": []}
+    assert pages[999999] == pages[elsewhere.pk] == {"upcoming": [], "you_said_we_did": [], "events": [], "calendar": []}
     [past] = pages[neighbourhood.pk]["you_said_we_did"]
     assert [(i["kind"], i["we_did"]) for i in past["items"]] == [
         ("agreed", "No speeding reports since the crossing was built."),  # the outcome, once closed

@@ -71,6 +71,8 @@ def test_shard_keys():
     assert key("priorities/knt/knt-2026-00001.html") == "priorities/knt"
     assert key("postcodes/CT1.html") == "postcodes" and key("cy/postcodes/CT1.html") == "cy/postcodes"
     assert key("static/public_site.css") == "static"
+    assert key("api/kent/canterbury.northgate/people") == "api/kent" and key("api/kent/neighbourhoods") == "api/kent"
+    assert key("api/forces/index") == "api/forces" and key("api/forces/kent/index") == "api/forces"
     assert key("index.html") is None and key("cy/index.html") is None
     assert viewmodels.priority_path("KNT-2026-00042") == "priorities/knt/knt-2026-00042.html"
     assert viewmodels.priority_path("AB-CD-2026-00042") == "priorities/ab-cd/ab-cd-2026-00042.html"
@@ -108,6 +110,7 @@ def test_one_changed_problem_rewrites_only_the_pages_it_appears_on(two_areas, pe
 
     nbhd = f"{nbhd_dir(area)}"
     district = f"{district_dir(area.district)}"
+    mirror = f"api/{area.district.force.slug}/{area.district.slug}.{area.slug}/"
     assert not second.full
     assert sorted(second.written) == sorted(
         [
@@ -116,16 +119,20 @@ def test_one_changed_problem_rewrites_only_the_pages_it_appears_on(two_areas, pe
             nbhd + "priorities.json",
             nbhd + "feed.atom",
             nbhd + "events.json",  # the neighbourhood's meetings, rendered with its page
+            nbhd + "meetings.ics",
             district + "index.html",
             district + "requests.json",  # the district's Open311 file
             "index.html",
         ]
+        # the neighbourhood in the data.police.uk mirror
+        + [f"{mirror}{name}" for name in ("index", "people", "priorities", "events")]
     )
     # new revisions only for the shards written to; every other shard's link is the same in both versions
     touched = {
         f"neighbourhoods/{area.district.force.slug}/{area.district.slug}",
         f"districts/{area.district.force.slug}/{area.district.slug}",
         f"priorities/{here.force.code.lower()}",
+        f"api/{area.district.force.slug}",
     }
     assert set(second.new_shards) == touched
     now_links, previous_links = shard_links(root), shard_links(root, "previous")
@@ -145,7 +152,7 @@ def test_one_changed_problem_rewrites_only_the_pages_it_appears_on(two_areas, pe
     assert third.written == [] and third.new_shards == []
     assert shard_links(root) == now_links
     runs = list(PublishRun.objects.order_by("started_at").values_list("full", "files_written"))
-    assert runs == [(True, len(first.written)), (False, 8), (False, 0)]
+    assert runs == [(True, len(first.written)), (False, 13), (False, 0)]
 
 
 def test_prune_removes_revisions_neither_current_nor_previous_links_to(two_areas, people, settings):
