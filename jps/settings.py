@@ -329,6 +329,8 @@ SPECTACULAR_SETTINGS = {
         "ContactMethodEnum": "jps.models.Contact.Method",
         "ContactKindEnum": "jps.models.Contact.Kind",
         "PanelKindEnum": "jps.models.Panel.Kind",
+        "CaseReviewChannelEnum": "jps.models.CaseReviewApplication.Channel",
+        "ResidentReportChannelEnum": "jps.models.ResidentReport.Channel",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
