@@ -302,6 +302,7 @@ can_change_meeting = is_administrator | ((is_officer | is_supervisor) & in_meeti
 #: Whoever may change a meeting may read them (the edit form shows them), and no one else.
 can_view_meeting_internal_notes = is_administrator | ((is_officer | is_supervisor) & in_meeting_districts)
 
+
 @rules.predicate
 def item_problem_in_force(user: Any, item: Any) -> bool:
     return item is not None and item.problem_id is not None and same_force(user, item.problem)

@@ -5,8 +5,9 @@ and sign-offs are what users would produce). Each ward's story: a priority agree
 the first meeting is carried over for a few months, worked through the response and
 signed off; a second is agreed mid-year and still carried over; residents raise other
 things along the way. The web editor published each agreed priority the morning after its
-meeting, except one Northgate adopted at its latest meeting, still in the editor's queue. Wincheap has no next meeting booked and Chartham has never met,
-so the supervisor's page shows the monthly standard failing.
+meeting, except one Northgate adopted at its latest meeting, still in the editor's queue.
+Wincheap has no next meeting booked and Chartham has never met, so the supervisor's page
+shows the monthly standard failing.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from .selectors import (
     neighbourhoods_failing_meeting_standard,
     neighbourhoods_for_meetings,
     priorities_awaiting_approval,
+    priority_item_for,
 )
 from .services import (
     MEETING_EDITABLE,
@@ -65,6 +66,7 @@ __all__ = [
     "neighbourhoods_failing_meeting_standard",
     "neighbourhoods_for_meetings",
     "priorities_awaiting_approval",
+    "priority_item_for",
     "public_meetings_by_neighbourhood",
     "public_meetings_for_neighbourhood",
     "you_said_we_did",

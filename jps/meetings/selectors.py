@@ -115,6 +115,12 @@ def _item_seen(item: MeetingItem, *, visible: bool, internal_notes: bool) -> Ite
     )
 
 
+def priority_item_for(user: Any, *, meeting: Meeting, pk: int) -> MeetingItem:
+    """A priority agreed at ``meeting`` on a problem ``user`` sees (``MeetingItem.DoesNotExist`` otherwise)."""
+    items = MeetingItem.objects.select_related("problem", "meeting", "recorded_by")
+    return items.get(meeting=meeting, pk=pk, kind=Kind.AGREED, problem_id__in=problem_ids_visible_to(user))
+
+
 def priorities_awaiting_approval(*, user: Any) -> QuerySet[MeetingItem]:
     """The web editor's queue: priorities agreed at PACT meetings on problems ``user`` sees, oldest first.
 

@@ -321,11 +321,11 @@ def meeting_priority_decide(
         raise ValidationError({"publication": "This priority is not awaiting approval."})
     errors = {}
     if approve and not public_title.strip():
-        errors["public_title"] = "Enter the title for the public page."
+        errors["public_title"] = "Enter the title for the public page"
     if approve and not summary.strip():
-        errors["summary"] = "Enter what was agreed, as residents will read it."
+        errors["summary"] = "Enter what was agreed, as residents will read it"
     if not approve and not reason.strip():
-        errors["reason"] = "Enter why the priority is not being published."
+        errors["reason"] = "Enter why the priority is not being published"
     if errors:
         raise ValidationError(errors)
     claimed = MeetingItem.objects.filter(pk=item.pk, publication=Publication.PENDING).update(

@@ -221,6 +221,11 @@ class Problem(models.Model):
         return self.public_title or self.title
 
     @property
+    def awaiting_web_editor(self) -> bool:
+        """Agreed at a PACT meeting and not yet approved by the web editor: a priority, not yet on the public site."""
+        return self.public_priority and self.meeting_items.filter(publication="pending").exists()
+
+    @property
     def review_interval_for_risk(self) -> int:
         """The default days between reviews for the problem's risk (its current interval if none)."""
         return REVIEW_INTERVAL_DAYS.get(self.risk, self.review_interval_days)

@@ -63,15 +63,15 @@ def test_approving_publishes_the_edited_words_dated_from_the_meeting(
 ):
     item = agree(held_meeting, pcso, neighbourhood, category)
     transaction.get_connection().run_on_commit.clear()  # the test's transaction never commits: forget earlier exports
-    with time_machine.travel(timezone.now() + datetime.timedelta(days=2)):
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            meetings.meeting_priority_decide(
-                item=item,
-                by=web_editor,
-                approve=True,
-                public_title="Speeding near the school",
-                summary="Speeding near the school at the start and end of the day",
-            )
+    later = time_machine.travel(timezone.now() + datetime.timedelta(days=2))
+    with later, django_capture_on_commit_callbacks(execute=False) as callbacks:
+        meetings.meeting_priority_decide(
+            item=item,
+            by=web_editor,
+            approve=True,
+            public_title="Speeding near the school",
+            summary="Speeding near the school at the start and end of the day",
+        )
     assert any(getattr(c, "jps_publish", False) for c in callbacks)  # the site is exported on commit
     item.refresh_from_db()
     problem = Problem.objects.get(pk=item.problem_id)
@@ -134,7 +134,9 @@ def test_only_the_forces_web_editor_decides(pcso, supervisor, web_editor, held_m
 
 
 def test_adopting_an_existing_problem_waits_for_the_web_editor_too(pcso, web_editor, held_meeting, problem):
-    item = meetings.meeting_adopt_existing(meeting=held_meeting, by=pcso, problem=problem, summary="Youths at the parade")
+    item = meetings.meeting_adopt_existing(
+        meeting=held_meeting, by=pcso, problem=problem, summary="Youths at the parade"
+    )
     assert item.publication == Publication.PENDING
     assert problem.pk not in public_ids()
     meetings.meeting_priority_decide(
@@ -153,8 +155,9 @@ def test_a_priority_withdrawn_while_it_waits_leaves_the_queue(
 
 def test_priorities_public_before_the_check_stay_public(pcso, neighbourhood, category):
     """Agreed items recorded before the web editor's check (``publication`` blank) do not hide their priority."""
+    today = datetime.date.today()
     problem = f.ProblemFactory(
-        owner=pcso, neighbourhood=neighbourhood, category=category, public_priority=True, adopted_on=datetime.date.today()
+        owner=pcso, neighbourhood=neighbourhood, category=category, public_priority=True, adopted_on=today
     )
     meeting = meetings.meeting_create(
         by=pcso, neighbourhoods=[neighbourhood], starts_at=timezone.now() - datetime.timedelta(days=1), online=True
