@@ -86,10 +86,11 @@ def script_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
-def inline_code(html: str, *, allowed: tuple[str, ...] = ()) -> list[str]:
+def inline_code(html: str, *, allowed: tuple[str, ...] = STAFF_SCRIPT_HASHES) -> list[str]:
     """Everything in ``html`` that a policy without 'unsafe-inline' would block: empty if none.
 
-    ``allowed``: hashes the policy lists (``STAFF_POLICY``'s for a staff page); a script with one of them runs.
+    ``allowed``: the script hashes the page's policy lists, a staff page's unless told (the public site's
+    pages: none); a script with one of them runs.
     """
     finder = _Finder()
     finder.allowed = allowed
