@@ -13,7 +13,7 @@ export PORT
 TEST_WORKERS ?= auto
 XDIST := -n $(TEST_WORKERS) --dist worksteal
 
-.PHONY: run test test-fast install install-dev lint typecheck demo frontend browser screenshots audit fuzz bench load
+.PHONY: run test test-fast install install-dev lint typecheck demo frontend browser screenshots audit fuzz bench load lighthouse
 
 # What running needs (requirements.txt), for `make run`; the test tools (requirements-dev.txt: pytest,
 # mypy, bandit, playwright, schemathesis...) come on top, for `make test` and the other developer targets.
@@ -28,9 +28,15 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 # Front-end assets (govuk-frontend, htmx, Leaflet, axe-core from npm) built into frontend/static/dist/.
+# package.json's dependencies are what the build needs (all `make run` installs); its devDependencies are
+# measuring tools (Lighthouse), installed on top for `make lighthouse`.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --omit=dev --no-audit --no-fund
 	touch $@
+
+node_modules/.dev-installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch node_modules/.installed $@
 
 frontend/static/dist/.built: node_modules/.installed frontend/build.mjs publicsite/assets/public_site.css $(shell find frontend/static_src -type f)
 	node frontend/build.mjs
@@ -45,14 +51,22 @@ install: $(VENV)/.installed frontend
 
 install-dev: install $(VENV)/.dev-installed
 
-# load_demo publishes nothing while it loads; the public site is then published once, in full.
+# load_demo publishes nothing while it loads; the public site is then published once, in full. The static
+# files are collected as production collects them (fingerprinted, compressed), and `run` serves those with a
+# year's caching (STATIC_MANIFEST=1, jps/settings.py), DEBUG on or not.
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --password "$${DEMO_PASSWORD:-demo-password-2026}"
 	$(PY) manage.py publish_site --full
+	STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput --clear -v 0
 
 run: demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	STATIC_MANIFEST=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Lighthouse scores (performance, accessibility, best practices) of "My work", a problem page and a public
+# page as the demo serves them, in Debian's Chromium; on demand, not in `make test` (docs/performance.md).
+lighthouse: install node_modules/.dev-installed browser
+	PY=$(PY) bench/lighthouse.sh
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

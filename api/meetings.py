@@ -54,6 +54,13 @@ class MeetingItemSerializer(serializers.Serializer):
     closure_requested = serializers.BooleanField(read_only=True, allow_null=True)
     recorded_by = serializers.CharField(read_only=True)
     recorded_at = serializers.DateTimeField(read_only=True)
+    publication = serializers.ChoiceField(
+        choices=[("", "Not a priority agreed here"), *MeetingItem.Publication.choices],
+        read_only=True,
+        help_text="A priority agreed at the meeting: awaiting the web editor, published, or not published.",
+    )
+    publication_label = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True, help_text="Why the web editor did not publish it.")
 
 
 def _viewer(serializer: serializers.Serializer) -> Any:
@@ -157,6 +164,12 @@ class AgreeSerializer(serializers.Serializer):
         max_length=text_limit(MeetingItem, "summary"), required=False, allow_blank=True, default=""
     )
     risk = serializers.ChoiceField(choices=Risk.choices, required=False)
+    confirm_new = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The duplicate check runs first: if open problems look like this one the answer is a 400 "
+        "naming them (field confirm_new). Adopt one of them instead, or send again with confirm_new true.",
+    )
 
 
 class AdoptSerializer(serializers.Serializer):
@@ -202,6 +215,37 @@ class RaiseSerializer(serializers.Serializer):
     )
     note = serializers.CharField(
         max_length=text_limit(MeetingItem, "note"), required=False, allow_blank=True, default=""
+    )
+
+
+class PriorityAwaitingSerializer(serializers.Serializer):
+    """A priority agreed at a PACT meeting, waiting for the web editor: the words as they would be published."""
+
+    id = serializers.IntegerField(read_only=True)
+    meeting = serializers.IntegerField(source="meeting_id", read_only=True)
+    meeting_title = serializers.CharField(source="meeting.title", read_only=True)
+    adopted_on = serializers.DateField(source="meeting.date", read_only=True)
+    problem = serializers.IntegerField(source="problem_id", read_only=True)
+    problem_reference = serializers.CharField(source="problem.reference", read_only=True)
+    title = serializers.CharField(source="problem.title", read_only=True)
+    public_title = serializers.CharField(source="problem.public_name", read_only=True)
+    summary = serializers.CharField(read_only=True)
+    recorded_by = serializers.CharField(read_only=True)
+    recorded_at = serializers.DateTimeField(read_only=True)
+
+
+class PriorityDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    public_title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    summary = serializers.CharField(
+        max_length=text_limit(MeetingItem, "summary"), required=False, allow_blank=True, default=""
+    )
+    reason = serializers.CharField(
+        max_length=text_limit(MeetingItem, "reason"),
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when not approving: the officer reads it.",
     )
 
 
@@ -317,6 +361,31 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
     def raise_item(self, request: Request, pk: str) -> Response:
         """Record something residents raised that was not made a priority, and the answer given."""
         return self._decide(RaiseSerializer, meetings.meeting_raise)
+
+    @extend_schema(responses={200: PriorityAwaitingSerializer(many=True)})
+    @action(detail=False, methods=["get"], url_path="awaiting-approval", pagination_class=None)
+    def awaiting_approval(self, request: Request) -> Response:
+        """Priorities agreed at PACT meetings waiting for the web editor, oldest first (not yet on the public site)."""
+        pending = meetings.priorities_awaiting_approval(user=request.user)[:200]
+        return Response(PriorityAwaitingSerializer(pending, many=True).data)
+
+    @extend_schema(
+        request=PriorityDecisionSerializer,
+        responses={200: MeetingItemSerializer},
+        parameters=[OpenApiParameter("item_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["post"], url_path=r"items/(?P<item_id>[0-9]{1,18})/publication")
+    def publication(self, request: Request, pk: str, item_id: str) -> Response:
+        """The web editor publishes a priority agreed at this meeting (with its public title and summary) or not."""
+        meeting = self.get_object()
+        try:
+            item = meetings.priority_item_for(request.user, meeting=meeting, pk=int(item_id))
+        except MeetingItem.DoesNotExist:
+            raise exceptions.NotFound("No such priority at this meeting.") from None
+        data = self.validated(PriorityDecisionSerializer)
+        item = meetings.meeting_priority_decide(item=item, by=request.user, **data)
+        seen = meetings.meeting_items_for(request.user, meeting, [item])[0]
+        return Response(MeetingItemSerializer(seen).data)
 
     @extend_schema(responses={200: StandardSerializer(many=True)})
     @action(detail=False, methods=["get"], pagination_class=None)

@@ -12,7 +12,7 @@ VENV=${VENV:-/opt/venv}
 step=${1:-all}
 
 assets() {
-  npm ci --no-audit --no-fund
+  npm ci --omit=dev --no-audit --no-fund
   node frontend/build.mjs
 }
 

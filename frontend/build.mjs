@@ -16,7 +16,8 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, "images"), { recursive: true });
 
 const css = sass.compile(join(src, "scss", "app.scss"), {
-  loadPaths: [modules],
+  // The project root too: MOJ Frontend's Sass asks for "node_modules/govuk-frontend/...".
+  loadPaths: [modules, root],
   style: "compressed",
   quietDeps: true,
   silenceDeprecations: ["import", "global-builtin", "color-functions", "slash-div", "if-function"],

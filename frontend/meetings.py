@@ -198,6 +198,51 @@ class RaiseForm(GovukForm, forms.Form):
     )
 
 
+class PriorityDecideForm(GovukForm, forms.Form):
+    """The web editor's card for a PACT priority: the words as they will be published, and the decision."""
+
+    govuk_messages = {
+        "decision": {"required": "Select whether to publish the priority"},
+        "public_title": {"required": "Enter the title for the public page"},
+        "summary": {"required": "Enter what was agreed, as residents will read it"},
+    }
+
+    public_title = forms.CharField(
+        max_length=200,
+        label="Title for the public page",
+        help_text="No names, addresses or anything else that could identify a person.",
+    )
+    summary = forms.CharField(
+        max_length=text_limit(MeetingItem, "summary"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="What was agreed, for “You said, we did”",
+    )
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Do not publish")])
+
+    @property
+    def approving(self) -> bool | None:
+        """The decision pressed (``None`` if none): the words need to be right only to publish them."""
+        decision = self.cleaned_data.get("decision") if hasattr(self, "cleaned_data") else None
+        return None if not decision else decision == "approve"
+
+
+class PriorityRejectForm(GovukForm, forms.Form):
+    """Why a PACT priority is not being published: the officer who recorded it reads this on the meeting record."""
+
+    reason = forms.CharField(
+        max_length=text_limit(MeetingItem, "reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why is this priority not being published?",
+        help_text="The officer who recorded the meeting will see this next to the priority.",
+        error_messages={"required": "Enter why the priority is not being published"},
+    )
+
+
+def priority_decide_form(item: MeetingItem, data: Any = None) -> PriorityDecideForm:
+    initial = {"public_title": item.problem.public_name if item.problem else "", "summary": item.summary}
+    return PriorityDecideForm(data, prefix=f"priority-{item.pk}", initial=initial)
+
+
 DECISIONS: dict[str, tuple[type[forms.Form], Any, str]] = {
     "agree": (AgreeForm, meetings.meeting_agree_new_priority, "Priority agreed"),
     "adopt": (AdoptForm, meetings.meeting_adopt_existing, "Priority adopted"),
@@ -354,6 +399,7 @@ def _record_context(user: User, meeting: Meeting, bound: dict[str, forms.Form] |
         "decide": decide,
         "forms": forms_,
         "open_form": next(iter(bound)) if bound else "",
+        "has_errors": any(form.errors for form in (bound or {}).values()),
     }
 
 
@@ -376,10 +422,18 @@ def meeting_decide(request: AuthedHttpRequest, pk: int, decision: str) -> HttpRe
     if not user.has_perm("jps.change_meeting", meeting):
         raise PermissionDenied("Only officers and supervisors of the meeting's district can record decisions.")
     form = _decision_form(decision, meeting, user, request.POST)
+    if decision == "agree" and request.POST.get("edit"):  # back from the duplicate question, to change it
+        form.is_valid()
+        context = _record_context(user, _get_meeting(user, pk), {decision: form})
+        return render(request, "frontend/meetings/record.html", context)
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "") or k == "propose_public"}
+        if decision == "agree" and request.POST.get("confirm_new"):
+            data["confirm_new"] = True
         try:
             item = DECISIONS[decision][1](meeting=meeting, by=user, **data)
+        except meetings.PossibleDuplicates as found:
+            return _agree_duplicates(request, meeting, form, found.problems)
         except ValidationError as error:
             add_service_errors(form, error)
         except TransitionRefused as refused:
@@ -392,6 +446,76 @@ def meeting_decide(request: AuthedHttpRequest, pk: int, decision: str) -> HttpRe
     return render(
         request, "frontend/meetings/record.html", _record_context(user, meeting, {decision: form}), status=400
     )
+
+
+def _agree_duplicates(
+    request: AuthedHttpRequest, meeting: Meeting, form: forms.Form, suggestions: list[Problem]
+) -> HttpResponse:
+    """The duplicate question as its own step, before a new priority is logged (as on "Log a problem").
+
+    Each open problem like it can be adopted as the priority instead, if the meeting may adopt it;
+    "It's new" sends the priority again, confirmed; "Change the priority" goes back to the form.
+    """
+    adoptable = set(
+        meetings.meeting_problem_choices(user=request.user, meeting=meeting, kind=Kind.AGREED)
+        .filter(pk__in=[p.pk for p in suggestions])
+        .values_list("pk", flat=True)
+    )
+    data = form.cleaned_data
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "suggestions": [(problem, problem.pk in adoptable) for problem in suggestions],
+        "summary": data.get("summary") or data.get("public_title") or data.get("title", ""),
+    }
+    return render(request, "frontend/meetings/agree_duplicates.html", context)
+
+
+@login_required
+@require_POST
+def priority_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The web editor publishes a PACT priority (with the words as edited) or not, as for a public update.
+
+    "Do not publish" on the card leads to a confirmation page asking why; the decision is made
+    from there, with the reason the officer then reads on the meeting record.
+    """
+    user = request.user
+    try:
+        item = meetings.priorities_awaiting_approval(user=user).get(pk=pk)
+    except MeetingItem.DoesNotExist:
+        raise Http404("No such priority awaiting approval.") from None
+    if not user.has_perm("jps.approve_priority", item):
+        raise PermissionDenied("Only the force's web editor publishes priorities.")
+    form = priority_decide_form(item, request.POST)
+    valid = form.is_valid()
+    approve = form.approving
+    if approve is None or (approve and not valid):
+        return render(request, "frontend/meetings/priority_decide.html", {"item": item, "form": form}, status=400)
+    reject_form = None
+    if not approve:
+        reject_form = PriorityRejectForm(request.POST if "confirm_reject" in request.POST else None)
+        if not reject_form.is_valid():
+            status = 400 if reject_form.is_bound else 200
+            context = {"item": item, "form": reject_form}
+            return render(request, "frontend/meetings/priority_reject.html", context, status=status)
+    try:
+        meetings.meeting_priority_decide(
+            item=item,
+            by=user,
+            approve=approve,
+            public_title=form.cleaned_data.get("public_title", ""),
+            summary=form.cleaned_data.get("summary", ""),
+            reason=reject_form.cleaned_data["reason"] if reject_form else "",
+        )
+    except ValidationError as error:
+        add_service_errors(reject_form or form, error)
+        template = "priority_reject.html" if reject_form else "priority_decide.html"
+        context = {"item": item, "form": reject_form or form}
+        return render(request, f"frontend/meetings/{template}", context, status=400)
+    assert item.problem is not None
+    verb = "approved and published" if approve else "not published"
+    messages.success(request, f"Priority {item.problem.reference} {verb}.")
+    return redirect("home")
 
 
 @login_required
@@ -417,4 +541,5 @@ urlpatterns = [
     path("<int:pk>/edit/", meeting_edit, name="meeting_edit"),
     path("<int:pk>/minutes/", meeting_minutes, name="meeting_minutes"),
     path("<int:pk>/<slug:decision>/", meeting_decide, name="meeting_decide"),
+    path("priorities/<int:pk>/decide/", priority_decide, name="priority_decide"),
 ]

@@ -1,6 +1,7 @@
 """What is public: the ONE place that decides which problems and which fields residents see.
 
-Only problems marked ``public_priority`` are published, and of them only the fields
+Only problems marked ``public_priority`` are published (and of those agreed at a PACT meeting,
+only once the force's web editor has approved their public words), and of them only the fields
 listed on ``PublicPriority``: the title for the public, category, neighbourhood, date
 adopted, lead agency, approved public updates (their public text and date), the public
 outcome and the date closed. Descriptions, problem statements, locations, coordinates,
@@ -20,10 +21,10 @@ from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from .models import CLOSED_STAGES, Assessment, District, Neighbourhood, Problem, ProgressUpdate, User
+from .models import CLOSED_STAGES, Assessment, District, MeetingItem, Neighbourhood, Problem, ProgressUpdate, User
 from .problems.selectors import neighbourhood_among
 
 logger = logging.getLogger(__name__)
@@ -81,9 +82,19 @@ PUBLISHED_PROBLEM_FIELDS = frozenset(
 )
 
 
+def awaiting_web_editor() -> QuerySet[MeetingItem]:
+    """Priorities agreed at PACT meetings whose public title and summary the web editor has not yet approved."""
+    return MeetingItem.objects.filter(publication=MeetingItem.Publication.PENDING)
+
+
 def public_problems() -> QuerySet[Problem]:
-    """The problems that may be published at all."""
-    return Problem.objects.filter(public_priority=True, adopted_on__isnull=False)
+    """The problems that may be published at all.
+
+    A priority agreed at a PACT meeting is a public priority to staff from the meeting's date, but
+    reaches the public only once the web editor has approved its words (``awaiting_web_editor``).
+    """
+    waiting = awaiting_web_editor().filter(problem_id=OuterRef("pk"))
+    return Problem.objects.filter(public_priority=True, adopted_on__isnull=False).exclude(Exists(waiting))
 
 
 def _to_public(problem: Problem, updates: list[ProgressUpdate], outcome: str) -> PublicPriority:
@@ -253,11 +264,14 @@ def problems_changed_since(*, since: datetime.datetime) -> set[int]:
     """Problems whose public pages may differ since ``since`` (including ones no longer public).
 
     ``updated_at`` moves on every save of the problem (a title, the public flag, a move
-    to another neighbourhood, a stage change); approved updates move ``decided_at``; the
-    public outcome lives on the assessment.
+    to another neighbourhood, a stage change); approved updates move ``decided_at``, and so does
+    the web editor's decision on a PACT priority (its meeting item); the public outcome lives
+    on the assessment.
     """
     ids = set(Problem.objects.filter(updated_at__gt=since).values_list("pk", flat=True))
     ids |= set(ProgressUpdate.objects.filter(decided_at__gt=since).values_list("problem_id", flat=True))
+    decided = MeetingItem.objects.filter(decided_at__gt=since, problem__isnull=False)
+    ids |= set(decided.values_list("problem_id", flat=True))
     ids |= set(Assessment.objects.filter(updated_at__gt=since).values_list("problem_id", flat=True))
     return ids
 
@@ -399,6 +413,7 @@ def publish_soon_cancel() -> None:
 
 __all__ = [
     "PUBLISHED_PROBLEM_FIELDS",
+    "awaiting_web_editor",
     "DigestItem",
     "PublicOfficer",
     "PublicPriority",

@@ -312,7 +312,18 @@ can_change_meeting = is_administrator | ((is_officer | is_supervisor) & in_meeti
 #: Whoever may change a meeting may read them (the edit form shows them), and no one else.
 can_view_meeting_internal_notes = is_administrator | ((is_officer | is_supervisor) & in_meeting_districts)
 
+
+@rules.predicate
+def item_problem_in_force(user: Any, item: Any) -> bool:
+    return item is not None and item.problem_id is not None and same_force(user, item.problem)
+
+
+#: The public words of a priority agreed at a PACT meeting (its public title and summary) are checked,
+#: as a public update is, by the force's web editor before the public site shows the priority.
+can_approve_priority = is_administrator | (is_web_editor & item_problem_in_force)
+
 rules.add_perm("jps.see_meeting", can_view_meeting)
+rules.add_perm("jps.approve_priority", can_approve_priority)
 rules.add_perm("jps.view_meeting_internal_notes", can_view_meeting_internal_notes)
 rules.add_perm("jps.record_meeting", can_record_meeting)
 rules.add_perm("jps.change_meeting", can_change_meeting)

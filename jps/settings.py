@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # runserver leaves /static/ to WhiteNoise, as production does
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
@@ -211,14 +212,22 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Static files as collected (`collectstatic`): fingerprinted names, gzip copies, and WhiteNoise serving them
+# from STATIC_ROOT with a year's `immutable` caching. Always in production; the demo asks for it too
+# (`make run` collects, then serves with STATIC_MANIFEST=1, DEBUG or not). Off, as in tests and plain
+# development, the files are served as built, straight from the app folders.
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", "0" if DEBUG else "1")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        "BACKEND": "jps.static_storage.CollectedStaticFilesStorage"  # WhiteNoise's, fingerprinted in DEBUG too
+        if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+if STATIC_MANIFEST:
+    WHITENOISE_USE_FINDERS = False  # the collected files only, not the app folders
+    WHITENOISE_AUTOREFRESH = False  # scanned once at start, not on every request as with DEBUG
 
 # Uploaded files (residents' photos): the default storage, never served as static or public files.
 # Behind FileSystemStorage here; django-storages' S3 backend drops into STORAGES["default"] in production.
@@ -384,10 +393,18 @@ def _origin(url: str) -> list[str]:
 # A strict Content Security Policy on every response (django-csp): scripts and styles only from
 # our own files, so no inline script, event-handler attribute, <style> or style="" runs. Pages
 # must keep to that (tests/jps/test_csp.py scans them); the public site carries the same policy.
+#: GOV.UK Frontend's one line at the top of <body> (frontend/base.html) that marks the page as running its
+#: JavaScript before the first paint, allowed by the hash GOV.UK Frontend publishes for it: inline, it costs no
+#: request before the page is drawn, and a hash allows that exact text and nothing else (no 'unsafe-inline').
+GOVUK_JS_ENABLED_SCRIPT = (
+    "document.body.className += ' js-enabled' + ('noModule' in HTMLScriptElement.prototype ? "
+    "' govuk-frontend-supported' : '');"
+)
+GOVUK_JS_ENABLED_HASH = "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", GOVUK_JS_ENABLED_HASH],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:", *_origin(JPS_MAP_TILES_URL)],
         "connect-src": ["'self'"],

@@ -6,10 +6,12 @@ can include another, a form widget can add attributes, a tag can write markup.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from html.parser import HTMLParser
 
-#: The staff application's policy (jps/settings.py), directive by directive; img-src adds the tile host.
-STAFF_POLICY = {
+#: The public site's policy (its pages' meta tag, docker/nginx-public.conf): no script at all but our own files.
+PUBLIC_POLICY = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
@@ -21,6 +23,11 @@ STAFF_POLICY = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
+#: The staff application's policy (jps/settings.py), directive by directive; img-src adds the tile host. Its
+#: one allowance beyond the public site's: GOV.UK Frontend's js-enabled line, by the hash of its exact text.
+STAFF_POLICY = {**PUBLIC_POLICY, "script-src": ["'self'", "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"]}
+#: The inline scripts a staff page may carry: those the staff policy allows by hash.
+STAFF_SCRIPT_HASHES = tuple(source for source in STAFF_POLICY["script-src"] if source.startswith("'sha256-"))
 #: <script> types a browser never runs, so a policy does not govern them (json_script's data).
 DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
 
@@ -42,6 +49,7 @@ class _Finder(HTMLParser):
         self.found: list[str] = []
         self._script_line: int | None = None
         self._script_text = ""
+        self.allowed: tuple[str, ...] = ()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         line = self.getpos()[0]
@@ -68,13 +76,24 @@ class _Finder(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "script" and self._script_line is not None:
-            self.found.append(f"line {self._script_line}: inline <script> {self._script_text.strip()[:60]!r}")
+            if script_hash(self._script_text) not in self.allowed:
+                self.found.append(f"line {self._script_line}: inline <script> {self._script_text.strip()[:60]!r}")
             self._script_line = None
 
 
-def inline_code(html: str) -> list[str]:
-    """Everything in ``html`` that a policy without 'unsafe-inline' would block: empty if none."""
+def script_hash(text: str) -> str:
+    """A script's CSP source expression, as a browser computes it: the SHA-256 of its exact text."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def inline_code(html: str, *, allowed: tuple[str, ...] = STAFF_SCRIPT_HASHES) -> list[str]:
+    """Everything in ``html`` that a policy without 'unsafe-inline' would block: empty if none.
+
+    ``allowed``: the script hashes the page's policy lists, a staff page's unless told (the public site's
+    pages: none); a script with one of them runs.
+    """
     finder = _Finder()
+    finder.allowed = allowed
     finder.feed(html)
     finder.close()
     return finder.found

@@ -15,14 +15,19 @@ register = template.Library()
 #: GOV.UK tag modifier for each rating colour (colour is never the only cue: the word is shown too).
 RATING_TAG = {"green": "green", "amber": "yellow", "red": "red"}
 
-BAR_HEIGHT = 24
-LABEL_WIDTH = 210
-CHART_WIDTH = 560
+#: The length of the longest bar in the chart's SVG units (the SVG stretches to the width it is given).
+BAR_SCALE = 1000
 
 
 @register.filter
 def rating_tag(rating: str) -> str:
     return RATING_TAG.get(rating, "grey")
+
+
+@register.filter
+def at(items: Any, index: int) -> Any:
+    """``items[index]``: a figure's column flags by the loop's counter."""
+    return items[index]
 
 
 def similar_problems_context(user: Any, problem: Problem) -> dict[str, Any]:
@@ -48,28 +53,19 @@ def quality_panel(context: dict[str, Any], problem: Problem) -> dict[str, Any]:
 
 @register.inclusion_tag("frontend/insight/includes/bar_chart.html")
 def bar_chart(figure: Figure, limit: int = 15) -> dict[str, Any]:
-    """A horizontal bar chart drawn on the server as SVG, with each number written beside its bar."""
+    """A horizontal bar chart in HTML, each label in full beside (or, when narrow, above) its bar and number.
+
+    The bars are drawn on a scale of ``BAR_SCALE`` (the largest is full width): the words stay text the
+    browser wraps, at the size of the page's own, rather than SVG text shrunk with the picture.
+    """
     rows = [r for r in figure.rows if isinstance(r[figure.value_column], int | float)][:limit]
     top = max([float(r[figure.value_column]) for r in rows] or [0.0]) or 1.0  # type: ignore[arg-type]
-    span = CHART_WIDTH - LABEL_WIDTH - 60
-    bars: list[dict[str, Any]] = [
+    bars = [
         {
-            "label": str(r[figure.label_column])[:32],
+            "label": r[figure.label_column],
             "value": r[figure.value_column],
-            "width": max(1, round(span * float(r[figure.value_column]) / top)),  # type: ignore[arg-type]
-            "y": i * BAR_HEIGHT,
-            "text_y": i * BAR_HEIGHT + 16,
+            "width": max(1, round(BAR_SCALE * float(r[figure.value_column]) / top)),  # type: ignore[arg-type]
         }
-        for i, r in enumerate(rows)
+        for r in rows
     ]
-    for bar in bars:
-        bar["value_x"] = LABEL_WIDTH + bar["width"] + 6
-    return {
-        "figure": figure,
-        "bars": bars,
-        "height": max(BAR_HEIGHT, len(bars) * BAR_HEIGHT),
-        "width": CHART_WIDTH,
-        "label_width": LABEL_WIDTH,
-        "label_x": LABEL_WIDTH - 6,
-        "measure": figure.columns[figure.value_column],
-    }
+    return {"figure": figure, "bars": bars, "measure": figure.columns[figure.value_column]}

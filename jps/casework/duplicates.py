@@ -79,6 +79,12 @@ _STOPWORDS = frozenset(
         "again",
         "being",
         "been",
+        # How a problem came to notice, not what it is: every priority agreed at a PACT meeting says so.
+        "raised",
+        "agreed",
+        "meeting",
+        "meetings",
+        "pact",
     ]
 )
 

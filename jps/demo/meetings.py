@@ -4,8 +4,10 @@ Every meeting and decision goes through ``jps.meetings`` (so history rows, dates
 and sign-offs are what users would produce). Each ward's story: a priority agreed at
 the first meeting is carried over for a few months, worked through the response and
 signed off; a second is agreed mid-year and still carried over; residents raise other
-things along the way. Wincheap has no next meeting booked and Chartham has never met,
-so the supervisor's page shows the monthly standard failing.
+things along the way. The web editor published each agreed priority the morning after its
+meeting, except one Northgate adopted at its latest meeting, still in the editor's queue.
+Wincheap has no next meeting booked and Chartham has never met, so the supervisor's page
+shows the monthly standard failing.
 """
 
 from __future__ import annotations
@@ -93,6 +95,8 @@ WARDS: dict[str, tuple[str, str, str, list[tuple[str, str, str]]]] = {
     ),
 }
 NO_NEXT_MEETING = "Wincheap"
+#: The ward whose latest meeting adopted a priority the web editor has still to check.
+WAITING_FOR_EDITOR = "Northgate"
 RAISED = [
     ("Dog fouling on the recreation ground", "Referred to the council's dog warden, who now patrols weekly."),
     ("Street lights out on two roads", "Reported to Kent County Council highways; repaired within a fortnight."),
@@ -119,7 +123,8 @@ def meeting_times(now: datetime.datetime) -> tuple[list[datetime.datetime], list
 def load_demo_meetings(*, log: Callable[[str], None] = print) -> int:
     """Load the demo meetings once (skipped if a ward already has meetings); returns how many were made."""
     force = m.Force.objects.get(code="KNT")
-    users = {u.username: u for u in m.User.objects.filter(username__in=["officer", "pcso_herne", "supervisor"])}
+    names = ["officer", "pcso_herne", "supervisor", "webeditor"]
+    users = {u.username: u for u in m.User.objects.filter(username__in=names)}
     agencies = list(m.Agency.objects.filter(name__in=AGENCIES))
     council = m.Agency.objects.get(name="Canterbury City Council")
     made = 0
@@ -131,6 +136,7 @@ def load_demo_meetings(*, log: Callable[[str], None] = print) -> int:
             ward=ward,
             officer=users[officer_name],
             supervisor=users["supervisor"],
+            editor=users["webeditor"],
             council=council,
             agencies=agencies,
             venue=venue,
@@ -146,6 +152,7 @@ def _load_ward(
     ward: m.Neighbourhood,
     officer: m.User,
     supervisor: m.User,
+    editor: m.User,
     council: m.Agency,
     agencies: list[m.Agency],
     venue: str,
@@ -181,7 +188,8 @@ def _load_ward(
             address=address,
             public_agenda="Agree the ward's priorities for the coming months. All residents welcome.",
         )
-    first, second = (_agree(held[i], officer, ward, row) for i, row in ((0, priorities[0]), (6, priorities[1])))
+    agreed = [(0, priorities[0]), (6, priorities[1])]
+    first, second = (_agree(held[i], officer, ward, row, editor=editor) for i, row in agreed)
     for meeting in held[1:4]:
         meetings.meeting_carry_over(
             meeting=meeting,
@@ -215,10 +223,16 @@ def _load_ward(
     for index, meeting in enumerate(held[2::3]):
         summary, response = RAISED[index % len(RAISED)]
         meetings.meeting_raise(meeting=meeting, by=officer, summary=summary, public_response=response)
+    if ward.name == WAITING_FOR_EDITOR:
+        _adopt_awaiting_editor(held[-1], officer)
     return len(held) + len(upcoming)
 
 
-def _agree(meeting: m.Meeting, officer: m.User, ward: m.Neighbourhood, row: tuple[str, str, str]) -> m.Problem:
+def _agree(
+    meeting: m.Meeting, officer: m.User, ward: m.Neighbourhood, row: tuple[str, str, str], *, editor: m.User
+) -> m.Problem:
+    """A priority agreed at the meeting (the officer saw the duplicate check's suggestions and confirmed it
+    new) and published by the web editor the next morning, with the words as recorded."""
     title, statement, category_name = row
     item = meetings.meeting_agree_new_priority(
         meeting=meeting,
@@ -229,11 +243,27 @@ def _agree(meeting: m.Meeting, officer: m.User, ward: m.Neighbourhood, row: tupl
         description=f"{statement} Agreed at the {meeting}.",
         problem_statement=statement,
         location=ward.name,
+        confirm_new=True,
     )
     assert item.problem is not None
+    meetings.meeting_priority_decide(
+        item=item, by=editor, approve=True, public_title=item.problem.public_name, summary=item.summary
+    )
     created = timezone.make_aware(datetime.datetime.combine(meeting.date, datetime.time(21, 0)))
+    decided = created + datetime.timedelta(hours=12)
     m.Problem.objects.filter(pk=item.problem.pk).update(created_at=created)
+    m.MeetingItem.objects.filter(pk=item.pk).update(recorded_at=created, decided_at=decided)
     return item.problem
+
+
+def _adopt_awaiting_editor(meeting: m.Meeting, officer: m.User) -> None:
+    """At the latest meeting, an open problem already on the tracker adopted as a priority: it waits in the
+    web editor's queue, so the demo shows the check (and the public site does not show it yet)."""
+    problem = meetings.meeting_problem_choices(user=officer, meeting=meeting, kind=m.MeetingItem.Kind.AGREED).first()
+    if problem is not None:
+        meetings.meeting_adopt_existing(
+            meeting=meeting, by=officer, problem=problem, summary=f"Residents asked for action on: {problem.title}"
+        )
 
 
 def _walk_to_response(problem: m.Problem, *, officer: m.User, council: m.Agency) -> None:

@@ -73,6 +73,15 @@ class Figure:
         values = [row[self.value_column] for row in self.rows]
         return max([float(v) for v in values if isinstance(v, int | float)] or [0.0])
 
+    @property
+    def numeric_columns(self) -> tuple[bool, ...]:
+        """Which columns hold numbers only (right-aligned in a table, as GOV.UK does); words are left-aligned."""
+        return tuple(
+            any(row[i] is not None for row in self.rows)
+            and all(row[i] is None or isinstance(row[i], int | float) for row in self.rows)
+            for i in range(len(self.columns))
+        )
+
 
 def _scope(user: Any) -> Any:
     """The visible problems with no ordering, ready to GROUP BY."""
@@ -342,7 +351,7 @@ def learning_needs_by_month(*, user: Any) -> Figure:
         .annotate(n=Count("pk"))
         .order_by("district__name", "skill", "month")
     )
-    rows: list[tuple[Cell, ...]] = [(g["district__name"], g["skill"], f"{g['month']:%Y-%m}", g["n"]) for g in grouped]
+    rows: list[tuple[Cell, ...]] = [(g["district__name"], g["skill"], f"{g['month']:%B %Y}", g["n"]) for g in grouped]
     return Figure(
         slug="learning-needs",
         title="Learning needs by district and skill, per month",

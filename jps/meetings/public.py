@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from .. import publishing
 from ..models import (
     Meeting,
     MeetingItem,
@@ -122,6 +123,19 @@ PUBLIC_PAST = datetime.timedelta(days=372)
 PUBLIC_AHEAD = datetime.timedelta(days=93)
 
 
+def _shown(item: MeetingItem, neighbourhood_id: int) -> bool:
+    """Is this item on the neighbourhood's page: what residents raised, or a priority of it that is public now.
+
+    ``public`` is annotated from ``jps.publishing.public_problems`` (the one rule: a PACT priority
+    only once the web editor approved it); an agreement the web editor turned down is never shown.
+    """
+    if item.problem is None:
+        return True
+    if item.publication == MeetingItem.Publication.REJECTED:
+        return False
+    return bool(getattr(item, "public", False)) and item.problem.neighbourhood_id == neighbourhood_id
+
+
 def _you_said(meeting: Meeting, neighbourhood_id: int) -> dict[str, Any]:
     """One past meeting as "You said — we did" for one neighbourhood: published fields only."""
     return {
@@ -137,8 +151,7 @@ def _you_said(meeting: Meeting, neighbourhood_id: int) -> dict[str, Any]:
                 "we_did": _we_did(item),
             }
             for item in meeting.items.all()
-            if item.problem is None
-            or (item.problem.public_priority and item.problem.neighbourhood_id == neighbourhood_id)
+            if _shown(item, neighbourhood_id)
         ],
     }
 
@@ -156,7 +169,12 @@ def public_meetings_by_neighbourhood(
     """
     now = now or timezone.now()
     ids = set(neighbourhood_ids)
-    items = MeetingItem.objects.select_related("problem__lead_agency", "problem__assessment").order_by("id")
+    public = publishing.public_problems().filter(pk=OuterRef("problem_id"))
+    items = (
+        MeetingItem.objects.select_related("problem__lead_agency", "problem__assessment")
+        .annotate(public=Exists(public))
+        .order_by("id")
+    )
     found = (
         Meeting.objects.filter(
             Exists(Meeting.neighbourhoods.through.objects.filter(meeting_id=OuterRef("pk"), neighbourhood_id__in=ids)),

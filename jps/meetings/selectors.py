@@ -70,6 +70,9 @@ class ItemSeen:
     closure_requested: bool | None
     recorded_by: str
     recorded_at: datetime.datetime
+    publication: str = ""
+    publication_label: str = ""
+    reason: str = ""
 
 
 def meeting_items_for(user: Any, meeting: Meeting, items: Iterable[MeetingItem] | None = None) -> list[ItemSeen]:
@@ -106,6 +109,32 @@ def _item_seen(item: MeetingItem, *, visible: bool, internal_notes: bool) -> Ite
         closure_requested=item.closure_requested if shown else None,
         recorded_by=str(item.recorded_by),
         recorded_at=item.recorded_at,
+        publication=item.publication if shown else "",
+        publication_label=item.get_publication_display() if shown else "",
+        reason=item.reason if shown else "",
+    )
+
+
+def priority_item_for(user: Any, *, meeting: Meeting, pk: int) -> MeetingItem:
+    """A priority agreed at ``meeting`` on a problem ``user`` sees (``MeetingItem.DoesNotExist`` otherwise)."""
+    items = MeetingItem.objects.select_related("problem", "meeting", "recorded_by")
+    return items.get(meeting=meeting, pk=pk, kind=Kind.AGREED, problem_id__in=problem_ids_visible_to(user))
+
+
+def priorities_awaiting_approval(*, user: Any) -> QuerySet[MeetingItem]:
+    """The web editor's queue: priorities agreed at PACT meetings on problems ``user`` sees, oldest first.
+
+    A priority withdrawn meanwhile (on its problem page) no longer waits.
+    """
+    return (
+        MeetingItem.objects.filter(
+            kind=Kind.AGREED,
+            publication=MeetingItem.Publication.PENDING,
+            problem_id__in=problem_ids_visible_to(user),
+            problem__public_priority=True,
+        )
+        .select_related("problem", "problem__neighbourhood__district", "meeting", "recorded_by")
+        .order_by("recorded_at", "id")
     )
 
 

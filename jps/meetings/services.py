@@ -4,7 +4,9 @@ Each checks ``jps.rules`` through ``jps.base.require`` (refusals logged like any
 reaches problems only through their own services (``jps.problems.services``,
 ``jps.casework.services``), so a priority agreed at a meeting is logged, adopted, updated and
 closed exactly as any other; its public fields are set with ``via=Via.PACT``, a flow the write
-policy names.
+policy names. Two safety nets stand between a meeting and the public site: a new priority is
+logged only after the duplicate check (``jps.casework.duplicates``), and an agreed priority's
+public words wait for the force's web editor (``meeting_priority_decide``), as a public update does.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.utils import timezone
 
 from .. import policy
 from ..base import require, save
+from ..casework import duplicates
 from ..casework import services as casework
 from ..models import (
     Agency,
@@ -34,8 +37,10 @@ from ..models import (
 from ..policy import Via
 from ..problems import services
 from ..problems.workflow import TRANSITIONS
+from ..publishing import publish_soon
 
 Kind = MeetingItem.Kind
+Publication = MeetingItem.Publication
 
 MEETING_EDITABLE = frozenset(policy.MEETING_FIELDS)
 
@@ -191,6 +196,20 @@ def meeting_raise(
     )
 
 
+class PossibleDuplicates(ValidationError):
+    """The priority being agreed looks like open problems already on the tracker; nothing was written.
+
+    ``problems`` are the duplicate check's suggestions: the meeting adopts one of them instead
+    (``meeting_adopt_existing``), or the caller says it is new (``confirm_new=True``).
+    """
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        references = ", ".join(p.reference for p in problems)
+        message = f"It looks like {references}: adopt one of them as the priority, or confirm it is a new problem."
+        super().__init__({"confirm_new": message})
+
+
 @transaction.atomic
 def meeting_agree_new_priority(
     *,
@@ -206,16 +225,25 @@ def meeting_agree_new_priority(
     summary: str = "",
     owner: User | None = None,
     lead_agency: Agency | None = None,
+    confirm_new: bool = False,
     **fields: Any,
 ) -> MeetingItem:
-    """Log a new problem agreed at the meeting as a public priority.
+    """Log a new problem agreed at the meeting as a public priority, for the web editor to publish.
 
     Its source is the PACT meeting, its originator the meeting (or whoever is named as
     raising it), and its date adopted the meeting's date, not the day it was typed in.
+    Unless ``confirm_new``, the duplicate check runs first and ``PossibleDuplicates`` is
+    raised if open problems look like this one. The public site shows it once the web
+    editor has approved its public title and summary (``meeting_priority_decide``).
     """
     _ready_for_decisions(meeting, by)
     if not meeting.neighbourhoods.filter(pk=neighbourhood.pk).exists():
         raise ValidationError({"neighbourhood": f"{neighbourhood} is not one of this meeting's neighbourhoods."})
+    if not confirm_new:
+        text = " ".join([title, description, problem_statement, str(fields.get("location", ""))])
+        found = duplicates.problems_possibly_duplicate(by, category=category, neighbourhood=neighbourhood, text=text)
+        if found:
+            raise PossibleDuplicates(found)
     problem = services.problem_create(
         by=by,
         neighbourhood=neighbourhood,
@@ -239,6 +267,7 @@ def meeting_agree_new_priority(
         kind=Kind.AGREED,
         problem=problem,
         summary=summary.strip() or problem.public_name,
+        publication=Publication.PENDING,
     )
 
 
@@ -247,7 +276,7 @@ def meeting_adopt_existing(*, meeting: Meeting, by: User, problem: Problem, summ
     """Adopt a problem already on the tracker as a public priority, dated the meeting's date.
 
     The problem keeps its own source and originator (how it first came to notice); the
-    meeting that adopted it is this item.
+    meeting that adopted it is this item, which waits for the web editor as a new one does.
     """
     _ready_for_decisions(meeting, by)
     _check_problem_at_meeting(meeting, problem, Kind.AGREED)
@@ -266,8 +295,60 @@ def meeting_adopt_existing(*, meeting: Meeting, by: User, problem: Problem, summ
         via=Via.PACT,
     )
     return _item(
-        meeting=meeting, by=by, kind=Kind.AGREED, problem=problem, summary=summary.strip() or problem.public_name
+        meeting=meeting,
+        by=by,
+        kind=Kind.AGREED,
+        problem=problem,
+        summary=summary.strip() or problem.public_name,
+        publication=Publication.PENDING,
     )
+
+
+@transaction.atomic
+def meeting_priority_decide(
+    *, item: MeetingItem, by: User, approve: bool, public_title: str = "", summary: str = "", reason: str = ""
+) -> MeetingItem:
+    """The web editor approves a PACT priority's public words (as they will be published) or rejects them.
+
+    Approving sets the public title (through ``problem_public_set``, the web editor's own flow)
+    and the summary "You said, we did" shows, and so lets the public site show the priority,
+    still adopted on the meeting's date. Rejecting withdraws the public priority, which was
+    never shown, and keeps the editor's ``reason`` for the officer. The decision is claimed
+    with a conditional UPDATE, so two editors cannot both decide.
+    """
+    require(by, "jps.approve_priority", item)
+    if item.kind != Kind.AGREED or item.publication != Publication.PENDING:
+        raise ValidationError({"publication": "This priority is not awaiting approval."})
+    errors = {}
+    if approve and not public_title.strip():
+        errors["public_title"] = "Enter the title for the public page"
+    if approve and not summary.strip():
+        errors["summary"] = "Enter what was agreed, as residents will read it"
+    if not approve and not reason.strip():
+        errors["reason"] = "Enter why the priority is not being published"
+    if errors:
+        raise ValidationError(errors)
+    claimed = MeetingItem.objects.filter(pk=item.pk, publication=Publication.PENDING).update(
+        publication=Publication.APPROVED if approve else Publication.REJECTED
+    )
+    if claimed != 1:
+        raise ValidationError({"publication": "Another editor has already decided this priority."})
+    item.refresh_from_db()
+    problem = item.problem
+    assert problem is not None
+    if approve and public_title.strip() != problem.public_title:
+        services.problem_public_set(problem=problem, by=by, public_title=public_title.strip())
+    elif not approve:
+        services.problem_public_set(problem=problem, by=by, public_priority=False, adopted_on=None)
+    item.summary = summary.strip() if approve else item.summary
+    item.reason = "" if approve else reason.strip()
+    item.decided_by = by
+    item.decided_at = timezone.now()
+    label = "Approved for the public site" if approve else "Not published"
+    save(item, by=by, reason=label, update_fields=["summary", "reason", "decided_by", "decided_at"])
+    if approve:
+        publish_soon(reason=f"PACT priority {problem.reference} approved")
+    return item
 
 
 @transaction.atomic

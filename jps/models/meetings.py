@@ -95,7 +95,10 @@ class MeetingItem(models.Model):
     """What a meeting did with one priority: raised, agreed (adopted), carried over or signed off.
 
     ``summary`` and ``public_response`` are published ("You said — we did") and must hold
-    no personal data; ``note`` is internal.
+    no personal data; ``note`` is internal. A priority agreed at the meeting waits for the
+    force's web editor (``publication``): until its public title and summary are approved it
+    is a priority to staff but nowhere on the public site; a rejection withdraws it, with the
+    editor's ``reason`` for the officer.
     """
 
     class Kind(models.TextChoices):
@@ -103,6 +106,13 @@ class MeetingItem(models.Model):
         AGREED = "agreed", "Agreed as a priority"
         CARRIED_OVER = "carried_over", "Carried over"
         SIGNED_OFF = "signed_off", "Signed off as resolved"
+
+    class Publication(models.TextChoices):
+        """Where a priority agreed at the meeting stands with the force's web editor (other kinds: blank)."""
+
+        PENDING = "pending", "Awaiting the web editor"
+        APPROVED = "approved", "Published"
+        REJECTED = "rejected", "Not published"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     problem = models.ForeignKey(
@@ -119,6 +129,21 @@ class MeetingItem(models.Model):
     closure_requested = models.BooleanField(default=False, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    publication = models.CharField(
+        max_length=16,
+        choices=Publication.choices,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="A priority agreed here reaches the public site only once the web editor approves its words.",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reason = BoundedTextField(
+        max_length=TEXT, blank=True, help_text="Why the web editor did not publish it; the officer reads this."
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -126,6 +151,10 @@ class MeetingItem(models.Model):
         indexes = [
             models.Index(fields=["meeting", "kind"], name="meetingitem_meeting_kind"),
             models.Index(fields=["problem", "kind"], name="meetingitem_problem_kind"),
+            # The web editor's queue, and the public site's "not until approved" (jps.publishing.public_problems).
+            models.Index(fields=["problem"], name="meetingitem_awaiting_editor", condition=Q(publication="pending")),
+            # The incremental public-site export asks which decisions were made since the last one.
+            models.Index(fields=["decided_at"], name="meetingitem_decided_at", condition=Q(decided_at__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(

@@ -222,6 +222,11 @@ class Problem(models.Model):
         return self.public_title or self.title
 
     @property
+    def awaiting_web_editor(self) -> bool:
+        """Agreed at a PACT meeting and not yet approved by the web editor: a priority, not yet on the public site."""
+        return self.public_priority and self.meeting_items.filter(publication="pending").exists()
+
+    @property
     def review_interval_for_risk(self) -> int:
         """Days between reviews for the risk: the force's sergeant tier, else national (else the current)."""
         return sergeant_days(self.force_id, self.risk) or self.review_interval_days

@@ -14,6 +14,7 @@ from collections import deque
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
@@ -22,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jps.models import User
 from tests.conftest import verified_login
-from tests.csp import STAFF_POLICY, inline_code, parse_policy
+from tests.csp import STAFF_POLICY, STAFF_SCRIPT_HASHES, inline_code, parse_policy
 from tests.otp import code_for
 
 pytestmark = pytest.mark.django_db
@@ -205,6 +206,12 @@ def test_the_scanner_finds_what_the_policy_blocks():
     assert len(inline_code('<button hx-on:click="go()">x</button>')) == 1
     assert len(inline_code('<a href="javascript:go()">x</a>')) == 1
     assert len(inline_code('<svg><rect style="fill: red"/></svg>')) == 1
+    # GOV.UK Frontend's js-enabled line runs by its hash, byte for byte; any change to it is blocked.
+    js_enabled = f"<script>{settings.GOVUK_JS_ENABLED_SCRIPT}</script>"
+    assert inline_code(js_enabled) == []
+    assert len(inline_code(js_enabled.replace("+=", "= "))) == 1
+    assert len(inline_code(js_enabled, allowed=())) == 1  # the public site allows no inline script at all
+    assert STAFF_SCRIPT_HASHES == (settings.GOVUK_JS_ENABLED_HASH,)
 
 
 REPORT = {

@@ -182,9 +182,9 @@ def test_learning_needs_by_district_skill_and_month(world, analyst, training_man
     add_needs(p["P5"], analyst, [("Partnership working", feb)])
     figure = mi.learning_needs_by_month(user=training_manager)
     assert rows(figure) == [
-        ("Canterbury", "Problem analysis", "2026-01", 2),
-        ("Canterbury", "Problem analysis", "2026-02", 1),
-        ("Dover", "Partnership working", "2026-02", 1),
+        ("Canterbury", "Problem analysis", "January 2026", 2),
+        ("Canterbury", "Problem analysis", "February 2026", 1),
+        ("Dover", "Partnership working", "February 2026", 1),
     ]
     assert figure.total == 4
     assert rows(mi.learning_needs_by(user=training_manager, dimension="skill")) == [

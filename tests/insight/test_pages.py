@@ -155,7 +155,7 @@ def test_dashboard_renders_every_figure_and_each_csv_matches(client, world, admi
     page = c.get(reverse("insight_dashboard"))
     assert page.status_code == 200
     html = page.content.decode()
-    assert html.count("<svg") >= 8 and 'role="img"' in html
+    assert html.count('class="jps-chart"') >= 8 and 'role="img"' not in html  # charts are lists of words and numbers
     for slug in mi.FIGURES:
         response = c.get(reverse("insight_dashboard_csv", args=[slug]))
         assert response.status_code == 200, slug

@@ -79,8 +79,15 @@ def test_upcoming_meetings_for_three_months_in_the_events_shape(pcso, neighbourh
     assert page["upcoming"][0]["time_label"] == "19:00–21:00"
 
 
+def approve(item, web_editor):  # type: ignore[no-untyped-def]
+    """The web editor publishes a PACT priority with the words the meeting recorded."""
+    return meetings.meeting_priority_decide(
+        item=item, by=web_editor, approve=True, public_title=item.problem.public_name, summary=item.summary
+    )
+
+
 def test_you_said_we_did_and_nothing_about_residents_but_counts(
-    pcso, supervisor, held_meeting, neighbourhood, category, council
+    pcso, supervisor, held_meeting, neighbourhood, category, council, web_editor
 ):
     agreed = meetings.meeting_agree_new_priority(
         meeting=held_meeting,
@@ -100,6 +107,7 @@ def test_you_said_we_did_and_nothing_about_residents_but_counts(
         note="internal progress detail",
     )
     schedule(pcso, neighbourhood, 14)
+    approve(agreed, web_editor)
     assert agreed.problem.updates.count() == 0
     services.update_add(problem=agreed.problem, by=pcso, text="internal progress detail")
 
@@ -142,11 +150,12 @@ def test_cancelled_and_scheduled_meetings_have_no_you_said_we_did(pcso, neighbou
 
 
 def test_many_neighbourhoods_in_three_queries_and_signed_off_outcomes(
-    pcso, supervisor, held_meeting, neighbourhood, category, council, django_assert_num_queries
+    pcso, supervisor, held_meeting, neighbourhood, category, council, web_editor, django_assert_num_queries
 ):
     from .test_meetings import agree, to_response
 
-    problem = to_response(agree(held_meeting, pcso, neighbourhood, category).problem, pcso, council)
+    item = approve(agree(held_meeting, pcso, neighbourhood, category), web_editor)
+    problem = to_response(item.problem, pcso, council)
     meetings.meeting_sign_off(
         meeting=held_meeting,
         by=pcso,
