@@ -126,7 +126,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     }
     data = {
         "changeset": changed,
-        "contact": "Your neighbourhood policing team, through the public site; 101 for the police, 999 in an emergency.",
+        "contact": "Your neighbourhood policing team through the public site; 101 for the police, 999 in an emergency.",
         "key_service": "Keys for partner systems are issued by the force's JPS administrators (create_open311_key).",
         "endpoints": [endpoint],
     }

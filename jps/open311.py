@@ -26,8 +26,9 @@ from django.utils import timezone
 
 from .models import CLOSED_STAGES, Agency, Category, Neighbourhood, Open311Key, ResidentReport
 from .publishing import PublicPriority, public_priorities, public_problems
-from .residents.places import Found, normalise_postcode, place_for_point, place_for_postcode
-from .residents.services import resident_report_create
+from .residents.places import Found, normalise_postcode
+from .selectors import place_for_point, place_for_postcode
+from .services import resident_report_create
 
 POSTCODE_IN_TEXT = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2})\b", re.IGNORECASE)
 

@@ -14,7 +14,7 @@ __all__ = ["PUBLIC", "SECRETS"]
 
 
 @pytest.fixture
-def recent(people, area, category):  # type: ignore[no-untyped-def]
+def recent(people, area, category):  # type: ignore[no-untyped-def]  # noqa: F811
     """A current public priority adopted last week: inside the default 90-day window (the others are not)."""
     return work_priority(
         **people,

@@ -62,8 +62,9 @@ def test_a_request_by_postcode_in_xml(live_server, key, area, category, pcso):  
     from jps.models import Postcode
 
     Postcode.objects.create(postcode="CT1 2EH", outward="CT1", neighbourhood=area)
-    answer = post(live_server.url, "xml", api_key=key, service_code=category.slug,
-                  address_string="12 High Street, Canterbury CT1 2EH", description="Graffiti on the bus shelter")  # fmt: skip
+    where = "12 High Street, Canterbury CT1 2EH"
+    answer = post(live_server.url, "xml", api_key=key, service_code=category.slug, address_string=where,
+                  description="Graffiti on the bus shelter")  # fmt: skip
     assert answer.status_code == 200 and answer.headers["Content-Type"] == "text/xml; charset=utf-8"
     token = ET.fromstring(answer.content).findtext("request/token")
     report = ResidentReport.objects.get(reference=token)

@@ -122,7 +122,9 @@ def test_xml_is_well_formed_whatever_the_text(client, recent):  # type: ignore[n
 
 def _every_answer(client, priorities, recent) -> list[bytes]:  # type: ignore[no-untyped-def]
     paths = [f"/open311/v2/requests.{fmt}" for fmt in ("json", "xml")]
-    paths += [f"/open311/v2/requests/{p.reference}.{fmt}" for p in (*priorities.values(), recent) for fmt in ("json", "xml")]
+    paths += [
+        f"/open311/v2/requests/{p.reference}.{fmt}" for p in (*priorities.values(), recent) for fmt in ("json", "xml")
+    ]
     paths += ["/open311/v2/services.json", "/open311/v2/services.xml", "/open311/v2/discovery.json"]
     bodies = [client.get(p, EVER).content for p in paths]
     bodies += [client.get(p).content for p in paths]
