@@ -190,6 +190,11 @@ JPS_PUBLIC_EMAILS_PER_ADDRESS = os.environ.get("JPS_PUBLIC_EMAILS_PER_ADDRESS", 
 JPS_PUBLIC_EMAILS_PER_RECIPIENT = os.environ.get("JPS_PUBLIC_EMAILS_PER_RECIPIENT", "1/10minutes,3/day")
 # data.police.uk's locate-neighbourhood (/api/locate-neighbourhood), public: lookups per client address.
 JPS_LOCATE_PER_ADDRESS = os.environ.get("JPS_LOCATE_PER_ADDRESS", "60/minute,2000/day")
+# Open311 GeoReport v2 at /open311/v2/ (api.open311): calls per client address, requests posted per
+# partner key, and the most service requests one GET answers (newest adopted first).
+JPS_OPEN311_PER_ADDRESS = os.environ.get("JPS_OPEN311_PER_ADDRESS", "120/minute,5000/day")
+JPS_OPEN311_POSTS_PER_KEY = os.environ.get("JPS_OPEN311_POSTS_PER_KEY", "60/hour,500/day")
+JPS_OPEN311_PAGE_SIZE = envint("JPS_OPEN311_PAGE_SIZE", 200)
 
 # Two-factor authentication (django-otp, TOTP): required for administrators and for everyone in
 # an agency that requires it (User.two_factor_required). Wrong codes back off exponentially per

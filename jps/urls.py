@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("open311/v2/", include("api.open311")),  # GeoReport v2, both ways (docs/api.md)
     path("", include("frontend.urls")),
 ]
 

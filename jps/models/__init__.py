@@ -11,6 +11,7 @@ from .case_reviews import (
 from .contacts import Contact, ContactLog
 from .evaluation import BestPracticeTag, Evaluation, LearningNeed
 from .meetings import Meeting, MeetingItem
+from .open311 import Open311Key
 from .panels import Panel, PanelAction, PanelItem
 from .people import Agency, User
 from .persons import Person, PersonRole, Place, PlaceRole, ProblemPerson, ProblemPlace, Vulnerability
@@ -81,6 +82,7 @@ __all__ = [
     "LearningNeed",
     "Meeting",
     "MeetingItem",
+    "Open311Key",
     "Panel",
     "PanelAction",
     "PanelItem",
