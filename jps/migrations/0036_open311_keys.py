@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("jps", "0034_team_publication"),
+        ("jps", "0035_pact_publication"),
     ]
 
     operations = [
