@@ -148,7 +148,9 @@ def test_a_worker_killed_mid_export_leaves_the_old_site_and_the_export_is_redeli
     half = site / "versions" / written.read_text().split()[0]
     assert half.is_dir() and not (half / MANIFEST).exists(), "a half-written version was left behind"
     half_revisions = list(site.glob(f"shards/*/{half.name}"))  # the new shard revisions it was writing
-    assert any(any(r.rglob("*.html")) for r in half_revisions), "the export was killed while writing files"
+    # Pages, feeds, data files (the data.police.uk mirror's have no extension): any file written counts.
+    written_files = [p for r in half_revisions for p in r.rglob("*") if p.is_file()]
+    assert written_files, "the export was killed while writing files"
     assert served(site) == old_dir  # the old, complete version is still the one served
     assert (old_dir / MANIFEST).exists()
     assert sorted(version_files(old_dir)) == old_files
