@@ -140,7 +140,8 @@ def test_the_application_role_holds_no_privilege_on_any_partition():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT p, bool_or(has_table_privilege(current_user, c, p)) FROM unnest(%s::text[]) AS c, "
-            "unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER', 'REFERENCES']) AS p GROUP BY p",
+            "unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER', 'REFERENCES']) AS p "
+            "GROUP BY p",
             [sorted(partitions())],
         )
         assert not any(granted for _, granted in cursor.fetchall())
