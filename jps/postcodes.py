@@ -133,13 +133,16 @@ def _load_batched(rows: Iterable[PostcodeRow], tick: Callable[[int], None]) -> P
         key = (row.neighbourhood, row.district)
         if key not in cache:
             cache[key] = _neighbourhood(*key)
-        if cache[key] is None:
+        neighbourhood_id = cache[key]
+        if neighbourhood_id is None:
             result.unmatched_count += 1
             if len(result.unmatched) < 20:
                 result.unmatched.append(row.line)
         else:
             result.loaded += 1
-            latest[row.postcode] = Postcode(postcode=row.postcode, outward=row.outward, neighbourhood_id=cache[key])
+            latest[row.postcode] = Postcode(
+                postcode=row.postcode, outward=row.outward, neighbourhood_id=neighbourhood_id
+            )
         tick(1)
     # The demo's directory is small: what is there already is read whole, and only what differs written.
     existing = dict(Postcode.objects.values_list("postcode", "neighbourhood_id"))
