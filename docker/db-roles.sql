@@ -74,4 +74,9 @@ WHERE NOT pg_has_role(:'owner', :'app', 'MEMBER')
   SELECT format('REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON public.jps_problemview FROM %I', :'app')
   WHERE to_regclass('public.jps_problemview') IS NOT NULL
   \gexec
+  -- Partitioned by month (migration 0036): the application reaches rows through the parent only.
+  SELECT format('REVOKE ALL ON public.%I FROM %I', c.relname, :'app')
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+  WHERE i.inhparent = to_regclass('public.jps_problemview')
+  \gexec
 \endif

@@ -10,9 +10,11 @@ class JpsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (
+            access_partitions,
             db_roles,
             limits,  # noqa: F401  (connects the count of failed sign-ins per address)
         )
 
         connection_created.connect(db_roles.work_as_configured_role, dispatch_uid="jps_set_role")
         post_migrate.connect(db_roles.grant_application_role, sender=self, dispatch_uid="jps_grant_app_role")
+        post_migrate.connect(access_partitions.sync_on_migrate, sender=self, dispatch_uid="jps_access_log_retention")

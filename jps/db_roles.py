@@ -5,6 +5,11 @@ application role (``DB_APP_ROLE``) read and write on every table and sequence, b
 log only SELECT and INSERT. The owner alone could empty the log (TRUNCATE skips row triggers) or
 disable its triggers, and only the owner may alter a table, so the application must never be it.
 The statement-level TRUNCATE trigger (migration 0015) refuses even a role with the privilege.
+
+On PostgreSQL the access log is partitioned by month (migration 0036). Privileges are checked on
+the table a statement names, so the application role keeps SELECT and INSERT on the parent and
+gets nothing on the partitions themselves; it may execute the two functions that create a month
+ahead and drop the months past retention (``jps/access_partitions.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 logger = logging.getLogger(__name__)
 
 ACCESS_LOG = "jps_problemview"
+PARTITION_FUNCTIONS = ("jps_access_log_partition_create(date)", "jps_access_log_partitions_drop_expired()")
 
 
 def work_as_configured_role(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
@@ -61,3 +67,18 @@ def grant_application_role(using: str = "default", **kwargs: Any) -> None:
             f"REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON {quote(ACCESS_LOG)} FROM {quote(role)}",
         ):
             cursor.execute(statement)
+        _grant_on_partitions(cursor, quote(role))
+
+
+def _grant_on_partitions(cursor: Any, role: str) -> None:
+    """Nothing on each partition (``ON ALL TABLES`` above included them); the maintenance functions."""
+    cursor.execute(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass(%s)",
+        [ACCESS_LOG],
+    )
+    for (partition,) in cursor.fetchall():
+        cursor.execute(f'REVOKE ALL ON "{partition}" FROM {role}')
+    for function in PARTITION_FUNCTIONS:
+        cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [function])
+        if cursor.fetchone()[0]:
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {role}")

@@ -264,6 +264,12 @@ JPS_MAP_TILES_URL = os.environ.get("JPS_MAP_TILES_URL", "https://tile.openstreet
 # Personal data on closed problems is redacted this many days after closure.
 JPS_RETENTION_DAYS = envint("JPS_RETENTION_DAYS", 6 * 365)
 
+# The access log (every read of personal data) is kept this long, by default as long as the data
+# it records reads of; on PostgreSQL a month leaves as a whole once its last day is this old
+# (jps/access_partitions.py). Months are created this many months ahead by the scheduled job.
+JPS_ACCESS_LOG_RETENTION_DAYS = envint("JPS_ACCESS_LOG_RETENTION_DAYS", JPS_RETENTION_DAYS)
+JPS_ACCESS_LOG_MONTHS_AHEAD = envint("JPS_ACCESS_LOG_MONTHS_AHEAD", 3)
+
 # One cache shared by every web and worker process (API throttles, CSP report limits, the cached
 # dashboard figures) when CACHE_URL names a Redis database; without it each process keeps its own,
 # which is right for the embedded demo and the tests.

@@ -130,6 +130,14 @@ def redact_personal_data() -> int:
     return total + meetings_redact()
 
 
+@app.task(name="privacy.access_log_partitions", **TASK_OPTIONS)
+def access_log_partitions(*, months_ahead: int | None = None) -> dict[str, list[str]]:
+    """The access log's months on PostgreSQL: the coming ones created, those past retention dropped."""
+    from jps.access_partitions import access_log_partitions_maintain
+
+    return access_log_partitions_maintain(months_ahead=months_ahead).as_dict()
+
+
 #: Job name (as ``run_job`` knows it) → task, for the command's ``--queue`` option and the schedule.
 TASKS = {
     "daily_digest": daily_digest,

@@ -55,6 +55,16 @@ DEFAULT_SCHEDULE = [
         description="Redacts contacts, originators and locations of problems closed over JPS_RETENTION_DAYS ago.",
     ),
     PeriodicJob(
+        name="Privacy: access log partitions",
+        task="privacy.access_log_partitions",
+        minute="45",
+        hour="3",
+        description=(
+            "PostgreSQL only: creates the access log's partitions for this month and the next "
+            "JPS_ACCESS_LOG_MONTHS_AHEAD, and detaches and drops the months older than JPS_ACCESS_LOG_RETENTION_DAYS."
+        ),
+    ),
+    PeriodicJob(
         name="Public site: nightly full export",
         task="jps.publishing.publish_site",
         minute="30",

@@ -43,31 +43,35 @@ def as_owner(conn: Any = connection) -> Iterator[None]:
 _original_flush = DatabaseOperations.execute_sql_flush
 
 
-def _truncate_trigger_exists(ops: DatabaseOperations) -> bool:
+def _truncate_guarded_tables(ops: DatabaseOperations) -> list[str]:
+    """The access log and, on PostgreSQL partitioning (migration 0036), each of its partitions."""
     with ops.connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s", [TRUNCATE_TRIGGER])
-        return cursor.fetchone() is not None
+        cursor.execute(
+            "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = %s ORDER BY 1", [TRUNCATE_TRIGGER]
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def execute_sql_flush_as_owner(self: DatabaseOperations, sql_list: Sequence[str]) -> None:
     """Django's flush between transactional tests TRUNCATEs every table, the access log included.
 
-    Only the owner may, and only by disabling the access log's TRUNCATE trigger first: done here
-    in the flush's own transaction, so no other session ever sees the trigger off.
+    Only the owner may, and only by disabling the access log's TRUNCATE triggers first (the
+    parent's and each partition's): done here in the flush's own transaction, so no other session
+    ever sees them off.
     """
     quote = self.quote_name
     with self.connection.cursor() as cursor:
         cursor.execute("SELECT session_user, current_user")
         login, before = cursor.fetchone()
-    guarded = _truncate_trigger_exists(self)
-    toggle = f"ALTER TABLE {quote(ACCESS_LOG)} %s TRIGGER {quote(TRUNCATE_TRIGGER)}"
+    guarded = _truncate_guarded_tables(self)
+    toggle = f"ALTER TABLE %s %s TRIGGER {quote(TRUNCATE_TRIGGER)}"
     _original_flush(
         self,
         [
             f"SET ROLE {quote(login)}",
-            *([toggle % "DISABLE"] if guarded else []),
+            *[toggle % (table, "DISABLE") for table in guarded],
             *sql_list,
-            *([toggle % "ENABLE"] if guarded else []),
+            *[toggle % (table, "ENABLE") for table in guarded],
             f"SET ROLE {quote(before)}",
         ],
     )

@@ -3,28 +3,21 @@
 The CSV has a header row with ``postcode`` and ``neighbourhood`` columns, and optionally
 ``district``; the neighbourhood is matched by slug or name (within the district if given).
 Rows that match nothing are reported, not guessed. Re-loading replaces a postcode's mapping.
+On PostgreSQL the national directory (2.7 million rows) loads set-based in about a minute
+(``jps/postcodes.py``).
 """
 
 from __future__ import annotations
 
 import csv
-import re
+import time
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
-from django.db.models import Q
+from tqdm import tqdm
 
-from jps.models import Neighbourhood, Postcode
-
-POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
-
-
-def normalise(raw: str) -> tuple[str, str] | None:
-    match = POSTCODE.match(raw.strip().upper())
-    if not match:
-        return None
-    return f"{match[1]} {match[2]}", match[1]
+from jps.postcodes import PostcodeRow, normalise, postcodes_load
 
 
 class Command(BaseCommand):
@@ -32,41 +25,49 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("csv_file")
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar (it shows on a terminal only).")
 
-    def handle(self, *args: Any, csv_file: str, **options: Any) -> None:
+    def handle(self, *args: Any, csv_file: str, no_progress: bool = False, **options: Any) -> None:
+        started = time.monotonic()
         try:
-            with open(csv_file, newline="", encoding="utf-8-sig") as handle:
-                rows = list(csv.DictReader(handle))
+            with open(csv_file, "rb") as raw:
+                total = max(sum(1 for _ in raw) - 1, 0)
+            handle = open(csv_file, newline="", encoding="utf-8-sig")  # noqa: SIM115  (closed below)
         except OSError as exc:
             raise CommandError(f"Cannot read {csv_file}: {exc}") from exc
-        if rows and not {"postcode", "neighbourhood"} <= set(rows[0]):
-            raise CommandError("The CSV needs a header row with 'postcode' and 'neighbourhood' columns.")
-        cache: dict[tuple[str, str], Neighbourhood | None] = {}
-        loaded, problems = 0, []
-        with transaction.atomic():
-            for line, row in enumerate(rows, start=2):
-                parsed = normalise(row.get("postcode") or "")
-                key = ((row.get("neighbourhood") or "").strip(), (row.get("district") or "").strip())
-                if key not in cache:
-                    qs = Neighbourhood.objects.filter(Q(slug__iexact=key[0]) | Q(name__iexact=key[0]))
-                    if key[1]:
-                        qs = qs.filter(Q(district__slug__iexact=key[1]) | Q(district__name__iexact=key[1]))
-                    found = list(qs[:2])
-                    cache[key] = found[0] if len(found) == 1 else None
-                nbhd = cache[key]
-                if parsed is None or nbhd is None:
-                    problems.append(
-                        f"line {line}: {'bad postcode' if parsed is None else 'unknown or ambiguous neighbourhood'}"
-                    )
-                    continue
-                Postcode.objects.update_or_create(
-                    postcode=parsed[0], defaults={"outward": parsed[1], "neighbourhood": nbhd}
-                )
-                loaded += 1
-        for problem in problems[:20]:
-            self.stderr.write(problem)
+        bad: list[int] = []
+        with handle, tqdm(total=total, unit=" rows", disable=True if no_progress else None) as bar:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames is not None and not {"postcode", "neighbourhood"} <= set(reader.fieldnames):
+                raise CommandError("The CSV needs a header row with 'postcode' and 'neighbourhood' columns.")
+            result = postcodes_load(rows=self._rows(reader, bad, bar), tick=bar.update)
+        skipped = len(bad) + result.unmatched_count
+        problems = sorted(
+            [(line, "bad postcode") for line in bad[:20]]
+            + [(line, "unknown or ambiguous neighbourhood") for line in result.unmatched]
+        )
+        for line, why in problems[:20]:
+            self.stderr.write(f"line {line}: {why}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Loaded {loaded} postcodes; skipped {len(problems)}. Run publish_site --full to publish them."
+                f"Loaded {result.loaded} postcodes ({result.created} new, {result.changed} moved); skipped {skipped} "
+                f"in {time.monotonic() - started:.1f} s. Run publish_site --full to publish them."
             )
         )
+
+    @staticmethod
+    def _rows(reader: csv.DictReader[str], bad: list[int], bar: tqdm) -> Iterator[PostcodeRow]:
+        """The parsed rows; a bad postcode's line goes to ``bad`` (and counts on the bar)."""
+        for line, row in enumerate(reader, start=2):
+            parsed = normalise(row.get("postcode") or "")
+            if parsed is None:
+                bad.append(line)
+                bar.update(1)
+                continue
+            yield PostcodeRow(
+                line,
+                parsed[0],
+                parsed[1],
+                (row.get("neighbourhood") or "").strip(),
+                (row.get("district") or "").strip(),
+            )
