@@ -210,5 +210,5 @@ def backward(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("jps", "0034_team_publication")]
+    dependencies = [("jps", "0036_open311_keys")]
     operations = [migrations.RunPython(forward, backward)]
