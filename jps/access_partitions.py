@@ -1,7 +1,7 @@
 """The access log's monthly partitions on PostgreSQL: created ahead, dropped after retention.
 
 The application's database role owns nothing and so cannot create or drop a partition itself.
-It calls two ``SECURITY DEFINER`` functions that the owner made in migration 0036: one creates
+It calls two ``SECURITY DEFINER`` functions that the owner made in migration 0037: one creates
 the (empty) partition of a given month, the other detaches and drops the months wholly older
 than ``jps_access_log_retention_days()``. That retention is a function too, which only the owner
 can replace: :func:`access_log_retention_sync` re-creates it from ``JPS_ACCESS_LOG_RETENTION_DAYS``
@@ -106,7 +106,7 @@ def access_log_partitions_maintain(*, months_ahead: int | None = None, using: st
 def access_log_retention_sync(*, days: int | None = None, using: str = "default") -> bool:
     """Re-create ``jps_access_log_retention_days()`` with the configured retention (owner only).
 
-    Returns whether it did: not on SQLite, not before migration 0036, and not when the
+    Returns whether it did: not on SQLite, not before migration 0037, and not when the
     connection's role does not own the function (the application's role never does).
     """
     connection = connections[using]

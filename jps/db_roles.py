@@ -6,7 +6,7 @@ log only SELECT and INSERT. The owner alone could empty the log (TRUNCATE skips 
 disable its triggers, and only the owner may alter a table, so the application must never be it.
 The statement-level TRUNCATE trigger (migration 0015) refuses even a role with the privilege.
 
-On PostgreSQL the access log is partitioned by month (migration 0036). Privileges are checked on
+On PostgreSQL the access log is partitioned by month (migration 0037). Privileges are checked on
 the table a statement names, so the application role keeps SELECT and INSERT on the parent and
 gets nothing on the partitions themselves; it may execute the two functions that create a month
 ahead and drop the months past retention (``jps/access_partitions.py``).

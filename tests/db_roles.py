@@ -44,7 +44,7 @@ _original_flush = DatabaseOperations.execute_sql_flush
 
 
 def _truncate_guarded_tables(ops: DatabaseOperations) -> list[str]:
-    """The access log and, on PostgreSQL partitioning (migration 0036), each of its partitions."""
+    """The access log and, on PostgreSQL partitioning (migration 0037), each of its partitions."""
     with ops.connection.cursor() as cursor:
         cursor.execute(
             "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = %s ORDER BY 1", [TRUNCATE_TRIGGER]

@@ -1,4 +1,4 @@
-"""The access log partitioned by month on PostgreSQL (migration 0036, jps/access_partitions.py).
+"""The access log partitioned by month on PostgreSQL (migration 0037, jps/access_partitions.py).
 
 The suite works as the application role, so the job below runs with exactly the privileges it has
 in production: none on the partitions, EXECUTE on the two maintenance functions.
