@@ -21,7 +21,7 @@ from jps import services
 from tasks import residents as resident_tasks
 
 from .browser import check, sign_in
-from .conftest import DESK, PHONE
+from .conftest import DESK, PHONE, SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,6 +42,12 @@ def _jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (80, 60), (40, 120, 200)).save(out, format="JPEG")
     return out.getvalue()
+
+
+def _whole_page(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The whole form on a phone, top to bottom, for the README (``check`` takes the first screen)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def _send_notices() -> int:
@@ -66,7 +72,8 @@ def test_a_resident_reports_with_a_photo_the_pcso_accepts_and_the_resident_hears
     resident.get_by_label("Your email address (optional)").fill("gwen@example.com")
     resident.get_by_label(re.compile("I agree that the neighbourhood team")).check()
     resident.evaluate("() => window.scrollTo(0, 0)")
-    check(resident, "report-a-problem-phone")
+    check(resident)
+    _whole_page(resident, "report-a-problem-phone")
     resident.get_by_role("button", name="Send report").click()
     expect(resident.get_by_role("heading", level=1)).to_have_text("Report sent")
     report = m.ResidentReport.objects.get()
@@ -84,13 +91,14 @@ def test_a_resident_reports_with_a_photo_the_pcso_accepts_and_the_resident_hears
     sign_in(officer, "pcso")
     queue = officer.locator("#resident-reports")
     expect(queue).to_contain_text(report.reference)
-    check(officer)
+    check(officer, "my-work-resident-reports-phone")
     queue.get_by_role("link", name=report.reference).click()
     expect(officer.get_by_role("heading", level=1)).to_have_text(f"Resident report {report.reference}")
     photo = officer.get_by_role("img", name="Photo 1 sent by the resident")
     expect(photo).to_be_visible()
     assert photo.evaluate("img => img.complete && img.naturalWidth") == 80
-    check(officer, "resident-report-triage-phone")
+    check(officer)
+    _whole_page(officer, "resident-report-triage-phone")
     officer.get_by_label("Title of the new problem").fill("Cars racing in the library car park at night")
     officer.get_by_role("button", name="Accept", exact=True).click()
     officer.wait_for_url(re.compile(r"/problems/\d+/$"))
