@@ -135,8 +135,12 @@ def _answer(
 
 
 def _sent_already(reports: list[m.ResidentReport], *, now: datetime.datetime) -> None:
-    """The emails of the story went when it happened: recorded as sent, so the demo's worker sends nothing."""
-    notices_collect(now=now)
+    """The emails of the story went when it happened: recorded as sent, so the demo's worker sends nothing.
+
+    Collected as of four weeks on, so the questionnaires the residents answered count as sent even where
+    the demo's problem closed more recently than that.
+    """
+    notices_collect(now=now + datetime.timedelta(days=settings.JPS_RESIDENT_QUESTIONNAIRE_DAYS))
     m.ResidentNotice.objects.filter(report__in=reports, sent_at__isnull=True).update(
         claimed_at=now, sent_at=now, attempts=1
     )

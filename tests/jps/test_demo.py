@@ -115,5 +115,9 @@ def test_demo_residents_reports_in_each_state_and_a_not_fixed_answer(django_capt
     assert not_fixed.problem is not None and not not_fixed.problem.is_open and not_fixed.feedback
     assert not ResidentNotice.objects.filter(sent_at__isnull=True).exists()
     assert mail.outbox == []  # the story's emails count as sent then: loading the demo emails no one
+    assert ResidentNotice.objects.filter(report=not_fixed, kind="questionnaire").exists()
+    from jps.residents.notices import resident_notices_send
+
+    assert resident_notices_send(now=timezone.now() + timezone.timedelta(days=60))["sent"] == 0
     call_command("load_demo", "--password", "pw-for-tests-123", stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert ResidentReport.objects.count() == 7
