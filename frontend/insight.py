@@ -387,6 +387,7 @@ DASHBOARD = [
     "actions-by-agency",
     "priorities-without-update",
     "quality-by-district",
+    "residents-fixed",
     "learning-needs-by-skill",
     "case-reviews",
 ]

@@ -82,6 +82,7 @@ def _problem_context(request: AuthedHttpRequest, pk: int, **bound: Any) -> dict[
         "actions": _action_rows(user, problem, bound.pop("action_forms", None)),
         "today": timezone.localdate(),
         "transition_error": bound.pop("transition_error", None),
+        "resident_feedback": list(selectors.resident_feedback_on(problem=problem)),
     }
     if ctx["may_view_contacts"]:
         ctx["contacts"] = selectors.contact_agreements_for(problem)

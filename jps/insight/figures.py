@@ -41,6 +41,7 @@ from ..models import (
     review_overdue_q,
 )
 from ..problems.selectors import problems_visible_to
+from ..residents.selectors import resident_feedback_figures
 from .library import learning_needs_visible_to
 
 #: A public priority needs an approved update at least this often (the Policing Pledge: monthly).
@@ -390,6 +391,35 @@ def case_review_figures(*, user: Any) -> Figure:
     )
 
 
+def residents_fixed(*, user: Any) -> Figure:
+    """Residents' reports taken on as (or attached to) visible problems, and how residents answered
+    "has it been fixed?" four weeks after closure (``jps.residents.selectors.resident_feedback_figures``).
+
+    Counted only over the problems ``user`` may see, like every figure: a partner's counts are of
+    the problems their agency works, and a figure names no report and no resident.
+    """
+    counts = resident_feedback_figures(problems=_scope(user))
+    answered = counts["fixed"] + counts["not_fixed"]
+    rows: list[tuple[Cell, ...]] = [
+        ("Residents' reports taken on", counts["reported"]),
+        ("Of them, on closed problems", counts["closed"]),
+        ("Answered: fixed", counts["fixed"]),
+        ("Answered: not fixed", counts["not_fixed"]),
+    ]
+    share = (
+        f" {round(100.0 * counts['fixed'] / answered)}% of those who answered said it was fixed." if answered else ""
+    )
+    return Figure(
+        slug="residents-fixed",
+        title="Has it been fixed? Residents' answers",
+        columns=("Residents' reports", "Count"),
+        rows=rows,
+        total=counts["reported"],
+        note="Residents who reported a problem are asked four weeks after it closes." + share,
+        extra={"answered": answered},
+    )
+
+
 def _contacts_on_time(*, user: Any) -> Figure:
     """Contacts made on time, by district: its own module (``contact_figures``), which builds on ``Figure``."""
     from .contact_figures import contacts_on_time_by_district
@@ -410,6 +440,7 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "priorities-without-update": public_priorities_without_update,
     "quality-by-district": quality_by_district,
     "contacts-on-time": _contacts_on_time,
+    "residents-fixed": residents_fixed,
     "learning-needs": learning_needs_by_month,
     "learning-needs-by-district": lambda *, user: learning_needs_by(user=user, dimension="district"),
     "learning-needs-by-skill": lambda *, user: learning_needs_by(user=user, dimension="skill"),

@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jps import selectors
 from jps.models import User
 from tests.conftest import verified_login
 from tests.csp import STAFF_POLICY, STAFF_SCRIPT_HASHES, inline_code, parse_policy
@@ -122,11 +123,14 @@ def _crawl(client: Client, start: list[str], limit: int = 80, least: int = 5) ->
 def test_no_page_any_role_sees_has_inline_script_handlers_or_styles(client):
     """The demo force, every role: every page reachable from My work renders nothing the policy blocks."""
     call_command("load_demo", "--password", "demo-password-for-tests-2026", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    signed_out = [reverse("login"), reverse("password_reset"), reverse("alerts_subscribe")]
-    problems = _crawl(client, signed_out, limit=10, least=3)
+    signed_out = [reverse("login"), reverse("password_reset"), reverse("alerts_subscribe"), reverse("resident_report")]
+    problems = _crawl(client, signed_out, limit=10, least=4)
     # A form re-rendered with its errors (different markup: the error summary, error classes).
     response = client.post(reverse("login"), {"username": "nobody", "password": "wrong"})
     problems.update({"login (errors)": found} if (found := inline_code(response.content.decode())) else {})
+    response = client.post(reverse("resident_report"), {"email": "not an email"})
+    assert response.status_code == 400 and _policy(response) == _expected()
+    problems.update({"report a problem (errors)": found} if (found := inline_code(response.content.decode())) else {})
     visited_roles = set()
     for user in User.objects.filter(
         username__in=["officer", "partner", "supervisor", "analyst", "training", "webeditor", "callhandler", "admin"]
@@ -140,6 +144,7 @@ def test_no_page_any_role_sees_has_inline_script_handlers_or_styles(client):
             if found := inline_code(response.content.decode()):
                 problems[f"{user.username} problem_create (errors)"] = found
         problems.update(_case_review_and_panel_pages(client, user))
+        problems.update(_resident_report_pages(client, user))
         client.logout()
     assert len(visited_roles) == 8
     problems.update(_two_factor_pages(client))
@@ -172,6 +177,27 @@ def _case_review_and_panel_pages(client: Client, user: User) -> dict[str, list[s
         elif response.status_code in (200, 400) and (code := inline_code(response.content.decode())):
             found[f"{user.username} {name}"] = code
     return found
+
+
+def _resident_report_pages(client: Client, user: User) -> dict[str, list[str]]:
+    """The demo's residents' reports the user's team holds: one waiting (its triage page, and a decision
+    re-rendered with its errors) and one already triaged. Others are a 404 and checked by no one."""
+    reports = selectors.resident_reports_visible_to(user)
+    waiting, triaged = reports.filter(status="new").first(), reports.exclude(status="new").first()
+    if waiting is None:
+        return {}
+    assert triaged is not None, "the demo has triaged reports beside the waiting ones"
+    pages = {
+        "resident report": client.get(reverse("resident_report_triage", args=[waiting.pk])),
+        "resident report (triaged)": client.get(reverse("resident_report_triage", args=[triaged.pk])),
+        "resident report (errors)": client.post(reverse("resident_report_decide", args=[waiting.pk, "decline"]), {}),
+    }
+    assert [r.status_code for r in pages.values()] == [200, 200, 400]
+    return {
+        f"{user.username} {name}": found
+        for name, response in pages.items()
+        if (found := inline_code(response.content.decode()))
+    }
 
 
 def _two_factor_pages(client: Client) -> dict[str, list[str]]:

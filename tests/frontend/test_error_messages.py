@@ -192,6 +192,7 @@ def test_every_staff_form_answers_empty_and_out_of_range_input_in_its_own_words(
         for decision in ("agree", "adopt", "carry-over", "sign-off", "raise")
     ]
     posts += _case_review_and_panel_posts(pcso, supervisor, problem, too_long)
+    posts += _resident_report_posts(pcso, problem, too_long)
     for user, url, wrong in posts:
         client.force_login(user)
         management = {"need-TOTAL_FORMS": "0", "need-INITIAL_FORMS": "0"} if "evaluate" in url else {}
@@ -203,6 +204,13 @@ def test_every_staff_form_answers_empty_and_out_of_range_input_in_its_own_words(
             assert response.status_code in (200, 400), (url, data, response.status_code)
             assert "There is a problem" in body or _errors(body), (url, data)
             assert not _django_words(body), (url, data, _django_words(body), _errors(body))
+    client.logout()  # the resident's form: nobody signed in
+    wrong_report = {"postcode": "ZZ99 9ZZ", "email": "not an email", "category": "999999", "description": too_long}
+    for data in ({"sent": "1"}, wrong_report, {"latitude": "95", "longitude": "200", "description": "Cars"}):
+        response = client.post(reverse("resident_report"), data)
+        body = response.content.decode()
+        assert response.status_code == 400 and "There is a problem" in body, data
+        assert not _django_words(body), (data, _django_words(body), _errors(body))
     gets = [
         (pcso, reverse("problem_list"), {"neighbourhood": "abc", "stage": "nope", "agency": "x", "overdue": "perhaps"}),
         (analyst, reverse("insight_library"), {"rating": "purple", "category": "x", "district": "y"}),
@@ -211,6 +219,19 @@ def test_every_staff_form_answers_empty_and_out_of_range_input_in_its_own_words(
         client.force_login(user)
         body = client.get(url, data).content.decode()
         assert not _django_words(body), (url, _django_words(body))
+
+
+def _resident_report_posts(pcso, problem, too_long):  # type: ignore[no-untyped-def]
+    """A resident's report waiting for the team: each triage decision, empty and wrong."""
+    report = services.resident_report_create(
+        neighbourhood=problem.neighbourhood, category=problem.category, description="Cars racing round the car park"
+    )
+    decide = lambda decision: reverse("resident_report_decide", args=[report.pk, decision])  # noqa: E731
+    return [
+        (pcso, decide("accept"), {"title": too_long}),
+        (pcso, decide("attach"), {"problem": "999999"}),
+        (pcso, decide("decline"), {"reason": too_long}),
+    ]
 
 
 def _case_review_and_panel_posts(pcso, supervisor, problem, too_long):  # type: ignore[no-untyped-def]

@@ -98,3 +98,26 @@ def test_demo_actions_and_updates_fit_their_problems(django_capture_on_commit_ca
     for update in ProgressUpdate.objects.exclude(text__startswith="Carried over").select_related("problem__category"):
         response = RESPONSES[names.index(update.problem.category.name)]
         assert update.text in {response["note"], response["update"][0], response["next"]}
+
+
+def test_demo_residents_reports_in_each_state_and_a_not_fixed_answer(django_capture_on_commit_callbacks):
+    from django.core import mail
+    from django.utils import timezone
+
+    from jps.models import ResidentNotice, ResidentReport
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", "--password", "pw-for-tests-123", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert set(ResidentReport.objects.values_list("status", flat=True)) == set(ResidentReport.Status.values)
+    waiting = ResidentReport.objects.filter(status="new")
+    assert waiting.filter(created_at__lt=timezone.now() - timezone.timedelta(days=2)).count() == 1
+    not_fixed = ResidentReport.objects.get(fixed=False)
+    assert not_fixed.problem is not None and not not_fixed.problem.is_open and not_fixed.feedback
+    assert not ResidentNotice.objects.filter(sent_at__isnull=True).exists()
+    assert mail.outbox == []  # the story's emails count as sent then: loading the demo emails no one
+    assert ResidentNotice.objects.filter(report=not_fixed, kind="questionnaire").exists()
+    from jps.residents.notices import resident_notices_send
+
+    assert resident_notices_send(now=timezone.now() + timezone.timedelta(days=60))["sent"] == 0
+    call_command("load_demo", "--password", "pw-for-tests-123", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert ResidentReport.objects.count() == 7
