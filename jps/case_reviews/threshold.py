@@ -107,7 +107,8 @@ def _hate_q(prefix: str) -> Q:
 
 
 def _columns(qs: QuerySet[Any], *, kind: str, day: Any, problem: Any, agency: Any, text: Any, hate: Any) -> Any:
-    return qs.annotate(
+    # No ordering of its own: SQLite refuses ORDER BY in the parts of a UNION (the union is ordered whole).
+    return qs.order_by().annotate(
         e_kind=Value(kind, output_field=CharField()),
         e_day=Cast(day, output_field=DateField()),
         e_problem=Cast(problem, output_field=IntegerField()),
