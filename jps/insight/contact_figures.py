@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..models import Contact, ContactLog, District
-from .figures import Cell, Figure
+from .figure import Cell, Figure
 
 #: How far back the figure looks: due dates in the last 90 days, up to yesterday.
 CONTACT_PERIOD_DAYS = 90

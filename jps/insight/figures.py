@@ -14,7 +14,7 @@ import datetime
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, Literal
 
 from django.conf import settings
@@ -25,7 +25,6 @@ from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from ..case_reviews import selectors as case_reviews
 from ..models import (
     CLOSED_STAGES,
     OPEN_STAGES,
@@ -40,53 +39,11 @@ from ..models import (
     public_name_expression,
     review_overdue_q,
 )
-from ..problems.selectors import problems_visible_to
-from ..residents.selectors import resident_feedback_figures
+from .figure import Cell, Figure, _scope  # the figures of other records build on it too
 from .library import learning_needs_visible_to
 
 #: A public priority needs an approved update at least this often (the Policing Pledge: monthly).
 MONTHLY_UPDATE_DAYS = 30
-
-Cell = str | int | float | None
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One dashboard figure: a table that is also a chart and a CSV file.
-
-    ``label_column`` names the rows on the chart and ``value_column`` is the number
-    drawn as a bar; all columns are shown beside the chart and exported.
-    """
-
-    slug: str
-    title: str
-    columns: tuple[str, ...]
-    rows: list[tuple[Cell, ...]]
-    value_column: int = 1
-    label_column: int = 0
-    note: str = ""
-    total: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    as_of: datetime.datetime | None = None  # set when the figure comes from the cache of slow figures
-
-    @property
-    def max_value(self) -> float:
-        values = [row[self.value_column] for row in self.rows]
-        return max([float(v) for v in values if isinstance(v, int | float)] or [0.0])
-
-    @property
-    def numeric_columns(self) -> tuple[bool, ...]:
-        """Which columns hold numbers only (right-aligned in a table, as GOV.UK does); words are left-aligned."""
-        return tuple(
-            any(row[i] is not None for row in self.rows)
-            and all(row[i] is None or isinstance(row[i], int | float) for row in self.rows)
-            for i in range(len(self.columns))
-        )
-
-
-def _scope(user: Any) -> Any:
-    """The visible problems with no ordering, ready to GROUP BY."""
-    return problems_visible_to(user).order_by()
 
 
 def problems_by_stage(*, user: Any) -> Figure:
@@ -377,55 +334,9 @@ def learning_needs_by(*, user: Any, dimension: Literal["district", "skill"]) -> 
     )
 
 
-def case_review_figures(*, user: Any) -> Figure:
-    """The statutory ASB case review figures per CSP area and quarter (``jps.case_reviews.selectors``)."""
-    rows = case_reviews.case_review_figures(districts=case_reviews.figures_scope(user))
-    return Figure(
-        slug="case-reviews",
-        title="ASB case reviews (statutory figures)",
-        columns=case_reviews.FIGURE_COLUMNS,
-        rows=case_reviews.figure_table(rows),  # type: ignore[arg-type]
-        value_column=3,
-        total=sum(r.received for r in rows),
-        note="Counted by the date each application was received; a count names no application.",
-    )
-
-
-def residents_fixed(*, user: Any) -> Figure:
-    """Residents' reports taken on as (or attached to) visible problems, and how residents answered
-    "has it been fixed?" four weeks after closure (``jps.residents.selectors.resident_feedback_figures``).
-
-    Counted only over the problems ``user`` may see, like every figure: a partner's counts are of
-    the problems their agency works, and a figure names no report and no resident.
-    """
-    counts = resident_feedback_figures(problems=_scope(user))
-    answered = counts["fixed"] + counts["not_fixed"]
-    rows: list[tuple[Cell, ...]] = [
-        ("Residents' reports taken on", counts["reported"]),
-        ("Of them, on closed problems", counts["closed"]),
-        ("Answered: fixed", counts["fixed"]),
-        ("Answered: not fixed", counts["not_fixed"]),
-    ]
-    share = (
-        f" {round(100.0 * counts['fixed'] / answered)}% of those who answered said it was fixed." if answered else ""
-    )
-    return Figure(
-        slug="residents-fixed",
-        title="Has it been fixed? Residents' answers",
-        columns=("Residents' reports", "Count"),
-        rows=rows,
-        total=counts["reported"],
-        note="Residents who reported a problem are asked four weeks after it closes." + share,
-        extra={"answered": answered},
-    )
-
-
-def _contacts_on_time(*, user: Any) -> Figure:
-    """Contacts made on time, by district: its own module (``contact_figures``), which builds on ``Figure``."""
-    from .contact_figures import contacts_on_time_by_district
-
-    return contacts_on_time_by_district(user=user)
-
+# The figures of the partnership's other records live beside this module.
+from .contact_figures import contacts_on_time_by_district  # noqa: E402
+from .partnership_figures import case_review_figures, residents_fixed  # noqa: E402
 
 #: Every dashboard figure by slug, so the page, the CSV download and the tests agree.
 FIGURES: dict[str, Callable[..., Figure]] = {
@@ -439,7 +350,7 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "actions-by-agency": actions_by_agency,
     "priorities-without-update": public_priorities_without_update,
     "quality-by-district": quality_by_district,
-    "contacts-on-time": _contacts_on_time,
+    "contacts-on-time": contacts_on_time_by_district,
     "residents-fixed": residents_fixed,
     "learning-needs": learning_needs_by_month,
     "learning-needs-by-district": lambda *, user: learning_needs_by(user=user, dimension="district"),
