@@ -108,14 +108,18 @@ def _hate_q(prefix: str) -> Q:
 
 def _columns(qs: QuerySet[Any], *, kind: str, day: Any, problem: Any, agency: Any, text: Any, hate: Any) -> Any:
     # No ordering of its own: SQLite refuses ORDER BY in the parts of a UNION (the union is ordered whole).
-    return qs.order_by().annotate(
-        e_kind=Value(kind, output_field=CharField()),
-        e_day=Cast(day, output_field=DateField()),
-        e_problem=Cast(problem, output_field=IntegerField()),
-        e_agency=Coalesce(agency, Value(""), output_field=CharField()),
-        e_text=Cast(text, output_field=CharField()),
-        e_hate=Cast(hate, output_field=BooleanField()),
-    ).values_list("e_kind", "e_day", "e_problem", "e_agency", "e_text", "e_hate")
+    return (
+        qs.order_by()
+        .annotate(
+            e_kind=Value(kind, output_field=CharField()),
+            e_day=Cast(day, output_field=DateField()),
+            e_problem=Cast(problem, output_field=IntegerField()),
+            e_agency=Coalesce(agency, Value(""), output_field=CharField()),
+            e_text=Cast(text, output_field=CharField()),
+            e_hate=Cast(hate, output_field=BooleanField()),
+        )
+        .values_list("e_kind", "e_day", "e_problem", "e_agency", "e_text", "e_hate")
+    )
 
 
 def evidence_queryset(
