@@ -14,29 +14,17 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ..models import OPEN_STAGES, Contact, Reminder
-from ..models.reminders import reminder_item_key, reminder_item_key_sql
-from .common import Kind, Recipient, _active, _People, _unique
+from ..models.reminders import reminder_item_key
+from .common import Kind, Recipient, _active, _People, _reminded, _unique
 
 
 def contact_grace_days() -> int:
     """Days a contact may stay overdue before the district's supervisors are told."""
     return int(getattr(settings, "REMINDER_CONTACT_GRACE_DAYS", 3))
-
-
-def _reminded(kind: str) -> Exists:
-    """Whether the agreement already has reminders of ``kind`` for its current due date (see ``collectors``)."""
-    return Exists(
-        Reminder.objects.filter(
-            kind=kind,
-            item_key=reminder_item_key_sql("contact", OuterRef("pk")),
-            period_key=Cast(OuterRef("next_contact_due"), output_field=CharField()),
-        )
-    )
 
 
 def _row(kind: str, contact: Contact, recipient: Recipient, *, note: str) -> Reminder:
@@ -64,8 +52,8 @@ def contact_due(now: datetime.datetime, people: _People) -> tuple[QuerySet[Any],
     """
     today = timezone.localdate(now)
     escalate_before = today - datetime.timedelta(days=contact_grace_days())
-    done = Q(_reminded(Kind.CONTACT_DUE)) & (
-        Q(next_contact_due__gte=escalate_before) | Q(_reminded(Kind.CONTACT_OVERDUE))
+    done = Q(_reminded(Kind.CONTACT_DUE, "contact", "next_contact_due")) & (
+        Q(next_contact_due__gte=escalate_before) | Q(_reminded(Kind.CONTACT_OVERDUE, "contact", "next_contact_due"))
     )
     queryset = (
         Contact.objects.filter(next_contact_due__lte=today, problem__stage__in=OPEN_STAGES)
