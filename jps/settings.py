@@ -176,6 +176,8 @@ DB_APP_ROLE = os.environ.get("DB_APP_ROLE", "")
 # For the test suite only: log in as the owner (to create and migrate the test database), then
 # SET ROLE to this role on every connection. Never in production, where the login is the app role.
 DB_SET_ROLE = os.environ.get("DB_SET_ROLE", "")
+if DB_SET_ROLE and DB_POOLER == "pgbouncer":
+    raise RuntimeError("DB_SET_ROLE cannot work behind PgBouncer: log in as the application role itself.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "jps.User"
