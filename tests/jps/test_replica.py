@@ -196,3 +196,12 @@ def test_a_replica_that_is_down_is_left_for_the_primary_and_logged(monkeypatch, 
         assert router.db_for_read(m.Force) == "default"
         assert m.Force.objects.get(pk=force.pk).name == "Read from the primary"
     assert "unreachable" in caplog.text
+
+
+def test_the_public_site_export_reads_the_replica_after_its_own_bookkeeping_row(tmp_path):
+    from publicsite.export import publish
+
+    replayed()
+    with db_scope(), CaptureQueriesContext(connections[REPLICA]) as exported:
+        publish(output=tmp_path, full=True)  # writes its PublishRun row first, then reads what is public
+    assert any("jps_neighbourhood" in sql for sql in reads(exported))
