@@ -436,8 +436,9 @@ def similar_panel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     Ranking the library's text against the problem takes longer than the rest of the page
     at national scale, so the page does not wait for it.
     """
-    problem = problem_for(request, pk)
-    context = similar_problems_context(request.user, problem)
-    if request.headers.get("HX-Request") == "true":
-        return render(request, "frontend/insight/includes/similar.html", context)
-    return render(request, "frontend/insight/similar.html", context)
+    problem = problem_for(request, pk)  # from the primary: it may have been logged a moment ago
+    with replica_reads():  # the library it is ranked against can be a second old
+        context = similar_problems_context(request.user, problem)
+        if request.headers.get("HX-Request") == "true":
+            return render(request, "frontend/insight/includes/similar.html", context)
+        return render(request, "frontend/insight/similar.html", context)
