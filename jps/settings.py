@@ -165,6 +165,7 @@ if os.environ.get("DATABASE_REPLICA_URL") and DATABASES["default"]["ENGINE"].end
         **DATABASES["default"].get("OPTIONS", {}),
         "connect_timeout": envint("REPLICA_CONNECT_TIMEOUT", 2),
     }
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["jps.db_router.ReplicaRouter"]
     MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),

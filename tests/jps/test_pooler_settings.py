@@ -43,6 +43,16 @@ def test_a_session_level_set_role_is_refused_behind_pgbouncer():
     assert code != 0 and "DB_SET_ROLE cannot work behind PgBouncer" in err
 
 
+def test_a_replica_behind_pgbouncer_is_pooled_the_same_way():
+    code, shown, err = settings_with(
+        DATABASE_URL=POSTGRES, DB_POOLER="pgbouncer", DATABASE_REPLICA_URL="postgres://jps_app@127.0.0.1:6432/replica"
+    )
+    assert code == 0, err
+    replica = shown["databases"]["replica"]
+    assert replica["DISABLE_SERVER_SIDE_CURSORS"] is True and replica["CONN_MAX_AGE"] == 0
+    assert replica["OPTIONS"]["prepare_threshold"] is None and replica["OPTIONS"]["connect_timeout"] == 2
+
+
 def test_a_replica_url_adds_a_mirrored_alias_the_router_and_the_middleware():
     code, shown, err = settings_with(
         DATABASE_URL=POSTGRES, DATABASE_REPLICA_URL="postgres://jps_app@127.0.0.1:5433/jps"
