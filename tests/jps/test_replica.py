@@ -60,7 +60,7 @@ def replica_on(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
         connections[REPLICA].close()
 
 
-def wait_for(check: Callable[[], bool], seconds: float = 30) -> None:
+def wait_for(check: Callable[[], bool], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while not check():
         assert time.monotonic() < deadline, "the replica did not catch up"
