@@ -58,7 +58,7 @@ port = $PORT
 unix_socket_directories = '$DIR'
 hot_standby = on
 shared_buffers = 64MB
-fsync = off
+fsync = off  # a throwaway copy: rebuilt by this script, never recovered after a crash
 logging_collector = off
 $conf
 CONF
