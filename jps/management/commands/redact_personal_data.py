@@ -4,7 +4,7 @@ from jps.privacy import meetings_redact, personal_data_redact, resident_reports_
 
 
 class Command(BaseCommand):
-    help = "Redact personal data of problems closed, and of meetings and residents' reports, longer ago than JPS_RETENTION_DAYS."
+    help = "Redact personal data past JPS_RETENTION_DAYS: of closed problems, meetings and residents' reports."
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         total = 0
