@@ -18,7 +18,7 @@ from jps import selectors, services
 from jps.models import Problem, ProblemView
 
 from .. import forms as f
-from ..http import AuthedHttpRequest, csv_cell
+from ..http import AuthedHttpRequest, csv_cell, in_chunks
 
 # --- the problem list --------------------------------------------------------------------------
 
@@ -135,7 +135,7 @@ def problem_csv(request: AuthedHttpRequest) -> StreamingHttpResponse:
 
     def rows() -> Iterator[list[str]]:
         yield CSV_COLUMNS
-        for p in _logged_in_chunks(request, queryset.iterator(chunk_size=CSV_LOG_CHUNK)):
+        for p in _logged_in_chunks(request, in_chunks(queryset, CSV_LOG_CHUNK)):
             yield [
                 _cell(v)
                 for v in (
