@@ -244,5 +244,27 @@ def test_an_owner_list_is_the_users_own_not_the_forces(client, pcso, partner_use
     officer = dict(problem_filter_choices(pcso, m.Problem.objects.all())["owner"])
     visible = m.Problem.objects.filter(participations__agency=partner_user.agency)
     partner = dict(problem_filter_choices(partner_user, visible)["owner"])
-    assert set(partner) <= set(officer) and set(partner) == {str(pk) for pk in visible.values_list("owner_id", flat=True)}
+    assert set(partner) <= set(officer) and set(partner) == {
+        str(pk) for pk in visible.values_list("owner_id", flat=True)
+    }
     assert cache.get(f"problem-filter:owners:{partner_user.pk}") is not None
+
+
+def test_a_long_list_shows_an_estimated_count_and_a_short_one_the_exact(client, pcso, spread, monkeypatch):  # type: ignore[no-untyped-def]
+    from frontend.views import lists
+
+    client.force_login(pcso)
+    from jps import selectors
+
+    visible = selectors.problems_visible_to(pcso).count()
+    assert visible > 1
+    page = client.get(reverse("problem_list")).content.decode()
+    assert f"{visible} problems ·" in page and "About" not in page
+    monkeypatch.setattr(lists, "EXACT_COUNT_UP_TO", 1)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("problem_list")).content.decode()
+    if connection.vendor == "postgresql":
+        assert "About " in page and any(q["sql"].startswith("EXPLAIN") for q in captured)
+        assert not any(q["sql"].startswith("SELECT COUNT(*)") and "LIMIT" not in q["sql"] for q in captured)
+    else:
+        assert f"{visible} problems ·" in page  # SQLite counts exactly
