@@ -320,10 +320,11 @@ def problem_filter_choices(user: User, scope: QuerySet[Problem]) -> dict[str, Ch
         owners = User.objects.filter(pk__in=scope.values("owner_id")).order_by("last_name", "first_name")
         return _choices(owners)
 
-    lists: dict[str, Choices] = cache.get_or_set(
+    lists: dict[str, Choices] = cache.get_or_set(  # type: ignore[assignment]
         f"problem-filter:force:{force_id or 'all'}", force_lists, FILTER_CHOICES_TTL
     )
-    return {**lists, "owner": cache.get_or_set(f"problem-filter:owners:{user.pk}", owner_list, FILTER_CHOICES_TTL)}
+    owners: Choices = cache.get_or_set(f"problem-filter:owners:{user.pk}", owner_list, FILTER_CHOICES_TTL)  # type: ignore[assignment]
+    return {**lists, "owner": owners}
 
 
 class ProblemFilter(filters.ProblemFilter):

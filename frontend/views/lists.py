@@ -65,7 +65,7 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
+        queryset: QuerySet[Problem] = self.object_list  # type: ignore[assignment]
         exact = queryset[: EXACT_COUNT_UP_TO + 1].count()
         if exact <= EXACT_COUNT_UP_TO or connections[queryset.db].vendor != "postgresql":
             return exact if exact <= EXACT_COUNT_UP_TO else queryset.count()
