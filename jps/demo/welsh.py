@@ -15,9 +15,12 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from jps import models as m
 from jps import services
+
+from .data import CATEGORIES, RESPONSES
 
 FORCE = {
     "code": "DYP",
@@ -146,14 +149,23 @@ def _priority(
         problem=problem, by=sergeant, public_priority=True, adopted_on=adopted, public_title=title,
         public_title_cy=title_cy,
     )  # fmt: skip
-    proposed = services.update_add(problem=problem, by=officer, text=update, propose_public=True)
+    # the officer's words and the actions are the category's, as the rest of the demo's (data.RESPONSES)
+    response = RESPONSES[[slugify(name) for name, _group in CATEGORIES].index(category)]
+    proposed = services.update_add(problem=problem, by=officer, text=response["update"][0], propose_public=True)
     services.update_decide(update=proposed, by=editor, approve=True, public_text=update, public_text_cy=update_cy)
-    _walk(problem, officer=officer, sergeant=sergeant, police=police, outcome=outcome)
+    action = response["actions"][0][1]
+    _walk(problem, officer=officer, sergeant=sergeant, police=police, action=action, outcome=outcome)
     return problem
 
 
 def _walk(
-    problem: m.Problem, *, officer: m.User, sergeant: m.User, police: m.Agency, outcome: tuple[str, str] | None
+    problem: m.Problem,
+    *,
+    officer: m.User,
+    sergeant: m.User,
+    police: m.Agency,
+    action: str,
+    outcome: tuple[str, str] | None,
 ) -> None:
     """To response (a current priority), or on to closed with its outcome in both languages."""
     services.problem_transition(problem=problem, to=m.Stage.ANALYSIS, by=officer)
@@ -168,17 +180,17 @@ def _walk(
         objective="Halve the reports within three months.",
     )
     services.problem_transition(problem=problem, to=m.Stage.RESPONSE, by=officer)
-    action = services.action_add(
+    planned = services.action_add(
         problem=problem,
         by=officer,
         action_type="enforcement",
-        description="Patrols at the peak times.",
+        description=action,
         agency=police,
         due_on=timezone.localdate() + datetime.timedelta(days=14),
     )
     if outcome is None:
         return
-    services.action_update(action=action, by=officer, status="done", result="Completed as planned.")
+    services.action_update(action=planned, by=officer, status="done", result="Completed as planned.")
     services.problem_transition(problem=problem, to=m.Stage.ASSESSMENT, by=officer)
     services.assessment_save(
         problem=problem,

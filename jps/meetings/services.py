@@ -399,6 +399,7 @@ def meeting_carry_over(
         kind=Kind.CARRIED_OVER,
         problem=problem,
         summary=problem.public_name,
+        summary_cy=problem.public_title_cy,
         public_response=public_response,
         note=progress_note,
     )
@@ -442,6 +443,7 @@ def meeting_sign_off(
         problem=problem,
         kind=Kind.SIGNED_OFF,
         summary=problem.public_name,
+        summary_cy=problem.public_title_cy,
         public_response=public_outcome,
         note=note,
         closure_requested=problem.closure_requested_at is not None,
