@@ -86,3 +86,15 @@ def test_no_personal_data_reaches_the_welsh_pages(in_welsh, settings):
     assert WELSH["title"] in welsh and WELSH["outcome"] in welsh
     assert {name: value for name, value in SECRETS.items() if value.lower() in welsh.lower()} == {}
     assert not re.search(r"ZZ[A-Z]+ ", welsh)
+
+
+def test_the_case_review_figures_page_is_translated(in_welsh, settings):
+    publish(full=True)
+    files = site_files(settings.PUBLIC_SITE_DIR)
+    pages = [name for name in files if name.startswith("cy/case-reviews/") and name.endswith("index.html")]
+    assert pages
+    welsh = files[pages[0]].decode()
+    for text in ("Adolygiadau achos ymddygiad gwrthgymdeithasol", "Pob blwyddyn", "Ceisiadau a ddaeth i law"):
+        assert text in welsh
+    english = files[pages[0].removeprefix("cy/")].decode()
+    assert "Each year" in english and "Applications received" in english and "Pob blwyddyn" not in english

@@ -236,3 +236,17 @@ def test_the_api_publishes_a_pact_priority_with_its_welsh_words(
     assert refused.status_code == 400 and {"public_title_cy", "summary_cy"} <= set(refused.json())
     approved = api(web_editor).post(url, body | {"public_title_cy": TITLE[1], "summary_cy": "Parcio"}, format="json")
     assert approved.status_code == 200 and approved.json()["publication"] == "approved"
+
+
+def test_the_pact_card_of_a_welsh_force_asks_for_the_welsh_title_and_summary(
+    client, held_meeting, pcso, web_editor, neighbourhood, category, force
+):  # type: ignore[no-untyped-def]
+    item = meetings.meeting_agree_new_priority(
+        meeting=held_meeting, by=pcso, neighbourhood=neighbourhood, category=category, title="Parking by the school",
+        description="Cars on the zigzags.", public_title=TITLE[0], summary="Parking by the school",
+    )  # fmt: skip
+    welsh(force)
+    verified_login(client, web_editor)
+    card = client.get("/").content.decode().split(f'id="priority-{item.pk}"')[1].split("</form>")[0]
+    assert f'name="priority-{item.pk}-public_title_cy"' in card and f'name="priority-{item.pk}-summary_cy"' in card
+    assert card.count('lang="cy"') == 2
