@@ -37,7 +37,7 @@ from jps.models import (
 )
 from jps.models.fields import text_limit
 
-from .govuk_forms import GovukDateField, GovukForm
+from .govuk_forms import GovukDateField, GovukForm, drop_welsh_unless, welsh_field
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -156,6 +156,7 @@ class PublicForm(GovukForm, forms.Form):
         max_length=text_limit(Problem, "public_title"), required=False, label="Title for the public"
     )
     adopted_on = GovukDateField(required=False, label="Date adopted")
+    public_title_cy = welsh_field("Title for the public", max_length=text_limit(Problem, "public_title_cy"))
     public_outcome = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -163,17 +164,25 @@ class PublicForm(GovukForm, forms.Form):
         label="Outcome for the public",
         help_text="Published when the problem closes. Nothing personal.",
     )
+    public_outcome_cy = welsh_field(
+        "Outcome for the public", max_length=text_limit(Assessment, "public_outcome_cy"), rows=2
+    )
 
     @classmethod
     def for_problem(cls, problem: Problem, data: Any = None) -> PublicForm:
+        """The form for this problem: with the Welsh fields beside the English where its force publishes in Welsh."""
         assessment = getattr(problem, "assessment", None)
         initial = {
             "public_priority": problem.public_priority,
             "public_title": problem.public_title,
+            "public_title_cy": problem.public_title_cy,
             "adopted_on": problem.adopted_on,
             "public_outcome": assessment.public_outcome if assessment else "",
+            "public_outcome_cy": assessment.public_outcome_cy if assessment else "",
         }
-        return cls(data, prefix="public", initial=initial)
+        form = cls(data, prefix="public", initial=initial)
+        drop_welsh_unless(form, problem.force.welsh_enabled)
+        return form
 
     def changes(self) -> dict[str, Any]:
         """Only what was changed, so an untouched field is not written (nor its history)."""
@@ -270,7 +279,12 @@ class UpdateDecideForm(GovukForm, forms.Form):
         label="Text to publish",
         help_text="Edit out anything personal before approving.",
     )
+    public_text_cy = welsh_field("Text to publish", max_length=text_limit(ProgressUpdate, "public_text_cy"), rows=3)
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+
+    def __init__(self, *args: Any, welsh: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        drop_welsh_unless(self, welsh)
 
 
 YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
