@@ -8,7 +8,8 @@ incremental (``updated_since``) lists. Inside such a block :class:`ReplicaRouter
 
 - the *scope* (a request, opened by :class:`PrimaryAfterWriteMiddleware`; a Celery task, opened by
   ``tasks``; or the block itself when neither is open) has not written: ``db_for_write`` marks the
-  scope, and every later read goes to the primary (read-your-writes). A request with an unsafe
+  scope, and every later read goes to the primary (read-your-writes; the access log, written and
+  never read back, does not count). A request with an unsafe
   method is marked from the start, and its response sets a short cookie so that the GET after the
   redirect-after-POST reads the primary too;
 - no transaction is open on the primary (its reads belong to it);
@@ -44,6 +45,9 @@ REPLICA = "replica"
 #: The cookie that sends a browser's reads to the primary for a few seconds after it wrote.
 PIN_COOKIE = "jps_primary"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+#: Written but never read back by the request that wrote them: the access log (who read what), which
+#: a CSV download writes chunk by chunk as it reads. Writing it does not send later reads to the primary.
+WRITE_ONLY_MODELS = frozenset({"jps.problemview"})
 
 
 @dataclasses.dataclass
@@ -204,7 +208,7 @@ class ReplicaRouter:
 
     def db_for_write(self, model: Any, **hints: Any) -> str:
         scope = _scope.get()
-        if scope is not None:
+        if scope is not None and model._meta.label_lower not in WRITE_ONLY_MODELS:
             scope.wrote = True
         return PRIMARY
 

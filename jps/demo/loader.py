@@ -28,6 +28,7 @@ from .people import load_demo_people
 from .residents import load_demo_residents
 from .risk import load_demo_risk
 from .tiers import load_demo_tiers
+from .welsh import load_demo_welsh
 
 DISTRICT_SUPERVISOR = {
     "Canterbury": "supervisor",
@@ -69,6 +70,7 @@ class DemoLoader:
         load_demo_contacts(log=self.log)
         load_demo_panels(log=self.log)
         load_demo_residents(log=self.log)
+        load_demo_welsh(password=self.password, log=self.log)
         # The public site is published once, in full, after the load (``make demo``), not by this commit.
         publishing.publish_soon_cancel()
 

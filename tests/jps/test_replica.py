@@ -141,6 +141,23 @@ def test_writes_and_the_reads_after_them_go_to_the_primary():
         assert router.db_for_read(m.Force) == "default"  # a transaction's reads belong to it
 
 
+def test_a_csv_download_reads_the_replica_throughout_while_it_logs_each_chunk(client, admin_user, monkeypatch):
+    from frontend.views import lists
+
+    monkeypatch.setattr(lists, "CSV_LOG_CHUNK", 2)
+    neighbourhood = f.NeighbourhoodFactory()
+    for _ in range(5):
+        f.ProblemFactory(neighbourhood=neighbourhood)
+    c = verified_login(client, admin_user)
+    replayed()
+    with CaptureQueriesContext(connections[REPLICA]) as on_standby:
+        response = c.get(reverse("problem_csv"))
+        rows = b"".join(response.streaming_content).decode().splitlines()
+    assert len(rows) == 1 + m.Problem.objects.count()
+    assert sum("jps_problem" in sql and "jps_problemview" not in sql for sql in reads(on_standby)) >= 3  # every chunk
+    assert m.ProblemView.objects.count() == m.Problem.objects.count()  # each row logged, on the primary
+
+
 def test_a_partners_incremental_list_reads_the_replica_and_the_plain_list_does_not(partner_user):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=partner_user).key}")
