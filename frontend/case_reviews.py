@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jps import policy, selectors, services
+from jps.db_router import replica_reads
 from jps.models import OPEN_CASE_REVIEW_STATES, Action, Agency, CaseReviewApplication, District, Person, Problem, User
 from jps.rules import sees_people_of_force
 
@@ -327,6 +328,7 @@ def case_review_letter(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def case_review_csv(request: AuthedHttpRequest) -> HttpResponse:
     """The applications the user sees (no applicant's details: a list to work from, not a register)."""
     rows = (
@@ -339,6 +341,7 @@ def case_review_csv(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def case_review_figures_csv(request: AuthedHttpRequest) -> HttpResponse:
     rows = selectors.case_review_figures(districts=selectors.figures_scope(request.user))
     return csv_response("case-review-figures.csv", selectors.FIGURE_COLUMNS, selectors.figure_table(rows))

@@ -133,6 +133,43 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     _options.setdefault("transaction_mode", "IMMEDIATE")
     _options.setdefault("timeout", envint("SQLITE_TIMEOUT", 20))
     _options.setdefault("init_command", "PRAGMA journal_mode=WAL")
+# PgBouncer in transaction mode (DB_POOLER=pgbouncer, docs/deploy.md): a server connection serves
+# another client after each transaction, so nothing may outlive one -- no server-side cursors
+# (``.iterator()`` fetches client-side), no prepared statements (psycopg prepares a query run five
+# times), no persistent connections of Django's own (the pooler keeps them), and no session-level
+# ``SET ROLE`` (DB_SET_ROLE): behind the pooler the application logs in as its role directly.
+DB_POOLER = os.environ.get("DB_POOLER", "").strip().lower()
+if DB_POOLER == "pgbouncer" and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    # nor does it pass on the ``options`` startup parameter: JIT is turned off on the role instead
+    # (``ALTER ROLE jps_app SET jit = off``, docker/db-roles.sql).
+    DATABASES["default"]["OPTIONS"].pop("options", None)
+# A streaming read replica (jps/db_router.py, docs/deploy.md): only the reads that opt in with
+# ``replica_reads()`` and can be a second old go there, when it is at most REPLICA_MAX_LAG_SECONDS
+# behind (asked at most every REPLICA_CHECK_SECONDS); after a POST a cookie keeps a browser's
+# reads on the primary for REPLICA_PIN_SECONDS. The test runner never creates a database on it:
+# it mirrors ``default`` (same name, the replica's own host), which streaming keeps in step.
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "1.5"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
+REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", 5)
+REPLICA_READS = envbool("REPLICA_READS", "1")
+if os.environ.get("DATABASE_REPLICA_URL") and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "connect_timeout": envint("REPLICA_CONNECT_TIMEOUT", 2),
+    }
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["jps.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                      "jps.db_router.PrimaryAfterWriteMiddleware")  # fmt: skip
 # Least-privilege roles (docs/deploy.md): ``migrate`` runs as the tables' owner and grants the
 # application role named here what it needs after every run (jps/db_roles.py) -- and on the access
 # log only SELECT and INSERT. The application itself logs in as that role and owns nothing.
@@ -140,6 +177,8 @@ DB_APP_ROLE = os.environ.get("DB_APP_ROLE", "")
 # For the test suite only: log in as the owner (to create and migrate the test database), then
 # SET ROLE to this role on every connection. Never in production, where the login is the app role.
 DB_SET_ROLE = os.environ.get("DB_SET_ROLE", "")
+if DB_SET_ROLE and DB_POOLER == "pgbouncer":
+    raise RuntimeError("DB_SET_ROLE cannot work behind PgBouncer: log in as the application role itself.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "jps.User"

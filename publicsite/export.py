@@ -22,6 +22,7 @@ from typing import Any
 from django.utils import timezone
 
 from jps import publishing
+from jps.db_router import replica_lag_allowance, replica_reads
 from jps.models import Postcode, PublishRun
 
 from . import store
@@ -49,11 +50,14 @@ def _publish(root: Path, *, full: bool, now: datetime.datetime) -> store.Publish
     build.dir.mkdir(parents=True)
     run = PublishRun.objects.create(started_at=now, full=full, version=version)
     try:
-        if full:
-            _full(build, now=now, languages=languages)
-        else:
-            assert manifest is not None
-            _incremental(build, manifest, now=now, languages=languages)
+        # What is public can be a second old: the export reads the replica when there is a healthy one
+        # (jps/db_router.py); the run row just written is the export's own bookkeeping, not its data.
+        with replica_reads(own_scope=True):
+            if full:
+                _full(build, now=now, languages=languages)
+            else:
+                assert manifest is not None
+                _incremental(build, manifest, now=now, languages=languages)
     except BaseException:
         build.discard()
         run.delete()
@@ -95,7 +99,9 @@ def _incremental(build: store.Build, manifest: dict[str, Any], *, now: datetime.
     Where it was comes from the ``PROBLEMS`` file of its force's priorities shard (found from
     its reference), where it is now from one query; only those districts are then loaded.
     """
-    since = datetime.datetime.fromisoformat(manifest["exported_at"])
+    # Back by the replica's allowed lag: a change committed just before the last export but not yet
+    # replayed where that export read it is picked up now (at worst a page is rendered twice).
+    since = datetime.datetime.fromisoformat(manifest["exported_at"]) - replica_lag_allowance()
     references = publishing.problem_references(ids=publishing.problems_changed_since(since=since))
     shelves: dict[str, dict[str, dict[str, int]]] = {}
     before: dict[int, dict[str, int]] = {}

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from jps import selectors, services
+from jps.db_router import replica_reads
 from jps.models import Problem, ProblemView
 
 from .. import forms as f
@@ -168,28 +169,29 @@ def problem_csv(request: AuthedHttpRequest) -> StreamingHttpResponse:
     today = timezone.localdate()
 
     def rows() -> Iterator[list[str]]:
-        yield CSV_COLUMNS
-        for p in _logged_in_chunks(request, in_chunks(queryset, CSV_LOG_CHUNK)):
-            yield [
-                _cell(v)
-                for v in (
-                    p.reference,
-                    p.title,
-                    p.get_stage_display(),
-                    p.neighbourhood.display_name,
-                    p.district.name,
-                    p.category.name,
-                    p.owner,
-                    p.lead_agency.name,
-                    p.get_source_display(),
-                    p.originator,
-                    p.get_risk_display(),
-                    "yes" if p.public_priority else "no",
-                    p.next_review_due.isoformat() if p.next_review_due else "",
-                    p.days_overdue(today),
-                    timezone.localtime(p.created_at).strftime("%Y-%m-%d %H:%M"),
-                )
-            ]
+        with replica_reads():  # the rows are read as the response streams, after the view returned
+            yield CSV_COLUMNS
+            for p in _logged_in_chunks(request, in_chunks(queryset, CSV_LOG_CHUNK)):
+                yield [
+                    _cell(v)
+                    for v in (
+                        p.reference,
+                        p.title,
+                        p.get_stage_display(),
+                        p.neighbourhood.display_name,
+                        p.district.name,
+                        p.category.name,
+                        p.owner,
+                        p.lead_agency.name,
+                        p.get_source_display(),
+                        p.originator,
+                        p.get_risk_display(),
+                        "yes" if p.public_priority else "no",
+                        p.next_review_due.isoformat() if p.next_review_due else "",
+                        p.days_overdue(today),
+                        timezone.localtime(p.created_at).strftime("%Y-%m-%d %H:%M"),
+                    )
+                ]
 
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse((writer.writerow(row) for row in rows()), content_type="text/csv")
