@@ -22,6 +22,20 @@ def site_languages() -> list[str]:
     return ["en"] + (["cy"] if Force.objects.filter(welsh_enabled=True).exists() else [])
 
 
+def photo_folder(reference: str) -> str:
+    """The folder of a priority's published photos, beside its page: ``priorities/<force>/<reference>/``.
+
+    In the priority's shard, so a changed priority rewrites its photos with its page, and an
+    incremental export drops the folder whole before writing back the photos still published.
+    """
+    return priority_path(reference)[: -len(".html")] + "/"
+
+
+def photo_path(reference: str, stored: str) -> str:
+    """A published photo's site path: the stored copy's random name (never the uploader's file name)."""
+    return photo_folder(reference) + stored.rsplit("/", 1)[-1]
+
+
 def priority_path(reference: str) -> str:
     """A priority's page, ``priorities/<force code>/<reference>.html``: stable for ever (references never change).
 
@@ -106,6 +120,11 @@ class SiteData:
             "outcome": p.outcome,
             "latest": p.latest_update,
             "updates": list(reversed(p.updates)),
+            "timeline": [
+                {"text": u.text, "date": u.date, "photo_alt": u.photo_alt}
+                | ({"photo_to": photo_path(p.reference, u.photo)} if u.photo else {})
+                for u in p.updates
+            ],
             "neighbourhood": n.display_name,
             "neighbourhood_to": self.nbhd_path(n),
             "district": n.district.name,
