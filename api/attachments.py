@@ -142,7 +142,7 @@ class ProblemAttachmentsViewSet(BaseViewSet):
     @extend_schema(
         summary="Download the file (logged in the access log)",
         parameters=[_PROBLEM, _ID],
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")},
+        responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file, as recognised.")},
     )
     @action(detail=True, methods=["get"], url_path="download")
     def download(self, request: Request, problem_pk: str, pk: str) -> Any:
