@@ -1,7 +1,7 @@
 """Demo attachments (issue 20): a photo and a document on a Canterbury public priority, the photo published
-by the web editor with a public update. Both are made here (the photo drawn with Pillow, the document as
-text), so the repository holds no binary files. Through the services, as users would. Idempotent: nothing
-is added when the demo already has attachments.
+by the web editor with the priority's latest approved public update. Both are made here (the photo drawn
+with Pillow, the document as text), so the repository holds no binary files. Through the services, as users
+would. Idempotent: nothing is added when the demo already has attachments.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from django.db import transaction
 from PIL import Image, ImageDraw
 
 from jps import models as m
-from jps import services
 from jps.attachments import services as attachments
 
 ALT = "A cleared alleyway behind a row of shops, swept, with a new light on the wall"
@@ -44,30 +43,24 @@ def load_demo_attachments(*, log: Callable[[str], None] = print) -> None:
     editor = m.User.objects.filter(username="webeditor").first()
     if officer is None or editor is None or m.Attachment.objects.exists():
         return
-    problem = next(
-        (
-            p
-            for p in m.Problem.objects.filter(
-                district__name="Canterbury", public_priority=True, stage__in=m.OPEN_STAGES
-            ).order_by("created_at")
-            if officer.has_perm("jps.work_problem", p)
-        ),
-        None,
+    approved = m.ProgressUpdate.objects.filter(
+        status=m.ProgressUpdate.Status.APPROVED,
+        problem__district__name="Canterbury",
+        problem__public_priority=True,
+        problem__stage__in=m.OPEN_STAGES,
+    ).select_related("problem")
+    update = next(
+        (u for u in approved.order_by("-decided_at") if officer.has_perm("jps.work_problem", u.problem)), None
     )
-    if problem is None:
+    if update is None:
         return
+    problem = update.problem
     photo_bytes = demo_photo()
     photo = attachments.attachment_add(problem=problem, by=officer, upload=io.BytesIO(photo_bytes),
                                        filename="IMG_2041.jpg", size=len(photo_bytes),
-                                       description="The alley after the clear-up")  # fmt: skip
+                                       description="Photo from the site visit")  # fmt: skip
     attachments.attachment_add(problem=problem, by=officer, upload=io.BytesIO(NOTES.encode()),
                                filename="site-visit-notes.txt", size=len(NOTES.encode()),
                                description="Notes of the site visit with the council")  # fmt: skip
-    update = services.update_add(
-        problem=problem, by=officer, text="Alley cleared and lit; gate to follow.", propose_public=True
-    )
-    services.update_decide(update=update, by=editor, approve=True,
-                           public_text="The alley behind the shops has been cleared and new lighting fitted. "
-                           "A gate will follow.")  # fmt: skip
     attachments.attachment_publish(attachment=photo, update=update, by=editor, alt_text=ALT)
     log(f"Demo attachments: a photo and a document on {problem.reference}, the photo published.")
