@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jps', '0037_access_log_partitioned'),
+        ('jps', '0038_access_log_resident_reports'),
     ]
 
     operations = [
