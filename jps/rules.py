@@ -481,5 +481,6 @@ from .people.rules import reads_risk, risk_scope_q  # noqa: E402, F401
 #: "Contacts made on time" by district (issue 18): officers and supervisors (their districts), administrators.
 rules.add_perm("jps.view_contact_figures", is_administrator | is_officer | is_supervisor)  # never partners
 
+from .attachments import rules as _attachment_rules  # noqa: E402, F401
 from .panels import rules as _panel_rules  # noqa: E402, F401
 from .residents import rules as _resident_report_rules  # noqa: E402, F401

@@ -8,7 +8,9 @@ console email. Production sets ``DEBUG=0``, ``SECRET_KEY``, ``DATABASE_URL``,
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -261,8 +263,36 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # (`make run` collects, then serves with STATIC_MANIFEST=1, DEBUG or not). Off, as in tests and plain
 # development, the files are served as built, straight from the app folders.
 STATIC_MANIFEST = envbool("STATIC_MANIFEST", "0" if DEBUG else "1")
+
+
+def media_storage(env: Mapping[str, str]) -> dict[str, Any]:
+    """Where uploaded files live: the filesystem (``MEDIA_ROOT``), or a private S3-compatible bucket.
+
+    With ``AWS_STORAGE_BUCKET_NAME`` (and, for a non-AWS store, ``S3_ENDPOINT_URL``) set, django-storages'
+    S3 backend: objects written ``private``, never public-read, links signed and short-lived, no
+    overwriting of a name. Staff still download only through JPS (``jps.attachments``): nobody is
+    handed a bucket URL. Credentials come from boto3's usual chain (environment, instance role).
+    """
+    bucket = env.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket and not env.get("S3_ENDPOINT_URL"):
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": int(env.get("S3_SIGNED_URL_SECONDS", "300")),
+        "file_overwrite": False,
+        "object_parameters": {"ServerSideEncryption": env.get("S3_SERVER_SIDE_ENCRYPTION", "AES256")},
+    }
+    if env.get("S3_ENDPOINT_URL"):
+        options["endpoint_url"] = env["S3_ENDPOINT_URL"]
+    if env.get("S3_REGION_NAME"):
+        options["region_name"] = env["S3_REGION_NAME"]
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ),
     "staticfiles": {
         "BACKEND": "jps.static_storage.CollectedStaticFilesStorage"  # WhiteNoise's, fingerprinted in DEBUG too
         if STATIC_MANIFEST
@@ -273,9 +303,14 @@ if STATIC_MANIFEST:
     WHITENOISE_USE_FINDERS = False  # the collected files only, not the app folders
     WHITENOISE_AUTOREFRESH = False  # scanned once at start, not on every request as with DEBUG
 
-# Uploaded files (residents' photos): the default storage, never served as static or public files.
-# Behind FileSystemStorage here; django-storages' S3 backend drops into STORAGES["default"] in production.
+# Uploaded files (residents' photos, staff attachments): the default storage (``media_storage`` above),
+# never served as static or public files; no MEDIA_URL is routed. Staff read them through JPS's views.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# Staff attachments (issue 20): the largest file, how many a problem may hold, an image's longest side.
+JPS_ATTACHMENT_MAX_BYTES = envint("JPS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+JPS_ATTACHMENTS_PER_PROBLEM = envint("JPS_ATTACHMENTS_PER_PROBLEM", 50)
+JPS_ATTACHMENT_IMAGE_MAX_SIDE = envint("JPS_ATTACHMENT_IMAGE_MAX_SIDE", 2400)
 
 # Residents' reports (issue 20): per-address limit, photos, triage target, the questionnaire after closure.
 JPS_RESIDENT_REPORTS_PER_ADDRESS = os.environ.get("JPS_RESIDENT_REPORTS_PER_ADDRESS", "5/hour,20/day")

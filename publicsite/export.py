@@ -27,7 +27,7 @@ from jps.models import Postcode, PublishRun
 
 from . import store
 from .render import Renderer
-from .viewmodels import SiteData, priority_path, site_languages
+from .viewmodels import SiteData, photo_folder, priority_path, site_languages
 
 
 def publish(
@@ -130,6 +130,7 @@ def _incremental(build: store.Build, manifest: dict[str, Any], *, now: datetime.
         key = store.shard_key(page)
         assert key is not None
         shelf = problems.setdefault(key, dict(shelves[key]))
+        removed[key].append(photo_folder(references[pid]))  # its photos still published are written again
         p = data.by_id.get(pid)
         if p is not None:
             files.update(renderer.priority(pid))

@@ -18,6 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
@@ -30,7 +31,7 @@ from jps.publishing import PublicPriority
 
 from .ical import meetings_ics
 from .police_uk import PoliceUkMirror
-from .viewmodels import SiteData, closed_key, localise
+from .viewmodels import SiteData, closed_key, localise, photo_path
 
 STATIC_CSS = Path(__file__).parent / "assets" / "public_site.css"
 STATIC_ICON = Path(__file__).parent / "assets" / "favicon.svg"
@@ -216,7 +217,12 @@ class Renderer:
             return {}
         vm = self.data.priority_vm(p)
         context = {"p": vm, "force": vm["force"], "force_cy": vm["force_cy"]}
-        return self.html(self.data.priority_path(p), "priority.html", context, p.last_changed)
+        files = self.html(self.data.priority_path(p), "priority.html", context, p.last_changed)
+        for update in p.updates:
+            if update.photo:  # the copy we re-encoded (no EXIF, no location), approved by a web editor
+                with default_storage.open(update.photo, "rb") as photo:
+                    files[photo_path(p.reference, update.photo)] = photo.read()
+        return files
 
     def postcodes(self) -> dict[str, str | bytes]:
         files: dict[str, str | bytes] = {}

@@ -22,6 +22,20 @@ def site_languages() -> list[str]:
     return ["en"] + (["cy"] if Force.objects.filter(welsh_enabled=True).exists() else [])
 
 
+def photo_folder(reference: str) -> str:
+    """The folder of a priority's published photos, beside its page: ``priorities/<force>/<reference>/``.
+
+    In the priority's shard, so a changed priority rewrites its photos with its page, and an
+    incremental export drops the folder whole before writing back the photos still published.
+    """
+    return priority_path(reference)[: -len(".html")] + "/"
+
+
+def photo_path(reference: str, stored: str) -> str:
+    """A published photo's site path: the stored copy's random name (never the uploader's file name)."""
+    return photo_folder(reference) + stored.rsplit("/", 1)[-1]
+
+
 def priority_path(reference: str) -> str:
     """A priority's page, ``priorities/<force code>/<reference>.html``: stable for ever (references never change).
 
@@ -110,7 +124,7 @@ class SiteData:
             "outcome": p.outcome,
             "outcome_cy": p.outcome_cy,
             "latest": update_vm(p.latest_update) if p.latest_update else None,
-            "updates": [update_vm(u) for u in reversed(p.updates)],
+            "updates": [update_vm(u) | _photo(p.reference, u) for u in reversed(p.updates)],
             "neighbourhood": n.display_name,
             "neighbourhood_cy": n.public_name_cy,
             "neighbourhood_to": self.nbhd_path(n),
@@ -133,6 +147,11 @@ class SiteData:
 
 def update_vm(u: publishing.PublicUpdate) -> dict[str, Any]:
     return {"text": u.text, "text_cy": u.text_cy, "date": u.date, "at": u.at}
+
+
+def _photo(reference: str, u: publishing.PublicUpdate) -> dict[str, Any]:
+    """The photo a web editor published with an update: where the export copies it, and its alt text."""
+    return {"photo_to": photo_path(reference, u.photo), "photo_alt": u.photo_alt} if u.photo else {}
 
 
 def localise(value: Any, lang: str) -> Any:

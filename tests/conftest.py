@@ -146,6 +146,12 @@ def _public_site_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.PUBLIC_SITE_DIR = tmp_path / "public_site"
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Uploads made by any test (the demo's attachments, say) go to a temporary folder, never the project's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def verified_login(client, user):  # type: ignore[no-untyped-def]
     """Sign ``user`` in as if with their password and a code: a confirmed authenticator, and the
     session marked as verified by it (what ``django_otp.login`` does). Two-factor stays enforced;

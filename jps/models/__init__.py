@@ -1,4 +1,5 @@
 from .access import ProblemView
+from .attachments import Attachment
 from .case_reviews import (
     DEADLINES,
     OPEN_CASE_REVIEW_STATES,
@@ -67,6 +68,7 @@ __all__ = [
     "public_name_expression",
     "review_overdue_q",
     "Action",
+    "Attachment",
     "Agency",
     "AlertSubscription",
     "Analysis",

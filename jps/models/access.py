@@ -31,6 +31,7 @@ class ProblemView(models.Model):
         ADMIN = "admin", "Admin"
         SAR = "sar", "Subject-access export"
         EXPORT = "export", "Export (before CSV and subject-access were told apart)"
+        FILE = "file", "File download (an attachment)"
 
     problem = models.ForeignKey(
         "jps.Problem", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="views", db_constraint=True

@@ -304,3 +304,29 @@ def test_nothing_a_resident_reported_appears_on_the_public_site(priorities, sett
     assert not re.search(r"ZZ[A-Z]+ ", everything)
     # The public pages lead residents to the form on the web application.
     assert "/report/?neighbourhood=" in everything
+
+
+def test_no_attachment_reaches_the_public_site_unless_a_web_editor_approved_the_photo(priorities, settings, tmp_path):
+    """Documents and photos on public priorities, with planted names and descriptions: none is exported.
+    (The approved photo's own path, without EXIF, is ``tests/attachments/test_attachments_public.py``.)"""
+    import io
+
+    from PIL import Image
+
+    from jps.attachments import services as attachments
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    photo = io.BytesIO()
+    Image.new("RGB", (16, 16), (10, 200, 10)).save(photo, format="JPEG")
+    for problem in (priorities["current"],):  # files are added while a problem is open
+        for content, name in ((photo.getvalue(), "ZZPHOTO Orchard.jpg"), (b"%PDF-1.4\nZZPDFBODY\n", "ZZDOC.pdf"),
+                              (b"ZZTEXTBODY witness statement\n", "ZZTEXT.txt")):  # fmt: skip
+            attachments.attachment_add(problem=problem, by=problem.owner, upload=io.BytesIO(content), filename=name,
+                                       size=len(content), description="ZZATTACHDESC victim's letter",
+                                       shared_with_partners=True)  # fmt: skip
+    publish(full=True)
+    files = site_files(settings.PUBLIC_SITE_DIR)
+    assert not [p for p in files if p.endswith((".jpg", ".jpeg", ".pdf", ".txt"))]
+    everything = b"\n".join(files.values())
+    for planted in (b"ZZPHOTO", b"ZZDOC", b"ZZPDFBODY", b"ZZTEXT", b"ZZATTACHDESC", b"attachments/"):
+        assert planted not in everything
