@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from .models import (
     Analysis,
+    Attachment,
     Contact,
     ContactLog,
     Meeting,
@@ -92,7 +93,24 @@ def personal_data_redact(*, now: datetime.datetime | None = None, batch_size: in
         RiskAssessment.objects.filter(problem_id__in=ids).exclude(notes="").update(notes=REDACTED)  # the scores stay
         RiskAssessment.history.filter(problem_id__in=ids).exclude(notes="").update(notes=REDACTED)
         people_redact(problem_ids=ids)
+        attachments_purge(problem_ids=ids, now=now)
     return len(ids)
+
+
+def attachments_purge(*, problem_ids: Iterable[int], now: datetime.datetime) -> int:
+    """Remove the files of these problems (past retention), bytes and original names, once the redaction
+    commits. A photo a web editor published with an update stays: it was vetted as public and the public
+    page still shows it. Returns how many files go."""
+    ids = list(problem_ids)
+    due = Attachment.objects.filter(problem_id__in=ids, removed_at=None, public_update=None)
+    names = [name for name in due.values_list("file", flat=True) if name]
+    fields = {"removed_at": now, "removed_reason": "Retention period passed", "file": "", "original_name": REDACTED,
+              "description": ""}  # fmt: skip
+    gone = due.update(**fields)
+    Attachment.history.filter(problem_id__in=ids, public_update=None).update(original_name=REDACTED, description="")
+    storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    return gone
 
 
 def people_redact(*, problem_ids: Iterable[int]) -> int:
