@@ -482,4 +482,5 @@ from .people.rules import reads_risk, risk_scope_q  # noqa: E402, F401
 rules.add_perm("jps.view_contact_figures", is_administrator | is_officer | is_supervisor)  # never partners
 
 from .panels import rules as _panel_rules  # noqa: E402, F401
+from .residents import inbox_rules as _team_message_rules  # noqa: E402, F401
 from .residents import rules as _resident_report_rules  # noqa: E402, F401

@@ -239,6 +239,8 @@ if STATIC_MANIFEST:
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # Residents' reports (issue 20): per-address limit, photos, triage target, the questionnaire after closure.
+#: Messages to neighbourhood teams (the contact form) one address may send.
+JPS_TEAM_MESSAGES_PER_ADDRESS = os.environ.get("JPS_TEAM_MESSAGES_PER_ADDRESS", "5/hour,20/day")
 JPS_RESIDENT_REPORTS_PER_ADDRESS = os.environ.get("JPS_RESIDENT_REPORTS_PER_ADDRESS", "5/hour,20/day")
 JPS_RESIDENT_PHOTO_MAX_BYTES = envint("JPS_RESIDENT_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 JPS_RESIDENT_PHOTOS_MAX = envint("JPS_RESIDENT_PHOTOS_MAX", 3)

@@ -46,6 +46,7 @@ from .reports import ProblemReport, SubmissionKey
 from .resident_reports import ResidentNotice, ResidentReport, ResidentReportPhoto
 from .risk import RiskAssessment, RiskQuestion, RiskQuestionnaire
 from .stages import StageChange
+from .team_messages import TeamMessage, TeamMessageReply
 from .tiers import DEFAULT_REVIEW_TIERS, RISK_ORDER, ReviewTier
 from .two_factor import TOTPDevice
 from .webhooks import WebhookDelivery, WebhookEndpoint
@@ -101,6 +102,8 @@ __all__ = [
     "ResidentNotice",
     "ResidentReport",
     "ResidentReportPhoto",
+    "TeamMessage",
+    "TeamMessageReply",
     "ProblemQuerySet",
     "ProblemView",
     "ProgressUpdate",

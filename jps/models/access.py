@@ -40,6 +40,10 @@ class ProblemView(models.Model):
     person = models.ForeignKey(
         "jps.Person", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="views", db_constraint=True
     )
+    #: A message to a neighbourhood team whose sender's details were shown (``jps.residents.inbox``).
+    team_message = models.ForeignKey(
+        "jps.TeamMessage", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="views", db_constraint=True
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="problem_views")
     at = models.DateTimeField(default=timezone.now)
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -53,16 +57,20 @@ class ProblemView(models.Model):
             models.Index(fields=["problem", "-at"], name="problemview_problem_at"),
             models.Index(fields=["user", "-at"], name="problemview_user_at"),
             models.Index(fields=["person", "-at"], name="problemview_person_at"),
+            models.Index(fields=["team_message", "-at"], name="problemview_team_message_at"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(problem__isnull=False) | models.Q(person__isnull=False),
+                condition=models.Q(problem__isnull=False)
+                | models.Q(person__isnull=False)
+                | models.Q(team_message__isnull=False),
                 name="problemview_problem_or_person",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} viewed {self.problem_id or f'person {self.person_id}'} at {self.at:%Y-%m-%d %H:%M}"
+        what = self.problem_id or (f"person {self.person_id}" if self.person_id else f"message {self.team_message_id}")
+        return f"{self.user_id} viewed {what} at {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
