@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jps import models as m
-from jps import services
+from jps import reminders, services
 
 #: (key, neighbourhood, hours ago, topic, subject, body, name, email).
 MESSAGES = [
@@ -76,4 +76,9 @@ def load_demo_team_messages(*, log: Callable[[str], None] = print) -> None:
             m.TeamMessageReply.objects.filter(message=message, kind="reply").update(created_at=answered)
         m.TeamMessageReply.objects.filter(message=message, kind="ack").update(created_at=received)
     m.TeamMessageReply.objects.filter(sent_at__isnull=True).update(claimed_at=now, sent_at=now, attempts=1)
+    # The overdue message's 20-hour reminder went when it fell due.
+    reminders.collect(
+        "team_message_due", now=now, result=reminders.JobResult(job="demo"), progress=reminders.NoProgress()
+    )
+    m.Reminder.objects.filter(kind=m.Reminder.Kind.TEAM_MESSAGE_DUE, sent_at__isnull=True).update(sent_at=now)
     log("Demo messages to the team: 5, one past the 24-hour standard.")
