@@ -47,15 +47,15 @@ class TeamMessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssignSerializer(serializers.Serializer):
+class TeamMessageAssignSerializer(serializers.Serializer):
     assigned_to = serializers.IntegerField(help_text="A user in the message's neighbourhood team.")
 
 
-class ReplySerializer(serializers.Serializer):
+class TeamMessageAnswerSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=5000, help_text="Emailed to the sender as written.")
 
 
-class CloseSerializer(serializers.Serializer):
+class TeamMessageCloseSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(
         choices=TeamMessage.CloseReason.choices, required=False, help_text="Required unless the message is answered."
     )
@@ -111,31 +111,35 @@ class TeamMessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseV
         self._logged([message.pk])
         return self.respond(TeamMessageSerializer, self.get_queryset().get(pk=message.pk), code)
 
-    @extend_schema(request=AssignSerializer, responses=_DETAIL)
+    @extend_schema(request=TeamMessageAssignSerializer, responses=_DETAIL)
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str) -> Response:
         """Assign to someone in the neighbourhood's team (yourself included)."""
         message = self.get_object()
-        to = team_members(message.neighbourhood).filter(pk=self.validated(AssignSerializer)["assigned_to"]).first()
+        to = (
+            team_members(message.neighbourhood)
+            .filter(pk=self.validated(TeamMessageAssignSerializer)["assigned_to"])
+            .first()
+        )
         if to is None:
             raise ValidationError({"assigned_to": ["Choose someone in this neighbourhood's team."]})
         services.team_message_assign(message=message, by=request.user, to=to)
         return self._detail(message)
 
-    @extend_schema(request=ReplySerializer, responses={201: TeamMessageSerializer})
+    @extend_schema(request=TeamMessageAnswerSerializer, responses={201: TeamMessageSerializer})
     @action(detail=True, methods=["post"])
     def reply(self, request: Request, pk: str) -> Response:
         """Reply to the sender: recorded, and emailed from JPS (Reply-To the team's address)."""
         message = self.get_object()
-        services.team_message_reply(message=message, by=request.user, **self.validated(ReplySerializer))
+        services.team_message_reply(message=message, by=request.user, **self.validated(TeamMessageAnswerSerializer))
         return self._detail(message, status.HTTP_201_CREATED)
 
-    @extend_schema(request=CloseSerializer, responses=_DETAIL)
+    @extend_schema(request=TeamMessageCloseSerializer, responses=_DETAIL)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         """Close: once answered, or without a reply with a reason (spam, a duplicate...)."""
         message = self.get_object()
-        services.team_message_close(message=message, by=request.user, **self.validated(CloseSerializer))
+        services.team_message_close(message=message, by=request.user, **self.validated(TeamMessageCloseSerializer))
         return self._detail(message)
 
 

@@ -352,7 +352,10 @@ SPECTACULAR_SETTINGS = {
         "ContactKindEnum": "jps.models.Contact.Kind",
         "PanelKindEnum": "jps.models.Panel.Kind",
         "CaseReviewChannelEnum": "jps.models.CaseReviewApplication.Channel",
+        "CaseReviewStateEnum": "jps.models.CaseReviewState",  # beside TeamMessageStateEnum: two "state" fields
         "ResidentReportChannelEnum": "jps.models.ResidentReport.Channel",
+        "TeamMessageStateEnum": "jps.models.TeamMessage.State",
+        "TeamMessageCloseReasonEnum": "jps.models.TeamMessage.CloseReason",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
