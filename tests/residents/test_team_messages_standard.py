@@ -115,3 +115,15 @@ def test_the_scheduled_task_sends_the_emails_and_the_reminders(neighbourhood, pc
     result = send_team_message_emails(now=NOW.isoformat())
     assert result == {"sent": 1, "reminders": 1}
     assert send_team_message_emails(now=NOW.isoformat()) == {"sent": 0, "reminders": 0}
+
+
+def test_the_inbox_shows_the_time_left_and_the_late(neighbourhood, pcso, client):
+    late = _message(neighbourhood, hours_ago=30, subject="Late one")
+    fresh = _message(neighbourhood, hours_ago=3, subject="Fresh one")
+    verified_login(client, pcso)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(reverse("team_messages")).content.decode()
+        assert "Late by 6 h 00 min" in page and "21 h 00 min left" in page
+        assert page.index(late.reference) < page.index(fresh.reference)  # oldest first
+        detail = client.get(reverse("team_message", args=[late.pk])).content.decode()
+    assert "Late by 6 h 00 min" in detail
