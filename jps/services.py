@@ -92,6 +92,7 @@ from .problems.services import (
     problem_update,
 )
 from .problems.workflow import FinalContactRequired, TransitionRefused
+from .reminders.team_messages import team_message_reminders_send
 from .residents.inbox import (
     team_message_assign,
     team_message_close,
@@ -118,6 +119,7 @@ __all__ = [
     "team_message_emails_send",
     "team_message_reply",
     "team_message_views_record",
+    "team_message_reminders_send",
     "PANEL_FIELDS",
     "panel_action_take",
     "panel_agenda_build",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from jps import reminders, services
 
 from .celery import app
@@ -20,7 +22,6 @@ def send_resident_notices(*, now: str | None = None) -> dict[str, Any]:
 def send_team_message_emails(*, now: str | None = None) -> dict[str, Any]:
     """Send the acknowledgements and replies to residents who wrote to their team, each once; then remind
     the team of messages unanswered for 20 hours (``team_message_due``, once per message)."""
-    when = reminders.parse_now(now)
+    when = reminders.parse_now(now) or timezone.now()
     sent = services.team_message_emails_send(now=when)
-    result = reminders.run_job("team_message_due", now=when)
-    return {"sent": sent, "reminders": result.reminders}
+    return {"sent": sent, "reminders": services.team_message_reminders_send(now=when)}

@@ -19,7 +19,7 @@ from django.utils import timezone
 from ..models import Reminder, TeamMessage, User
 from ..models.reminders import reminder_item_key
 from ..residents.inbox import REMIND_AFTER, STANDARD
-from .common import Kind, Recipient, _active, _People, _reminded, _unique
+from .common import JobResult, Kind, NoProgress, Recipient, _active, _People, _reminded, _unique
 
 PERIOD = "20h"
 
@@ -68,3 +68,26 @@ def team_message_due(now: datetime.datetime, people: _People) -> tuple[QuerySet[
 
 
 COLLECTORS = {"team_message_due": team_message_due}
+
+
+def team_message_reminders_send(*, now: datetime.datetime) -> int:
+    """Record the 20-hour reminders now due and send them at once (the every-ten-minutes task).
+
+    Only the people with a ``team_message_due`` reminder unsent get their digest now (with whatever
+    else is unsent for them); everyone else's reminders keep to the daily digest and the hourly
+    catch-up. Returns how many reminders were recorded.
+    """
+    from .collectors import collect  # they import this module's collector
+    from .delivery import deliver_to
+
+    result = JobResult(job="team_message_due")
+    collect("team_message_due", now=now, result=result, progress=NoProgress())
+    keys = (
+        Reminder.objects.filter(kind=Kind.TEAM_MESSAGE_DUE, sent_at__isnull=True)
+        .order_by("recipient_key")
+        .values_list("recipient_key", flat=True)
+        .distinct()
+    )
+    for key in list(keys):
+        deliver_to(key, result=result)
+    return result.reminders

@@ -94,7 +94,7 @@ def test_the_20_hour_reminder_goes_once_to_the_assignee_else_the_team(neighbourh
     for _ in range(3):
         reminders.run_job("team_message_due", now=NOW)
         with time_machine.travel(NOW + datetime.timedelta(minutes=10), tick=False):
-            reminders.run_job("team_message_due", now=timezone.now())
+            services.team_message_reminders_send(now=timezone.now())
     rows = m.Reminder.objects.filter(kind="team_message_due")
     got = sorted((r.item_key, r.recipient_id) for r in rows)
     assert got == sorted(
