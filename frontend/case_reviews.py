@@ -26,7 +26,7 @@ from jps.rules import sees_people_of_force
 
 from .forms import add_service_errors
 from .govuk_forms import GovukDateField, GovukForm
-from .http import AuthedHttpRequest, csv_response
+from .http import AuthedHttpRequest, csv_response, in_chunks
 from .people.on_problem import log_reads
 
 State = CaseReviewApplication.State
@@ -332,7 +332,7 @@ def case_review_csv(request: AuthedHttpRequest) -> HttpResponse:
     rows = (
         (a.reference, a.district.name, a.get_state_display(), a.received_on.isoformat(), a.lead_agency.name,
          str(a.lead_officer or ""), a.next_deadline()[0], (a.next_deadline()[1] or "") and str(a.next_deadline()[1]))
-        for a in selectors.case_reviews_visible_to(request.user).iterator(chunk_size=500)
+        for a in in_chunks(selectors.case_reviews_visible_to(request.user))
     )  # fmt: skip
     columns = ("Reference", "CSP area", "State", "Received", "Lead agency", "Lead officer", "Next step", "Due")
     return csv_response("case-reviews.csv", columns, rows)

@@ -40,7 +40,7 @@ from jps.rules import library_scope_q
 
 from .forms import add_service_errors
 from .govuk_forms import GovukForm
-from .http import AuthedHttpRequest, csv_response
+from .http import AuthedHttpRequest, csv_response, in_chunks
 from .templatetags.insight import similar_problems_context
 from .views import log_problem_view, problem_for
 
@@ -368,7 +368,7 @@ def learning_needs_csv(request: AuthedHttpRequest) -> HttpResponse:
             n.evaluation.problem.reference,
             n.notes,
         )
-        for n in needs.iterator(chunk_size=500)
+        for n in in_chunks(needs)
     )
     return csv_response("learning-needs.csv", ("Date", "District", "Skill", "Role", "Person", "Problem", "Notes"), rows)
 

@@ -35,6 +35,7 @@ class PublicUpdate:
     text: str
     date: datetime.date
     at: datetime.datetime
+    text_cy: str = ""  # in Welsh, where the force publishes in Welsh (blank: none)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class PublicPriority:
     closed_at: datetime.datetime | None
     outcome: str
     updates: tuple[PublicUpdate, ...] = field(default_factory=tuple)  # oldest first
+    title_cy: str = ""  # the Welsh twins (``jps.welsh``); blank where none was written
+    outcome_cy: str = ""
 
     @property
     def slug(self) -> str:
@@ -78,7 +81,16 @@ class PublicPriority:
 #: The problem's fields that ``PublicPriority`` is built from: a change to any of them on a public
 #: priority (or its withdrawal) must reach the public site at once, not at the nightly export.
 PUBLISHED_PROBLEM_FIELDS = frozenset(
-    {"public_priority", "adopted_on", "public_title", "title", "category", "neighbourhood", "lead_agency"}
+    {
+        "public_priority",
+        "adopted_on",
+        "public_title",
+        "public_title_cy",
+        "title",
+        "category",
+        "neighbourhood",
+        "lead_agency",
+    }
 )
 
 
@@ -97,7 +109,7 @@ def public_problems() -> QuerySet[Problem]:
     return Problem.objects.filter(public_priority=True, adopted_on__isnull=False).exclude(Exists(waiting))
 
 
-def _to_public(problem: Problem, updates: list[ProgressUpdate], outcome: str) -> PublicPriority:
+def _to_public(problem: Problem, updates: list[ProgressUpdate], outcome: tuple[str, str]) -> PublicPriority:
     closed = problem.stage in CLOSED_STAGES
     assert problem.adopted_on is not None
     return PublicPriority(
@@ -113,9 +125,13 @@ def _to_public(problem: Problem, updates: list[ProgressUpdate], outcome: str) ->
         is_closed=closed,
         closed_on=timezone.localdate(problem.closed_at) if closed and problem.closed_at else None,
         closed_at=problem.closed_at if closed else None,
-        outcome=outcome if closed else "",
+        outcome=outcome[0] if closed else "",
+        outcome_cy=outcome[1] if closed else "",
+        title_cy=problem.public_title_cy,
         updates=tuple(
-            PublicUpdate(text=u.public_text, date=timezone.localdate(u.decided_at), at=u.decided_at)
+            PublicUpdate(
+                text=u.public_text, text_cy=u.public_text_cy, date=timezone.localdate(u.decided_at), at=u.decided_at
+            )
             for u in updates
             if u.decided_at and u.public_text.strip()
         ),
@@ -136,14 +152,15 @@ def public_priorities(
     approved = ProgressUpdate.objects.filter(
         problem__in=problems, status=ProgressUpdate.Status.APPROVED, decided_at__isnull=False
     ).order_by("decided_at", "pk")
-    for update in approved.only("problem_id", "public_text", "decided_at"):
+    for update in approved.only("problem_id", "public_text", "public_text_cy", "decided_at"):
         updates.setdefault(update.problem_id, []).append(update)
-    outcomes = dict(
-        Assessment.objects.filter(problem__in=[p for p in problems if p.stage in CLOSED_STAGES]).values_list(
-            "problem_id", "public_outcome"
-        )
-    )
-    return [_to_public(p, updates.get(p.pk, []), outcomes.get(p.pk, "")) for p in problems]
+    outcomes = {
+        pk: (english, welsh)
+        for pk, english, welsh in Assessment.objects.filter(
+            problem__in=[p for p in problems if p.stage in CLOSED_STAGES]
+        ).values_list("problem_id", "public_outcome", "public_outcome_cy")
+    }
+    return [_to_public(p, updates.get(p.pk, []), outcomes.get(p.pk, ("", ""))) for p in problems]
 
 
 def public_priority_places(*, ids: Iterable[int]) -> dict[int, tuple[int, int]]:

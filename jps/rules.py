@@ -107,12 +107,12 @@ def _has_role(*roles: str) -> Any:
     return check
 
 
-is_officer = _has_role(Role.OFFICER)
-is_supervisor = _has_role(Role.SUPERVISOR)
-is_partner = _has_role(Role.PARTNER)
-is_analyst = _has_role(Role.ANALYST)
-is_training_manager = _has_role(Role.TRAINING)
-is_web_editor = _has_role(Role.WEB_EDITOR)
+is_officer: Any = _has_role(Role.OFFICER)
+is_supervisor: Any = _has_role(Role.SUPERVISOR)
+is_partner: Any = _has_role(Role.PARTNER)
+is_analyst: Any = _has_role(Role.ANALYST)
+is_training_manager: Any = _has_role(Role.TRAINING)
+is_web_editor: Any = _has_role(Role.WEB_EDITOR)
 
 
 def _problem_in(scope: Q, problem: Problem | None) -> bool:

@@ -75,7 +75,7 @@ from .people.services import (
     problem_place_link,
     problem_place_unlink,
 )
-from .privacy import person_views_record, problem_view_record, problem_views_record
+from .privacy import person_views_record, problem_view_record, problem_views_record, resident_report_views_record
 from .problems.services import (
     ANALYSIS_FIELDS,
     ASSESSMENT_FIELDS,
@@ -156,6 +156,7 @@ __all__ = [
     "problem_place_link",
     "problem_place_unlink",
     "person_views_record",
+    "resident_report_views_record",
     "risk_assess",
     "risk_questionnaire_default_ensure",
     "ACTION_EDITABLE",

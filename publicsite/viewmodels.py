@@ -99,10 +99,14 @@ class SiteData:
     # view models: what a template (and the feed) is given of a priority or a neighbourhood ------
 
     def priority_vm(self, p: PublicPriority) -> dict[str, Any]:
-        """A priority as every page and the feed show it; ``*_to`` keys are site paths made relative per page."""
+        """A priority as every page and the feed show it; ``*_to`` keys are site paths made relative per page.
+
+        Each ``*_cy`` key is its neighbour's Welsh twin: the Welsh pages show it instead, where there is one.
+        """
         n = self.nbhd[p.neighbourhood_id]
         return {
             "title": p.title,
+            "title_cy": p.title_cy,
             "reference": p.reference,
             "category": p.category,
             "adopted_on": p.adopted_on,
@@ -111,13 +115,16 @@ class SiteData:
             "closed_on": p.closed_on,
             "closed_at": p.closed_at,
             "outcome": p.outcome,
-            "latest": p.latest_update,
-            "updates": list(reversed(p.updates)),
+            "outcome_cy": p.outcome_cy,
+            "latest": update_vm(p.latest_update) if p.latest_update else None,
+            "updates": [update_vm(u) for u in reversed(p.updates)],
             "neighbourhood": n.display_name,
+            "neighbourhood_cy": n.public_name_cy,
             "neighbourhood_to": self.nbhd_path(n),
             "district": n.district.name,
             "district_to": self.district_dir(n.district) + "index.html",
             "force": n.district.force.name,
+            "force_cy": n.district.force.name_cy,
             "page_to": self.priority_path(p),
         }
 
@@ -125,9 +132,39 @@ class SiteData:
         items = self.in_nbhd.get(n.pk, [])
         return {
             "name": n.display_name,
+            "name_cy": n.public_name_cy,
             "current_count": sum(1 for p in items if not p.is_closed),
             "page_to": self.nbhd_path(n),
         }
+
+
+def update_vm(u: publishing.PublicUpdate) -> dict[str, Any]:
+    return {"text": u.text, "text_cy": u.text_cy, "date": u.date, "at": u.at}
+
+
+def localise(value: Any, lang: str) -> Any:
+    """The Welsh page's view of a context: each ``x_cy`` that is written replaces ``x``.
+
+    Where a Welsh twin is blank (an English force, or words approved before Welsh was asked
+    for) the English stays, and ``x_lang`` is set to ``"en"`` so the template marks it
+    ``lang="en"`` inside the Welsh page (WCAG 3.1.2, language of parts).
+    """
+    if lang != "cy":
+        return value
+    if isinstance(value, list):
+        return [localise(v, lang) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: localise(v, lang) for k, v in value.items()}
+    for key, welsh in value.items():
+        if not (key.endswith("_cy") and isinstance(welsh, str)):
+            continue
+        base = key[:-3]
+        if welsh.strip():
+            out[base] = welsh
+        elif isinstance(value.get(base), str) and value[base].strip():
+            out[f"{base}_lang"] = "en"
+    return out
 
 
 def closed_key(p: PublicPriority) -> tuple[int, float]:

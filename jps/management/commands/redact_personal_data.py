@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand
 
-from jps.privacy import meetings_redact, personal_data_redact
+from jps.privacy import meetings_redact, personal_data_redact, resident_reports_redact
 
 
 class Command(BaseCommand):
-    help = "Redact personal data of problems closed longer ago than JPS_RETENTION_DAYS."
+    help = "Redact personal data past JPS_RETENTION_DAYS: of closed problems, meetings and residents' reports."
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         total = 0
@@ -12,4 +12,7 @@ class Command(BaseCommand):
             total += done
             self.stdout.write(f"  redacted {total} problem(s)...")
         meetings = meetings_redact()
-        self.stdout.write(self.style.SUCCESS(f"Redacted {total} problem(s) and {meetings} meeting(s)."))
+        reports = resident_reports_redact()
+        self.stdout.write(
+            self.style.SUCCESS(f"Redacted {total} problem(s), {meetings} meeting(s) and {reports} resident report(s).")
+        )
