@@ -52,5 +52,6 @@ urlpatterns = [
     path("", include("api.panels")),
     path("", include("api.webhooks")),
     path("", include("api.residents")),
+    path("", include("api.team_messages")),  # residents' messages to the neighbourhood team (issue 20)
     path("", include(router.urls)),
 ]

@@ -387,6 +387,7 @@ DASHBOARD = [
     "by-neighbourhood",
     "reviews-overdue",
     "contacts-on-time",
+    "messages-answered",
     "median-days-in-stage",
     "actions-by-agency",
     "priorities-without-update",
@@ -398,7 +399,10 @@ DASHBOARD = [
 
 
 #: Figures only some of the staff may see, and the permission each needs (the others see them all).
-FIGURE_PERMISSIONS = {"contacts-on-time": "jps.view_contact_figures"}
+FIGURE_PERMISSIONS = {
+    "contacts-on-time": "jps.view_contact_figures",
+    "messages-answered": "jps.view_contact_figures",  # officers, supervisors, administrators: never partners
+}
 
 
 def _may_see_figure(user: Any, slug: str) -> bool:

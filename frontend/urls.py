@@ -70,6 +70,7 @@ urlpatterns = [
     path("case-reviews/", include("frontend.case_reviews")),
     path("panels/", include("frontend.panels")),
     path("resident-reports/", include("frontend.resident_reports")),  # triage of residents' reports (issue 20)
+    path("messages/", include("frontend.inbox")),  # residents' messages to the neighbourhood team (issue 20)
     path("", include("frontend.people.urls")),  # people and places: on a problem, their pages, merging
     path("", include("frontend.lookup")),  # the call handler's lookup of a street or a caller
     path("problems/<int:pk>/risk/", include("frontend.risk")),  # a victim's risk assessment (frontend/risk.py)

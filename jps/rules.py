@@ -483,4 +483,5 @@ rules.add_perm("jps.view_contact_figures", is_administrator | is_officer | is_su
 
 from .attachments import rules as _attachment_rules  # noqa: E402, F401
 from .panels import rules as _panel_rules  # noqa: E402, F401
+from .residents import inbox_rules as _team_message_rules  # noqa: E402, F401
 from .residents import rules as _resident_report_rules  # noqa: E402, F401

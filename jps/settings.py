@@ -313,6 +313,8 @@ JPS_ATTACHMENTS_PER_PROBLEM = envint("JPS_ATTACHMENTS_PER_PROBLEM", 50)
 JPS_ATTACHMENT_IMAGE_MAX_SIDE = envint("JPS_ATTACHMENT_IMAGE_MAX_SIDE", 2400)
 
 # Residents' reports (issue 20): per-address limit, photos, triage target, the questionnaire after closure.
+#: Messages to neighbourhood teams (the contact form) one address may send.
+JPS_TEAM_MESSAGES_PER_ADDRESS = os.environ.get("JPS_TEAM_MESSAGES_PER_ADDRESS", "5/hour,20/day")
 JPS_RESIDENT_REPORTS_PER_ADDRESS = os.environ.get("JPS_RESIDENT_REPORTS_PER_ADDRESS", "5/hour,20/day")
 JPS_RESIDENT_PHOTO_MAX_BYTES = envint("JPS_RESIDENT_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 JPS_RESIDENT_PHOTOS_MAX = envint("JPS_RESIDENT_PHOTOS_MAX", 3)
@@ -424,7 +426,10 @@ SPECTACULAR_SETTINGS = {
         "ContactKindEnum": "jps.models.Contact.Kind",
         "PanelKindEnum": "jps.models.Panel.Kind",
         "CaseReviewChannelEnum": "jps.models.CaseReviewApplication.Channel",
+        "CaseReviewStateEnum": "jps.models.CaseReviewState",  # beside TeamMessageStateEnum: two "state" fields
         "ResidentReportChannelEnum": "jps.models.ResidentReport.Channel",
+        "TeamMessageStateEnum": "jps.models.TeamMessage.State",
+        "TeamMessageCloseReasonEnum": "jps.models.TeamMessage.CloseReason",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -191,6 +191,7 @@ class Renderer:
             "feed_to": base + "feed.atom",
             "alerts_url": f"{self.data.alerts_url}?neighbourhood={n.pk}",
             "problem_report_url": f"{self.data.problem_report_url}?neighbourhood={n.pk}",
+            "contact_url": self.data.contact_url(n),
             "meetings": self.data.meetings[n.pk],
             "events_to": base + "events.json",
             "calendar_to": base + "meetings.ics",

@@ -88,6 +88,13 @@ class SiteData:
         return max((p.last_changed for p in items), default=self.now)
 
     @staticmethod
+    def contact_url(n: Neighbourhood) -> str:
+        """The web application's form to send a message to ``n``'s team (nothing sent is published)."""
+        return links.url_for(
+            "team_message_form", force=n.district.force.slug, district=n.district.slug, neighbourhood=n.slug
+        )
+
+    @staticmethod
     def nbhd_path(n: Neighbourhood) -> str:
         return f"neighbourhoods/{n.district.force.slug}/{n.district.slug}/{n.slug}/index.html"
 

@@ -33,10 +33,11 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     sections = ["high_risk_victims", "owned", "actions_due", "reviews_due", "escalations", "review_queue"]
     sections += ["signoff", "agency_actions", "taking_part"]
     sections += ["to_evaluate", "pending_updates", "learning_needs", "open_problems"]
-    ctx: dict[str, Any] = dict.fromkeys(sections) | {"role": role, "resident_reports": None}
+    ctx: dict[str, Any] = dict.fromkeys(sections) | {"role": role, "resident_reports": None, "team_messages": None}
     if role in (Role.OFFICER, Role.SUPERVISOR) or user.is_administrator:
         ctx["resident_reports"] = list(selectors.resident_reports_to_triage(user=user)[:HOME_LIMIT])
         ctx["triage_due_before"] = timezone.now() - datetime.timedelta(days=settings.JPS_RESIDENT_TRIAGE_DAYS)
+        ctx["team_messages"] = selectors.team_messages_waiting_count(user=user)
     if role in (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN) or user.is_administrator:
         ctx["owned"] = list(selectors.problems_owned_by(user=user)[:HOME_LIMIT])
         ctx["actions_due"] = list(selectors.actions_due_for_owner(user=user)[:HOME_LIMIT])

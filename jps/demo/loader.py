@@ -28,6 +28,7 @@ from .panels import load_demo_panels
 from .people import load_demo_people
 from .residents import load_demo_residents
 from .risk import load_demo_risk
+from .team_messages import load_demo_team_messages
 from .tiers import load_demo_tiers
 from .welsh import load_demo_welsh
 
@@ -71,6 +72,7 @@ class DemoLoader:
         load_demo_contacts(log=self.log)
         load_demo_panels(log=self.log)
         load_demo_residents(log=self.log)
+        load_demo_team_messages(log=self.log)
         load_demo_welsh(password=self.password, log=self.log)
         load_demo_attachments(log=self.log)
         # The public site is published once, in full, after the load (``make demo``), not by this commit.

@@ -47,6 +47,7 @@ from .reports import ProblemReport, SubmissionKey
 from .resident_reports import ResidentNotice, ResidentReport, ResidentReportPhoto
 from .risk import RiskAssessment, RiskQuestion, RiskQuestionnaire
 from .stages import StageChange
+from .team_messages import TeamMessage, TeamMessageReply
 from .tiers import DEFAULT_REVIEW_TIERS, RISK_ORDER, ReviewTier
 from .two_factor import TOTPDevice
 from .webhooks import WebhookDelivery, WebhookEndpoint
@@ -103,6 +104,8 @@ __all__ = [
     "ResidentNotice",
     "ResidentReport",
     "ResidentReportPhoto",
+    "TeamMessage",
+    "TeamMessageReply",
     "ProblemQuerySet",
     "ProblemView",
     "ProgressUpdate",

@@ -51,6 +51,15 @@ class ProblemView(models.Model):
         related_name="views",
         db_index=False,  # problemview_report_at leads with it
     )
+    #: A message to a neighbourhood team whose sender's details were shown (``jps.residents.inbox``).
+    team_message = models.ForeignKey(
+        "jps.TeamMessage",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="views",
+        db_index=False,  # problemview_team_message_at leads with it
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="problem_views")
     at = models.DateTimeField(default=timezone.now)
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -65,12 +74,14 @@ class ProblemView(models.Model):
             models.Index(fields=["user", "-at"], name="problemview_user_at"),
             models.Index(fields=["person", "-at"], name="problemview_person_at"),
             models.Index(fields=["resident_report", "-at"], name="problemview_report_at"),
+            models.Index(fields=["team_message", "-at"], name="problemview_team_message_at"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(problem__isnull=False)
                 | models.Q(person__isnull=False)
-                | models.Q(resident_report__isnull=False),
+                | models.Q(resident_report__isnull=False)
+                | models.Q(team_message__isnull=False),
                 name="problemview_names_what_was_read",
             )
         ]
@@ -79,7 +90,8 @@ class ProblemView(models.Model):
         what = (
             self.problem_id
             or (self.person_id and f"person {self.person_id}")
-            or f"resident report {self.resident_report_id}"
+            or (self.resident_report_id and f"resident report {self.resident_report_id}")
+            or f"team message {self.team_message_id}"
         )
         return f"{self.user_id} viewed {what} at {self.at:%Y-%m-%d %H:%M}"
 

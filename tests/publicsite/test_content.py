@@ -330,3 +330,43 @@ def test_no_attachment_reaches_the_public_site_unless_a_web_editor_approved_the_
     everything = b"\n".join(files.values())
     for planted in (b"ZZPHOTO", b"ZZDOC", b"ZZPDFBODY", b"ZZTEXT", b"ZZATTACHDESC", b"attachments/"):
         assert planted not in everything
+
+
+#: Planted in messages to the neighbourhood team (issue 20): who wrote, what, and the team's reply.
+MESSAGE_SECRETS = {
+    "name": "Ignatius Pettigrew-Vole",
+    "email": "ignatius.pv@example.org",
+    "subject": "ZZSUBJECT my neighbour at 7 Plum Row",
+    "body": "ZZMESSAGE the lads at 7 Plum Row deal on Thursdays",
+    "reply": "ZZREPLY thank you Ignatius, we will patrol Plum Row",
+    "note": "ZZCLOSENOTE spam from Ignatius",
+}
+
+
+def test_nothing_a_resident_wrote_to_the_team_appears_on_the_public_site(priorities, settings):
+    """Messages new, assigned, answered and closed as spam: none of their senders' details is published."""
+    from jps import services
+    from jps.models import TeamMessage
+
+    current, pcso = priorities["current"], priorities["current"].owner
+
+    def message() -> TeamMessage:
+        return services.team_message_create(
+            neighbourhood=current.neighbourhood, sender_name=MESSAGE_SECRETS["name"],
+            sender_email=MESSAGE_SECRETS["email"], subject=MESSAGE_SECRETS["subject"], body=MESSAGE_SECRETS["body"],
+        )  # fmt: skip
+
+    message()
+    services.team_message_assign(message=message(), by=pcso, to=pcso)
+    services.team_message_reply(message=message(), by=pcso, body=MESSAGE_SECRETS["reply"])
+    services.team_message_close(message=message(), by=pcso, reason="spam", note=MESSAGE_SECRETS["note"])
+    publish(full=True)
+    everything = b"\n".join(site_files(settings.PUBLIC_SITE_DIR).values()).decode()
+    leaks = {name: value for name, value in MESSAGE_SECRETS.items() if value.lower() in everything.lower()}
+    assert leaks == {}
+    for ref in TeamMessage.objects.values_list("reference", flat=True):
+        assert ref not in everything
+    assert not re.search(r"ZZ[A-Z]+ ", everything)
+    # The neighbourhood's page leads residents to its team's form on the web application.
+    area = current.neighbourhood
+    assert f"/contact/{area.district.force.slug}/{area.district.slug}/{area.slug}/" in everything
