@@ -35,8 +35,8 @@ from .models import (
     RiskAssessment,
     User,
 )
+from .residents.privacy import REDACTED, team_messages_export, team_messages_of, team_messages_redact
 
-REDACTED = "[redacted]"
 PROBLEM_FIELDS = {"description": REDACTED, "originator": REDACTED, "location": "", "latitude": None, "longitude": None}
 CONTACT_FIELDS = {
     "name": REDACTED,
@@ -97,6 +97,11 @@ def personal_data_redact(*, now: datetime.datetime | None = None, batch_size: in
     return len(ids)
 
 
+def _delete_files(storage: Any, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)
+
+
 def attachments_purge(*, problem_ids: Iterable[int], now: datetime.datetime) -> int:
     """Remove the files of these problems (past retention), bytes and original names, once the redaction
     commits. A photo a web editor published with an update stays: it was vetted as public and the public
@@ -109,7 +114,7 @@ def attachments_purge(*, problem_ids: Iterable[int], now: datetime.datetime) -> 
     gone = due.update(**fields)
     Attachment.history.filter(problem_id__in=ids, public_update=None).update(original_name=REDACTED, description="")
     storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    transaction.on_commit(lambda: _delete_files(storage, names))
     return gone
 
 
@@ -147,7 +152,8 @@ REPORT_FIELDS = {"reporter_name": "", "reporter_email": "", "description": REDAC
 
 def resident_reports_redact(*, now: datetime.datetime | None = None) -> int:
     """Redact residents' reports past retention: those on a problem whose personal data is redacted, and
-    those on none (declined, never triaged) made before the retention period. Returns how many.
+    those on none (declined, never triaged) made before the retention period; and messages to the team
+    received before it (``jps.residents.privacy``). Returns how many reports and messages.
 
     The reporter's name and email, what they wrote, where, and their comments go, in the history too;
     photos are deleted from storage. The reference, category, neighbourhood, dates and decisions stay
@@ -167,7 +173,7 @@ def resident_reports_redact(*, now: datetime.datetime | None = None) -> int:
         for photo in ResidentReportPhoto.objects.filter(report_id__in=ids):
             photo.file.delete(save=False)
             photo.delete()
-    return len(ids)
+    return len(ids) + team_messages_redact(cutoff=cutoff)
 
 
 def subject_access_export(*, by: User, name: str = "", email: str = "", phone: str = "") -> dict[str, Any]:
@@ -201,6 +207,7 @@ def subject_access_export(*, by: User, name: str = "", email: str = "", phone: s
         report_q |= Q(reporter_email__iexact=email.strip())
     reports = list(ResidentReport.objects.filter(report_q).select_related("problem", "category"))
     resident_report_views_record(user=by, reports=reports, channel=ProblemView.Channel.SAR)
+    messages = team_messages_of(name=name, email=email)
     problem_views_record(
         user=by,
         problem_ids=[c.problem_id for c in contacts] + [p.pk for p in originated],
@@ -235,6 +242,7 @@ def subject_access_export(*, by: User, name: str = "", email: str = "", phone: s
             {"problem": p.reference, "originator": p.originator, "raised": p.created_at.isoformat()} for p in originated
         ],
         "as_resident_reporter": [resident_report_export(r) for r in reports],
+        "as_sender_of_messages": team_messages_export(by=by, messages=messages),
         "as_staff": [
             {
                 "username": u.username,

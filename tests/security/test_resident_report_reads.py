@@ -143,3 +143,25 @@ def test_retention_redacts_old_declined_reports_and_those_of_redacted_problems(p
     recent.refresh_from_db()
     assert recent.reporter_name == ""
     assert resident_reports_redact(now=later) == 0  # once
+
+
+def test_messages_to_the_team_are_in_the_subject_access_export_and_leave_with_retention(
+    pcso, supervisor, neighbourhood
+):
+    message = services.team_message_create(
+        neighbourhood=neighbourhood, sender_name=NAME, sender_email=EMAIL, subject="Bikes", body="ZZBODY on the field"
+    )
+    services.team_message_reply(message=message, by=pcso, body="ZZREPLY we will patrol")
+    export = subject_access_export(by=supervisor, email=EMAIL)
+    sent = export["as_sender_of_messages"]
+    assert [m["reference"] for m in sent] == [message.reference] and sent[0]["message"] == "ZZBODY on the field"
+    assert "ZZREPLY we will patrol" in [e["text"] for e in sent[0]["emails_from_the_team"]]
+    assert ProblemView.objects.filter(team_message=message, user=supervisor, channel="sar").count() == 1
+
+    assert resident_reports_redact(now=timezone.now() + datetime.timedelta(days=7 * 365)) == 1
+    message.refresh_from_db()
+    assert (message.sender_name, message.sender_email, message.body) == (REDACTED, "", REDACTED)
+    history = m.TeamMessage.history.filter(id=message.pk)
+    assert not history.filter(sender_email=EMAIL).exists() and not history.filter(body__contains="ZZBODY").exists()
+    assert not m.TeamMessageReply.objects.filter(body__contains="ZZREPLY").exists()
+    assert not m.TeamMessageReply.history.filter(body__contains="ZZREPLY").exists()

@@ -14,5 +14,7 @@ class Command(BaseCommand):
         meetings = meetings_redact()
         reports = resident_reports_redact()
         self.stdout.write(
-            self.style.SUCCESS(f"Redacted {total} problem(s), {meetings} meeting(s) and {reports} resident report(s).")
+            self.style.SUCCESS(
+                f"Redacted {total} problem(s), {meetings} meeting(s), {reports} resident report(s) or message(s)."
+            )
         )
