@@ -84,6 +84,7 @@ from .problems.selectors import (
     reviews_overdue,
     scoped_get,
 )
+from .pledge.selectors import pledge_misses_for, pledge_months, pledge_table
 from .reminders.selectors import escalations_awaiting, reminders_for
 from .residents.places import place_for_point, place_for_postcode
 from .residents.selectors import (
@@ -173,4 +174,8 @@ __all__ = [
     "significant_words",
     "updates_awaiting_approval",
     "updates_visible_to",
+    # the Pledge in public (jps.pledge)
+    "pledge_misses_for",
+    "pledge_months",
+    "pledge_table",
 ]

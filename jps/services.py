@@ -101,6 +101,8 @@ from .residents.services import (
     resident_report_feedback,
     resident_report_unsubscribe,
 )
+from .pledge.services import pledge_explanation_record
+from .pledge.team import neighbourhood_team_set, team_entry_set, team_photo_remove, team_photo_set
 from .user_import import user_scope_set
 
 __all__ = [
@@ -188,4 +190,10 @@ __all__ = [
     "update_add",
     "update_decide",
     "user_scope_set",
+    # the team page and the Pledge in public (jps.pledge)
+    "neighbourhood_team_set",
+    "pledge_explanation_record",
+    "team_entry_set",
+    "team_photo_remove",
+    "team_photo_set",
 ]

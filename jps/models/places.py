@@ -90,6 +90,14 @@ class Neighbourhood(models.Model):
     team_email = models.EmailField(
         blank=True, help_text="Published: the neighbourhood team's shared address (contact details on the public site)."
     )
+    team_base = models.TextField(
+        max_length=1000,
+        blank=True,
+        help_text="Published: where to find the team, e.g. the police station, surgeries and office hours.",
+    )
+    team_base_cy = models.TextField(
+        max_length=1000, blank=True, help_text="The same in Welsh, for the Welsh page (else the English is shown)."
+    )
     history = HistoricalRecords(excluded_fields=["boundary"])
 
     class Meta:
