@@ -23,7 +23,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from jps import selectors, services
-from jps.models import Neighbourhood
+from jps.models import Neighbourhood, User
 from jps.models.fields import REASON
 from jps.pledge.commitments import commitment_by_slug
 from jps.pledge.selectors import PledgeMiss
@@ -94,6 +94,11 @@ class ExplanationForm(GovukForm, forms.Form):
 # --- one's own entry --------------------------------------------------------------------------
 
 
+def _me(request: AuthedHttpRequest) -> User:
+    """The signed-in user as a model instance (the services save it; ``request.user`` is a lazy wrapper)."""
+    return User.objects.get(pk=request.user.pk)
+
+
 def _team_page(request: AuthedHttpRequest, status: int = 200, **forms_: forms.Form) -> HttpResponse:
     user = request.user
     context = {
@@ -115,7 +120,7 @@ def team_me(request: AuthedHttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.team_entry_set(
-                person=request.user, by=request.user, publish=form.cleaned_data["publish"], rank=form.cleaned_data["rank"]
+                person=_me(request), by=request.user, publish=form.cleaned_data["publish"], rank=form.cleaned_data["rank"]
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -134,7 +139,7 @@ def team_photo_upload(request: AuthedHttpRequest) -> HttpResponse:
         upload = form.cleaned_data["photo"]
         try:
             services.team_photo_set(
-                person=request.user, by=request.user, upload=upload, size=upload.size,
+                person=_me(request), by=request.user, upload=upload, size=upload.size,
                 content_type=getattr(upload, "content_type", ""),
             )  # fmt: skip
         except ValidationError as error:
@@ -148,7 +153,7 @@ def team_photo_upload(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def team_photo_delete(request: AuthedHttpRequest) -> HttpResponse:
-    services.team_photo_remove(person=request.user, by=request.user)
+    services.team_photo_remove(person=_me(request), by=request.user)
     messages.success(request, "Your photo is removed.")
     return redirect("team_me")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import IO
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
@@ -32,7 +32,7 @@ def team_entry_set(*, person: User, by: User, publish: bool, rank: str) -> User:
     Only the person themselves (``jps.change_own_team_entry``). To be named they need a full name
     (we never publish a username) and a rank residents understand.
     """
-    require(by, "jps.change_own_team_entry", person)
+    _require_themselves(person, by)
     rank = rank.strip()
     if len(rank) > 60:
         raise ValidationError({"rank": "Rank must be 60 characters or fewer"})
@@ -51,7 +51,7 @@ def team_entry_set(*, person: User, by: User, publish: bool, rank: str) -> User:
 @transaction.atomic
 def team_photo_set(*, person: User, by: User, upload: IO[bytes], size: int, content_type: str = "") -> User:
     """Store ``person``'s photo for the team page, re-encoded with every piece of metadata dropped."""
-    require(by, "jps.change_own_team_entry", person)
+    _require_themselves(person, by)
     photo_check(upload, size=size, content_type=content_type)
     clean = photo_reencode(upload)
     old = person.team_photo.name if person.team_photo else ""
@@ -66,7 +66,7 @@ def team_photo_set(*, person: User, by: User, upload: IO[bytes], size: int, cont
 
 @transaction.atomic
 def team_photo_remove(*, person: User, by: User) -> User:
-    require(by, "jps.change_own_team_entry", person)
+    _require_themselves(person, by)
     if not person.team_photo:
         return person
     old = person.team_photo.name
@@ -75,6 +75,13 @@ def team_photo_remove(*, person: User, by: User) -> User:
     _delete_after_commit(old, person)
     publish_soon(reason="team page photo removed", full=True)
     return person
+
+
+def _require_themselves(person: User, by: User) -> None:
+    """Consent is one's own: the rule says so, and this holds for superusers too (whom Django lets do anything)."""
+    if person.pk != by.pk:
+        raise PermissionDenied("Only the person themselves gives or withdraws consent to be on the team page.")
+    require(by, "jps.change_own_team_entry", person)
 
 
 def _delete_after_commit(name: str, person: User) -> None:
