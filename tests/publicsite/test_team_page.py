@@ -242,3 +242,15 @@ def test_the_pledge_page_shows_each_month_and_the_why_not_and_nothing_personal(
     assert leaks == {}  # the PCSO and the supervisor never consented: their names appear nowhere
     assert supervisor.get_full_name() not in everything  # nor who wrote the explanation
     assert not re.search(r"ZZ[A-Z]+ ", everything)
+
+
+def test_an_incremental_export_picks_up_consent_team_details_and_explanations(pcso, neighbourhood, supervisor, settings):
+    publish(full=True)
+    named(pcso)
+    services.neighbourhood_team_set(
+        neighbourhood=neighbourhood, by=supervisor, team_email="northgate@kent.police.uk", team_base="The station."
+    )
+    result = publish()
+    assert not result.full
+    html = page(settings, neighbourhood)
+    assert "Priya Ramanathan" in html and "northgate@kent.police.uk" in html
