@@ -103,7 +103,8 @@ def _team_page(request: AuthedHttpRequest, status: int = 200, **forms_: forms.Fo
     user = request.user
     context = {
         "person": user,
-        "entry_form": forms_.get("entry") or TeamEntryForm(initial={"publish": user.publish_on_team_page, "rank": user.rank}),
+        "entry_form": forms_.get("entry")
+        or TeamEntryForm(initial={"publish": user.publish_on_team_page, "rank": user.rank}),
         "photo_form": forms_.get("photo") or TeamPhotoForm(),
         "has_name": bool(user.get_full_name().strip()),
     }
@@ -120,7 +121,10 @@ def team_me(request: AuthedHttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.team_entry_set(
-                person=_me(request), by=request.user, publish=form.cleaned_data["publish"], rank=form.cleaned_data["rank"]
+                person=_me(request),
+                by=request.user,
+                publish=form.cleaned_data["publish"],
+                rank=form.cleaned_data["rank"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

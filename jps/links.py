@@ -8,7 +8,8 @@ for a page by *kind* and ids::
     links.url_for("problem", problem_id=42, action_id=7)  # https://jps.example/problems/42/#action-7
     links.path_for("meetings")                            # /meetings/
 
-The kinds: ``problem`` (``problem_id``, optional ``action_id``), ``meetings``, ``pledge_explanations`` (a supervisor's Pledge misses to explain),
+The kinds: ``problem`` (``problem_id``, optional ``action_id``), ``meetings``,
+``pledge_explanations`` (a supervisor's Pledge misses to explain),
 ``alerts_subscribe``, ``alerts_confirm`` (``token``), ``alerts_unsubscribe`` (``token``),
 ``public_priority`` (``reference``), ``resident_report`` (``resident_report_id``: its triage page),
 ``resident_report_form``, ``resident_feedback`` and ``resident_unsubscribe`` (``token``). A resolver

@@ -244,9 +244,7 @@ def _team_members(places: list[Neighbourhood]) -> dict[int, dict[int, bool]]:
     return members
 
 
-def public_teams(
-    *, neighbourhoods: Iterable[Neighbourhood]
-) -> tuple[dict[int, list[PublicOfficer]], dict[int, int]]:
+def public_teams(*, neighbourhoods: Iterable[Neighbourhood]) -> tuple[dict[int, list[PublicOfficer]], dict[int, int]]:
     """Each neighbourhood's team as published, and how many of its team are not named there.
 
     Named: active officers of it and supervisors of its district who agreed to be

@@ -482,7 +482,7 @@ from .people.rules import reads_risk, risk_scope_q  # noqa: E402, F401
 rules.add_perm("jps.view_contact_figures", is_administrator | is_officer | is_supervisor)  # never partners
 
 from .panels import rules as _panel_rules  # noqa: E402, F401
-from .residents import rules as _resident_report_rules  # noqa: E402, F401
 
 # --- the team page and the Pledge in public (issue 20): beside them in jps/pledge/rules.py ---------
 from .pledge import rules as _pledge_rules  # noqa: E402, F401
+from .residents import rules as _resident_report_rules  # noqa: E402, F401

@@ -67,6 +67,7 @@ from .people.selectors import (
     place_search,
     places_visible_to,
 )
+from .pledge.selectors import pledge_misses_for, pledge_months, pledge_table
 from .problems.selectors import (
     closures_awaiting_signoff,
     distance_metres,
@@ -84,7 +85,6 @@ from .problems.selectors import (
     reviews_overdue,
     scoped_get,
 )
-from .pledge.selectors import pledge_misses_for, pledge_months, pledge_table
 from .reminders.selectors import escalations_awaiting, reminders_for
 from .residents.places import place_for_point, place_for_postcode
 from .residents.selectors import (

@@ -45,9 +45,7 @@ def _count(rows: QuerySet[Any], district: str) -> Coalesce:
 MADE_ON_TIME = Q(contacted_at__date__lte=F("due_on"))
 
 
-def contacts_fell_due(
-    start: datetime.date, end: datetime.date
-) -> tuple[QuerySet[ContactLog], QuerySet[Contact]]:
+def contacts_fell_due(start: datetime.date, end: datetime.date) -> tuple[QuerySet[ContactLog], QuerySet[Contact]]:
     """The contacts that fell due from ``start`` to ``end`` (both included): logged against a due date
     (``MADE_ON_TIME`` of them on time), and still unanswered on a problem open on that day.
 

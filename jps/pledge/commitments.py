@@ -96,8 +96,8 @@ def _month_of(value: datetime.date | datetime.datetime) -> Month:
 def meetings_held(ids: Sequence[int], months: Sequence[Month]) -> Cells:
     """Held PACT meetings per neighbourhood and month: one grouped query. One is the standard."""
     tz = timezone.get_current_timezone()
-    rows = (
-        Meeting.neighbourhoods.through.objects.filter(
+    rows = (  # the stubs do not follow an annotation on an auto-created through model
+        Meeting.neighbourhoods.through.objects.filter(  # type: ignore[misc]
             neighbourhood_id__in=list(ids),
             meeting__status=Meeting.Status.HELD,
             meeting__starts_at__gte=_aware(months[0]),
@@ -105,8 +105,9 @@ def meetings_held(ids: Sequence[int], months: Sequence[Month]) -> Cells:
         )
         .annotate(month=TruncMonth("meeting__starts_at", tzinfo=tz))
         .order_by()
-        .values_list("neighbourhood_id", "month")
+        .values("neighbourhood_id", "month")
         .annotate(n=Count("meeting_id", distinct=True))
+        .values_list("neighbourhood_id", "month", "n")
     )
     held = {(nid, _month_of(month)): n for nid, month, n in rows}
     return {(nid, m): Cell(done=min(held.get((nid, m), 0), 1), due=1) for nid in ids for m in months}
@@ -141,7 +142,7 @@ def priorities_updated(ids: Sequence[int], months: Sequence[Month]) -> Cells:
     for pk, nid, adopted_on, stage, closed_at in problems:
         closed_on = timezone.localdate(closed_at) if stage in CLOSED_STAGES and closed_at else None
         for m in months:
-            if adopted_on < m and (closed_on is None or closed_on >= next_month(m)):
+            if adopted_on is not None and adopted_on < m and (closed_on is None or closed_on >= next_month(m)):
                 counts = cells.setdefault((nid, m), [0, 0])
                 counts[1] += 1
                 counts[0] += (pk, m) in updated
@@ -155,8 +156,9 @@ def victims_updated(ids: Sequence[int], months: Sequence[Month]) -> Cells:
         answered.filter(contact__problem__neighbourhood_id__in=list(ids))
         .annotate(month=TruncMonth("due_on"))
         .order_by()
-        .values_list("contact__problem__neighbourhood_id", "month")
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=MADE_ON_TIME))
+        .values("contact__problem__neighbourhood_id", "month")
+        .annotate(n=Count("pk"), made_on_time=Count("pk", filter=MADE_ON_TIME))
+        .values_list("contact__problem__neighbourhood_id", "month", "n", "made_on_time")
     )
     missed = (
         unanswered.filter(problem__neighbourhood_id__in=list(ids))

@@ -38,8 +38,8 @@ def neighbourhood_in_force(user: Any, neighbourhood: Neighbourhood | None) -> bo
 can_change_own_team_entry = is_themselves & (is_officer | is_supervisor)
 
 #: A neighbourhood's team email and where to find the team.
-can_change_team_details = is_administrator | (is_supervisor & supervises_neighbourhood) | (
-    is_web_editor & neighbourhood_in_force
+can_change_team_details = (
+    is_administrator | (is_supervisor & supervises_neighbourhood) | (is_web_editor & neighbourhood_in_force)
 )
 
 #: Record why a Pledge commitment was missed in a month.

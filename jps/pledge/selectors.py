@@ -62,9 +62,7 @@ def pledge_table(
     cells = {c.slug: c.row(ids, months) for c in COMMITMENTS}
     explained = {
         (e.neighbourhood_id, e.commitment, e.month): e
-        for e in PledgeExplanation.objects.filter(
-            neighbourhood_id__in=ids, month__gte=months[0], month__lte=months[-1]
-        )
+        for e in PledgeExplanation.objects.filter(neighbourhood_id__in=ids, month__gte=months[0], month__lte=months[-1])
     }
     return {
         nid: [

@@ -69,7 +69,7 @@ def team_photo_remove(*, person: User, by: User) -> User:
     _require_themselves(person, by)
     if not person.team_photo:
         return person
-    old = person.team_photo.name
+    old = str(person.team_photo.name)
     person.team_photo = ""  # type: ignore[assignment]
     save(person, by=by, reason="team page photo removed", update_fields=["team_photo"])
     _delete_after_commit(old, person)

@@ -42,8 +42,8 @@ def pledge_explanation_due(
         .distinct()
     )
     due: dict[int, list[Commitment]] = defaultdict(list)
-    for nid, rows in table.items():
-        for row in rows:
+    for nid, commitments in table.items():
+        for row in commitments:
             [cell] = row.months
             key = (reminder_item_key("neighbourhood", nid), _period(month, row.commitment))
             if cell.cell.met is False and cell.explanation is None and key not in reminded:

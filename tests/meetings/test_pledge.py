@@ -84,7 +84,9 @@ def scenario(pcso, other_officer, neighbourhood, other_neighbourhood, category):
 
 
 def cells(neighbourhood, slug):  # type: ignore[no-untyped-def]
-    [row] = [r for r in pledge_table(neighbourhood_ids=[neighbourhood.pk])[neighbourhood.pk] if r.commitment.slug == slug]
+    [row] = [
+        r for r in pledge_table(neighbourhood_ids=[neighbourhood.pk])[neighbourhood.pk] if r.commitment.slug == slug
+    ]
     return {m.month.strftime("%Y-%m"): (m.cell.done, m.cell.due, m.cell.met) for m in row.months}
 
 
@@ -154,7 +156,9 @@ def test_a_supervisor_explains_a_miss_once_and_only_a_miss(scenario, neighbourho
 
 
 @time_machine.travel(TODAY, tick=False)
-def test_only_the_districts_supervisors_explain(scenario, neighbourhood, other_supervisor, partner_user, pcso, web_editor):
+def test_only_the_districts_supervisors_explain(
+    scenario, neighbourhood, other_supervisor, partner_user, pcso, web_editor
+):
     for someone in (other_supervisor, partner_user, pcso, web_editor):
         with pytest.raises(PermissionDenied):
             services.pledge_explanation_record(
@@ -187,7 +191,10 @@ def test_last_months_misses_remind_the_supervisors_once_each(
 ):
     with time_machine.travel(TODAY, tick=False):
         services.pledge_explanation_record(
-            neighbourhood=neighbourhood, commitment="victims_updated", month=month("2026-06"), text="Late.",
+            neighbourhood=neighbourhood,
+            commitment="victims_updated",
+            month=month("2026-06"),
+            text="Late.",
             by=supervisor,
         )
     for _ in range(2):

@@ -61,7 +61,9 @@ def people_json(settings, neighbourhood) -> list[dict]:  # type: ignore[no-untyp
     return json.loads(site_files(settings.PUBLIC_SITE_DIR)[path])
 
 
-def test_consent_names_the_officer_and_withdrawing_it_takes_name_and_photo_off(pcso, neighbourhood, supervisor, settings):
+def test_consent_names_the_officer_and_withdrawing_it_takes_name_and_photo_off(
+    pcso, neighbourhood, supervisor, settings
+):
     pcso.first_name, pcso.last_name = "Priya", "Ramanathan"
     pcso.save()
     services.team_photo_set(person=pcso, by=pcso, upload=photo_with_location(), size=2000, content_type="image/jpeg")
@@ -159,11 +161,15 @@ def test_team_details_are_the_district_supervisors_and_the_force_web_editors(
     with pytest.raises(PermissionDenied):
         services.neighbourhood_team_set(neighbourhood=neighbourhood, by=other_force_editor, **details)
     services.neighbourhood_team_set(neighbourhood=neighbourhood, by=supervisor, **details)
-    services.neighbourhood_team_set(neighbourhood=neighbourhood, by=web_editor, **details, team_base_cy="Gorsaf heddlu.")
+    services.neighbourhood_team_set(
+        neighbourhood=neighbourhood, by=web_editor, **details, team_base_cy="Gorsaf heddlu."
+    )
     neighbourhood.refresh_from_db()
     assert neighbourhood.team_base_cy == "Gorsaf heddlu." and neighbourhood.history.count() >= 2
     with pytest.raises(ValidationError):
-        services.neighbourhood_team_set(neighbourhood=neighbourhood, by=supervisor, team_email="not an email", team_base="")
+        services.neighbourhood_team_set(
+            neighbourhood=neighbourhood, by=supervisor, team_email="not an email", team_base=""
+        )
 
 
 def test_team_pages_for_staff(client, pcso, supervisor, other_supervisor, partner_user, neighbourhood):
@@ -244,7 +250,9 @@ def test_the_pledge_page_shows_each_month_and_the_why_not_and_nothing_personal(
     assert not re.search(r"ZZ[A-Z]+ ", everything)
 
 
-def test_an_incremental_export_picks_up_consent_team_details_and_explanations(pcso, neighbourhood, supervisor, settings):
+def test_an_incremental_export_picks_up_consent_team_details_and_explanations(
+    pcso, neighbourhood, supervisor, settings
+):
     publish(full=True)
     named(pcso)
     services.neighbourhood_team_set(
