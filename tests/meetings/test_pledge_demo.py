@@ -1,4 +1,4 @@
-"""The demo shows the team pages and the Pledge: named officers with photos, team details, a miss explained and one not."""
+"""The demo shows the team pages and the Pledge: named officers with photos, a miss explained and one not."""
 
 from __future__ import annotations
 
