@@ -262,3 +262,22 @@ def test_an_incremental_export_picks_up_consent_team_details_and_explanations(
     assert not result.full
     html = page(settings, neighbourhood)
     assert "Priya Ramanathan" in html and "northgate@kent.police.uk" in html
+
+
+def test_an_officer_uploads_their_photo_and_only_they_see_it_in_jps(client, pcso, supervisor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(pcso)
+    upload = SimpleUploadedFile("IMG_0001.jpg", photo_with_location().getvalue(), content_type="image/jpeg")
+    assert client.post("/team/me/photo/upload/", {"photo": upload}).status_code == 302
+    response = client.get("/team/me/photo/")
+    assert response["Content-Type"] == "image/jpeg" and response["Cache-Control"] == "private, no-store"
+    assert b"ZZ" not in b"".join(response.streaming_content)
+    bad = SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")
+    assert client.post("/team/me/photo/upload/", {"photo": bad}).status_code == 400
+    client.force_login(supervisor)  # the URL is one's own photo: the supervisor has none
+    assert client.get("/team/me/photo/").status_code == 404
+    client.force_login(pcso)
+    assert client.post("/team/me/photo/remove/").status_code == 302
+    pcso.refresh_from_db()
+    assert not pcso.team_photo
