@@ -223,7 +223,9 @@ class Renderer:
         base = self.data.nbhd_dir(n)
         context = {
             "name": n.display_name,
+            "name_cy": n.public_name_cy,
             "force": n.district.force.name,
+            "force_cy": n.district.force.name_cy,
             "district": n.district.name,
             "district_to": self.data.district_dir(n.district) + "index.html",
             "neighbourhood_to": base + "index.html",
