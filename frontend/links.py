@@ -28,6 +28,7 @@ def _public_priority(*, reference: str) -> str:
 ROUTES: dict[str, Callable[..., str]] = {
     "problem": _problem,
     "meetings": lambda: reverse("meeting_list"),
+    "pledge_explanations": lambda: reverse("pledge_explanations"),
     "case_review": lambda *, case_review_id: reverse("case_review", kwargs={"pk": case_review_id}),
     "alerts_subscribe": lambda: reverse("alerts_subscribe"),
     "alerts_confirm": lambda *, token: reverse("alerts_confirm", args=[token]),

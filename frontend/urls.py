@@ -73,6 +73,7 @@ urlpatterns = [
     path("messages/", include("frontend.inbox")),  # residents' messages to the neighbourhood team (issue 20)
     path("", include("frontend.people.urls")),  # people and places: on a problem, their pages, merging
     path("", include("frontend.lookup")),  # the call handler's lookup of a street or a caller
+    path("", include("frontend.team")),  # the public team page and the Pledge, for staff (frontend/team.py)
     path("problems/<int:pk>/risk/", include("frontend.risk")),  # a victim's risk assessment (frontend/risk.py)
     # Evaluation, quality, the best-practice library, learning needs and management information (frontend/insight.py).
     path("evaluations/", insight.evaluation_queue, name="insight_evaluations"),

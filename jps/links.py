@@ -9,6 +9,7 @@ for a page by *kind* and ids::
     links.path_for("meetings")                            # /meetings/
 
 The kinds: ``problem`` (``problem_id``, optional ``action_id``), ``meetings``,
+``pledge_explanations`` (a supervisor's Pledge misses to explain),
 ``alerts_subscribe``, ``alerts_confirm`` (``token``), ``alerts_unsubscribe`` (``token``),
 ``public_priority`` (``reference``), ``resident_report`` (``resident_report_id``: its triage page),
 ``resident_report_form``, ``resident_feedback`` and ``resident_unsubscribe`` (``token``), ``team_message``

@@ -244,46 +244,71 @@ def public_districts() -> QuerySet[District]:
 
 @dataclass(frozen=True)
 class PublicOfficer:
-    """A member of a neighbourhood team as residents see them: a name and a rank, nothing else."""
+    """A member of a neighbourhood team as residents see them: a name, a rank and (if they gave one) a photo.
+
+    ``photo`` is the photo's name in the default storage (never a URL): the renderer copies the file
+    into the exported site under a name of its own.
+    """
 
     name: str
     rank: str
+    photo: str = ""
 
 
 #: Who may appear on a team page at all (and then only with ``User.publish_on_team_page``).
 TEAM_ROLES = (User.Role.SUPERVISOR, User.Role.OFFICER)
 
 
-def public_team(*, neighbourhoods: Iterable[Neighbourhood]) -> dict[int, list[PublicOfficer]]:
-    """Each neighbourhood's team as published: active officers of it, and supervisors of its district,
-    who agreed to be named (``User.publish_on_team_page``); supervisors first, then by name.
+def _team_members(places: list[Neighbourhood]) -> dict[int, dict[int, bool]]:
+    """Each neighbourhood's active team, ``{neighbourhood id: {user id: consented}}``: two queries.
 
-    Three queries whatever the number of neighbourhoods. Staff without a full name are left out
-    rather than published by username.
+    The team: its officers and PCSOs, and its district's supervisors, whether they consented or not.
     """
-    places = list(neighbourhoods)
-    members: dict[int, set[int]] = {n.pk: set() for n in places}
+    members: dict[int, dict[int, bool]] = {n.pk: {} for n in places}
     in_district: dict[int, list[int]] = defaultdict(list)
     for n in places:
         in_district[n.district_id].append(n.pk)
-    named = User.objects.filter(is_active=True, publish_on_team_page=True, role__in=TEAM_ROLES)
-    for user_id, nid in User.neighbourhoods.through.objects.filter(
-        neighbourhood_id__in=list(members), user__in=named
-    ).values_list("user_id", "neighbourhood_id"):
-        members[nid].add(user_id)
-    for user_id, did in User.districts.through.objects.filter(
-        district_id__in=list(in_district), user__in=named.filter(role=User.Role.SUPERVISOR)
-    ).values_list("user_id", "district_id"):
+    active = {"user__is_active": True, "user__role__in": TEAM_ROLES}
+    for user_id, nid, consent in User.neighbourhoods.through.objects.filter(
+        neighbourhood_id__in=list(members), **active
+    ).values_list("user_id", "neighbourhood_id", "user__publish_on_team_page"):
+        members[nid][user_id] = consent
+    for user_id, did, consent in User.districts.through.objects.filter(
+        district_id__in=list(in_district), user__is_active=True, user__role=User.Role.SUPERVISOR
+    ).values_list("user_id", "district_id", "user__publish_on_team_page"):
         for nid in in_district[did]:
-            members[nid].add(user_id)
-    users = {u.pk: u for u in named.filter(pk__in={pk for ids in members.values() for pk in ids})}
+            members[nid][user_id] = consent
+    return members
+
+
+def public_teams(*, neighbourhoods: Iterable[Neighbourhood]) -> tuple[dict[int, list[PublicOfficer]], dict[int, int]]:
+    """Each neighbourhood's team as published, and how many of its team are not named there.
+
+    Named: active officers of it and supervisors of its district who agreed to be
+    (``User.publish_on_team_page``), supervisors first, then by name; staff without a full name
+    are left out rather than published by username. The others are counted, never described.
+    Three queries whatever the number of neighbourhoods.
+    """
+    members = _team_members(list(neighbourhoods))
+    consenting = {pk for team in members.values() for pk, consent in team.items() if consent}
+    users = {u.pk: u for u in User.objects.filter(pk__in=consenting, publish_on_team_page=True, is_active=True)}
     order: dict[str, int] = {role: i for i, role in enumerate(TEAM_ROLES)}
-    team: dict[int, list[PublicOfficer]] = {}
-    for nid, ids in members.items():
-        people = sorted((users[pk] for pk in ids if users[pk].get_full_name()),
+    named: dict[int, list[PublicOfficer]] = {}
+    unnamed: dict[int, int] = {}
+    for nid, team in members.items():
+        people = sorted((users[pk] for pk in team if pk in users and users[pk].get_full_name()),
                         key=lambda u: (order[u.role], u.last_name, u.first_name, u.pk))  # fmt: skip
-        team[nid] = [PublicOfficer(name=u.get_full_name(), rank=u.rank or u.get_role_display()) for u in people]
-    return team
+        named[nid] = [
+            PublicOfficer(name=u.get_full_name(), rank=u.rank or u.get_role_display(), photo=u.team_photo.name or "")
+            for u in people
+        ]
+        unnamed[nid] = len(team) - len(people)
+    return named, unnamed
+
+
+def public_team(*, neighbourhoods: Iterable[Neighbourhood]) -> dict[int, list[PublicOfficer]]:
+    """Each neighbourhood's named team (``public_teams``)."""
+    return public_teams(neighbourhoods=neighbourhoods)[0]
 
 
 def police_uk_ids(neighbourhood: Neighbourhood) -> tuple[str, str]:
@@ -427,8 +452,11 @@ def site_publish(*, full: bool = False) -> SiteExport:
     return result
 
 
-def publish_soon(*, reason: str) -> None:
-    """Queue an incremental export once the current transaction commits.
+def publish_soon(*, reason: str, full: bool = False) -> None:
+    """Queue an export (incremental, or ``full``) once the current transaction commits.
+
+    ``full`` is for a change that must take a file *off* the site at once (a photo whose owner
+    withdrew consent): an incremental run keeps the files of a shard it does not rewrite.
 
     ``jps`` does not import ``tasks`` at module level (arrows point inward); the import is
     local. If the broker is down the write that triggered this still succeeds: we log,
@@ -439,18 +467,18 @@ def publish_soon(*, reason: str) -> None:
         from tasks.publishing import publish_site_task
         from tasks.queue import enqueue
 
-        if not enqueue(publish_site_task, full=False):
+        if not enqueue(publish_site_task, full=full):
             logger.error("Could not queue the public site export (%s); the nightly export will catch up.", reason)
 
     connection = transaction.get_connection()
+    marker = "jps_publish_full" if full else "jps_publish"
     # One export per transaction is enough: it sees every change the transaction made. (A pending
     # callback still listed was registered in this transaction or a savepoint that encloses us now,
     # so it cannot be rolled back without this change being rolled back too.)
-    if connection.in_atomic_block and any(
-        getattr(entry[1], "jps_publish", False) for entry in connection.run_on_commit
-    ):
+    if connection.in_atomic_block and any(getattr(entry[1], marker, False) for entry in connection.run_on_commit):
         return
     queue.jps_publish = True  # type: ignore[attr-defined]
+    setattr(queue, marker, True)
     transaction.on_commit(queue)
 
 
@@ -488,6 +516,7 @@ __all__ = [
     "public_priority_places",
     "public_problems",
     "public_team",
+    "public_teams",
     "publish_soon",
     "publish_soon_cancel",
     "site_publish",

@@ -483,5 +483,8 @@ rules.add_perm("jps.view_contact_figures", is_administrator | is_officer | is_su
 
 from .attachments import rules as _attachment_rules  # noqa: E402, F401
 from .panels import rules as _panel_rules  # noqa: E402, F401
+
+# --- the team page and the Pledge in public (issue 20): beside them in jps/pledge/rules.py ---------
+from .pledge import rules as _pledge_rules  # noqa: E402, F401
 from .residents import inbox_rules as _team_message_rules  # noqa: E402, F401
 from .residents import rules as _resident_report_rules  # noqa: E402, F401

@@ -67,6 +67,7 @@ from .people.selectors import (
     place_search,
     places_visible_to,
 )
+from .pledge.selectors import pledge_misses_for, pledge_months, pledge_table
 from .problems.selectors import (
     closures_awaiting_signoff,
     distance_metres,
@@ -185,4 +186,8 @@ __all__ = [
     "significant_words",
     "updates_awaiting_approval",
     "updates_visible_to",
+    # the Pledge in public (jps.pledge)
+    "pledge_misses_for",
+    "pledge_months",
+    "pledge_table",
 ]

@@ -75,6 +75,8 @@ from .people.services import (
     problem_place_link,
     problem_place_unlink,
 )
+from .pledge.services import pledge_explanation_record
+from .pledge.team import neighbourhood_team_set, team_entry_set, team_photo_remove, team_photo_set
 from .privacy import person_views_record, problem_view_record, problem_views_record, resident_report_views_record
 from .problems.services import (
     ANALYSIS_FIELDS,
@@ -204,4 +206,10 @@ __all__ = [
     "update_add",
     "update_decide",
     "user_scope_set",
+    # the team page and the Pledge in public (jps.pledge)
+    "neighbourhood_team_set",
+    "pledge_explanation_record",
+    "team_entry_set",
+    "team_photo_remove",
+    "team_photo_set",
 ]

@@ -24,6 +24,7 @@ from django.utils import timezone
 from jps import publishing
 from jps.db_router import replica_lag_allowance, replica_reads
 from jps.models import Postcode, PublishRun
+from jps.pledge.public import team_pages_changed_since
 
 from . import store
 from .render import Renderer
@@ -115,11 +116,12 @@ def _incremental(build: store.Build, manifest: dict[str, Any], *, now: datetime.
     now_public = publishing.public_priority_places(ids=references)
     kept = {"exported_at": now.isoformat(), "languages": languages, "outwards": manifest.get("outwards", [])}
     changed = set(before) | set(now_public)
-    if not changed:
+    team = team_pages_changed_since(since=since)  # a team member's consent, team details, a Pledge explanation
+    if not changed and not team:
         build.save({}, manifest=kept)
         return
-    districts = {b["d"] for b in before.values()} | {d for _n, d in now_public.values()}
-    nbhds = {b["n"] for b in before.values()} | {n for n, _d in now_public.values()}
+    districts = {b["d"] for b in before.values()} | {d for _n, d in now_public.values()} | set(team.values())
+    nbhds = {b["n"] for b in before.values()} | {n for n, _d in now_public.values()} | set(team)
     data = SiteData(now, languages=languages, district_ids=districts, neighbourhood_ids=nbhds)
     renderer = Renderer(data)
     files: dict[str, str | bytes] = {}

@@ -21,6 +21,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.utils.html import linebreaks
+
 from jps import publishing
 from jps.models import Force, Neighbourhood
 
@@ -153,5 +155,18 @@ class PoliceUkMirror:
                 {"title": "Meetings calendar", "description": None, "url": page + "meetings.ics"},
             ],
             "centre": centre,
-            "locations": [],
+            "locations": self.locations(n),
         }
+
+    @staticmethod
+    def locations(n: Neighbourhood) -> list[dict[str, Any]]:
+        """Where to find the team (``Neighbourhood.team_base``), as one location described in HTML.
+
+        The national shape's locations are places with an address and a position; ours is the team's
+        own words (a station, surgeries, opening hours), so only ``name`` and ``description`` are set.
+        """
+        if not n.team_base.strip():
+            return []
+        keys = ("address", "postcode", "latitude", "longitude", "telephone", "type")
+        return [{"name": "Where to find us", "description": linebreaks(n.team_base.strip(), autoescape=True),
+                 **dict.fromkeys(keys)}]  # fmt: skip

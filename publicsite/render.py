@@ -195,9 +195,17 @@ class Renderer:
             "meetings": self.data.meetings[n.pk],
             "events_to": base + "events.json",
             "calendar_to": base + "meetings.ics",
+            "pledge_to": base + "pledge.html",
         }
+        team, photos = self.data.team_vm(n)
+        context["team"] = {
+            "members": team, "unnamed": self.data.team_unnamed.get(n.pk, 0), "email": n.team_email,
+            "base": n.team_base, "base_cy": n.team_base_cy,
+        }  # fmt: skip
         updated = self.data.last_changed(items)
         files: dict[str, str | bytes] = dict(self.html(base + "index.html", "neighbourhood.html", context, updated))
+        files.update(photos)
+        files.update(self.pledge(n))
         priorities = self.police_uk(items)
         mirror = self.mirror.neighbourhood(n, priorities)
         files[base + "priorities.json"] = json.dumps(priorities, indent=2, ensure_ascii=False)
@@ -211,6 +219,21 @@ class Renderer:
         )
         files.update(mirror)
         return files
+
+    def pledge(self, n: Neighbourhood) -> dict[str, str | bytes]:
+        """The neighbourhood's Pledge page: the last twelve months of each commitment, and the "why not" of a miss."""
+        base = self.data.nbhd_dir(n)
+        context = {
+            "name": n.display_name,
+            "name_cy": n.public_name_cy,
+            "force": n.district.force.name,
+            "force_cy": n.district.force.name_cy,
+            "district": n.district.name,
+            "district_to": self.data.district_dir(n.district) + "index.html",
+            "neighbourhood_to": base + "index.html",
+            "commitments": self.data.pledge_vm(self.data.pledge.get(n.pk, [])),
+        }
+        return self.html(base + "pledge.html", "pledge.html", context, self.data.now)
 
     def priority(self, priority_id: int) -> dict[str, str | bytes]:
         p = self.data.by_id.get(priority_id)

@@ -8,14 +8,21 @@ the dictionaries the templates are given. Nothing here writes a file.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import logging
 from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from jps import links, meetings, publishing
 from jps.models import District, Force, Neighbourhood
+from jps.pledge.selectors import PledgeRow, pledge_months, pledge_table
 from jps.publishing import PublicPriority
+
+logger = logging.getLogger(__name__)
 
 
 def site_languages() -> list[str]:
@@ -82,7 +89,20 @@ class SiteData:
         self.problem_report_url = links.url_for("resident_report_form")
         ids = list(self.nbhd) if neighbourhood_ids is None else [i for i in neighbourhood_ids if i in self.nbhd]
         self.meetings = meetings.public_meetings_by_neighbourhood(neighbourhood_ids=ids, now=now)
-        self.team = publishing.public_team(neighbourhoods=[self.nbhd[i] for i in ids])
+        self.team, self.team_unnamed = publishing.public_teams(neighbourhoods=[self.nbhd[i] for i in ids])
+        self.pledge = pledge_table(neighbourhood_ids=ids, months=pledge_months(today=timezone.localdate(now)))
+        self._photos: dict[str, bytes | None] = {}
+
+    def team_photo(self, name: str) -> bytes | None:
+        """A consenting officer's photo from storage, read once per run (a supervisor is on many pages)."""
+        if name and name not in self._photos:
+            try:
+                with default_storage.open(name, "rb") as stored:
+                    self._photos[name] = stored.read()
+            except OSError:
+                logger.warning("Team photo %s is missing from storage; published without it", name)
+                self._photos[name] = None
+        return self._photos.get(name)
 
     def last_changed(self, items: list[PublicPriority]) -> datetime.datetime:
         return max((p.last_changed for p in items), default=self.now)
@@ -141,6 +161,42 @@ class SiteData:
             "force_cy": n.district.force.name_cy,
             "page_to": self.priority_path(p),
         }
+
+    def team_vm(self, n: Neighbourhood) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
+        """The named team (``photo_to``: the photo's file in the site, named by its content) and the photos' files."""
+        members, files = [], {}
+        for officer in self.team.get(n.pk, []):
+            member: dict[str, Any] = {"name": officer.name, "rank": officer.rank}
+            content = self.team_photo(officer.photo)
+            if content:
+                path = f"{self.nbhd_dir(n)}team/{hashlib.sha256(content).hexdigest()[:24]}.jpg"
+                files[path] = content
+                member["photo_to"] = path
+            members.append(member)
+        return members, files
+
+    @staticmethod
+    def pledge_vm(rows: list[PledgeRow]) -> list[dict[str, Any]]:
+        """The Pledge page's tables: per commitment, each month met or not, and the explanation of a miss."""
+        return [
+            {
+                "title": row.commitment.title,
+                "standard": row.commitment.standard,
+                "missed": row.missed,
+                "months": [
+                    {
+                        "month": m.month,
+                        "met": m.cell.met,
+                        "done": m.cell.done if row.commitment.public_counts else None,
+                        "due": m.cell.due if row.commitment.public_counts else None,
+                        "why": m.explanation.text if m.explanation and m.cell.met is False else "",
+                        "why_cy": m.explanation.text_cy if m.explanation and m.cell.met is False else "",
+                    }
+                    for m in reversed(row.months)  # newest first
+                ],
+            }
+            for row in rows
+        ]
 
     def nbhd_vm(self, n: Neighbourhood) -> dict[str, Any]:
         items = self.in_nbhd.get(n.pk, [])

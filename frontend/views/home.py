@@ -33,7 +33,12 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     sections = ["high_risk_victims", "owned", "actions_due", "reviews_due", "escalations", "review_queue"]
     sections += ["signoff", "agency_actions", "taking_part"]
     sections += ["to_evaluate", "pending_updates", "learning_needs", "open_problems"]
-    ctx: dict[str, Any] = dict.fromkeys(sections) | {"role": role, "resident_reports": None, "team_messages": None}
+    ctx: dict[str, Any] = dict.fromkeys(sections) | {
+        "role": role,
+        "resident_reports": None,
+        "team_messages": None,
+        "pledge_misses": None,
+    }
     if role in (Role.OFFICER, Role.SUPERVISOR) or user.is_administrator:
         ctx["resident_reports"] = list(selectors.resident_reports_to_triage(user=user)[:HOME_LIMIT])
         ctx["triage_due_before"] = timezone.now() - datetime.timedelta(days=settings.JPS_RESIDENT_TRIAGE_DAYS)
@@ -47,6 +52,8 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
         ctx["high_risk_victims"] = _high_risk_victims(user)
         ctx["review_queue"] = list(selectors.reviews_overdue(user=user)[:HOME_LIMIT])
         ctx["signoff"] = list(selectors.closures_awaiting_signoff(user=user)[:HOME_LIMIT])
+    if role == Role.SUPERVISOR:  # the Pledge's months missed with no "why not" yet (jps.pledge)
+        ctx["pledge_misses"] = selectors.pledge_misses_for(user=user)
     if role == Role.PARTNER:
         ctx["agency_actions"] = list(selectors.actions_open_for_agency(user=user)[:HOME_LIMIT])
         ctx["taking_part"] = list(selectors.problems_taking_part(user=user)[:HOME_LIMIT])

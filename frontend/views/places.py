@@ -55,6 +55,7 @@ def neighbourhood_page(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "map": {"points": points, "centre": centre},
         "tiles_url": settings.JPS_MAP_TILES_URL,
         "today": timezone.localdate(),
+        "may_change_team": request.user.has_perm("jps.change_team_details", neighbourhood),
     }
     return render(request, "frontend/neighbourhood.html", ctx)
 

@@ -26,6 +26,7 @@ from .contacts import load_demo_contacts
 from .meetings import load_demo_meetings
 from .panels import load_demo_panels
 from .people import load_demo_people
+from .pledge import load_demo_pledge
 from .residents import load_demo_residents
 from .risk import load_demo_risk
 from .team_messages import load_demo_team_messages
@@ -75,6 +76,7 @@ class DemoLoader:
         load_demo_team_messages(log=self.log)
         load_demo_welsh(password=self.password, log=self.log)
         load_demo_attachments(log=self.log)
+        load_demo_pledge(log=self.log)
         # The public site is published once, in full, after the load (``make demo``), not by this commit.
         publishing.publish_soon_cancel()
 

@@ -41,19 +41,33 @@ def _count(rows: QuerySet[Any], district: str) -> Coalesce:
     return Coalesce(Subquery(grouped.values("n")[:1]), 0)
 
 
-def contacts_on_time_by_district(*, user: Any, today: datetime.date | None = None) -> Figure:
-    """Per district: contacts that fell due in the period, made on time, made late, not made; the share on time."""
-    today = today or timezone.localdate()
-    start, end = today - datetime.timedelta(days=CONTACT_PERIOD_DAYS), today - datetime.timedelta(days=1)
+#: Of the contacts logged against a due date (``contacts_fell_due``): those made on or before it.
+MADE_ON_TIME = Q(contacted_at__date__lte=F("due_on"))
+
+
+def contacts_fell_due(start: datetime.date, end: datetime.date) -> tuple[QuerySet[ContactLog], QuerySet[Contact]]:
+    """The contacts that fell due from ``start`` to ``end`` (both included): logged against a due date
+    (``MADE_ON_TIME`` of them on time), and still unanswered on a problem open on that day.
+
+    The one definition of "victims updated as agreed": this figure and the Pledge page's both count it.
+    """
     answered = ContactLog.objects.filter(due_on__range=(start, end))
     unanswered = Contact.objects.filter(next_contact_due__range=(start, end)).filter(
         Q(problem__closed_at__isnull=True) | Q(problem__closed_at__date__gt=F("next_contact_due"))
     )
+    return answered, unanswered
+
+
+def contacts_on_time_by_district(*, user: Any, today: datetime.date | None = None) -> Figure:
+    """Per district: contacts that fell due in the period, made on time, made late, not made; the share on time."""
+    today = today or timezone.localdate()
+    start, end = today - datetime.timedelta(days=CONTACT_PERIOD_DAYS), today - datetime.timedelta(days=1)
+    answered, unanswered = contacts_fell_due(start, end)
     grouped = (
         contact_figure_districts(user)
         .annotate(
             answered=_count(answered, "contact__problem__district"),
-            on_time=_count(answered.filter(contacted_at__date__lte=F("due_on")), "contact__problem__district"),
+            on_time=_count(answered.filter(MADE_ON_TIME), "contact__problem__district"),
             missed=_count(unanswered, "problem__district"),
         )
         .filter(Q(answered__gt=0) | Q(missed__gt=0))

@@ -17,6 +17,7 @@ from .panels import Panel, PanelAction, PanelItem
 from .people import Agency, User
 from .persons import Person, PersonRole, Place, PlaceRole, ProblemPerson, ProblemPlace, Vulnerability
 from .places import District, Force, Neighbourhood
+from .pledge import PledgeExplanation
 from .problems import (
     CLOSED_STAGES,
     OPEN_STAGES,
@@ -81,6 +82,7 @@ __all__ = [
     "ContactLog",
     "District",
     "Evaluation",
+    "PledgeExplanation",
     "Force",
     "LearningNeed",
     "Meeting",

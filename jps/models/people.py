@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+
+def team_photo_path(instance: User, filename: str) -> str:
+    """A random name: never the person's name or id, nor the name their camera gave the file."""
+    return f"team_photos/{secrets.token_hex(16)}.jpg"
 
 
 class Agency(models.Model):
@@ -93,6 +99,12 @@ class User(AbstractUser):
     )
     rank = models.CharField(
         max_length=60, blank=True, help_text="Rank or title residents see on the team page, e.g. PCSO, PC, Sergeant."
+    )
+    team_photo = models.FileField(
+        upload_to=team_photo_path,
+        max_length=200,
+        blank=True,
+        help_text="Published only with consent (publish_on_team_page): re-encoded as a JPEG with no metadata.",
     )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

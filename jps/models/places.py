@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from .fields import BoundedTextField
+
 
 class Force(models.Model):
     """A police force; its code prefixes every problem reference (``KNT-2026-00042``)."""
@@ -89,6 +91,14 @@ class Neighbourhood(models.Model):
     boundary = models.JSONField(null=True, blank=True, help_text="GeoJSON geometry of the ward.")
     team_email = models.EmailField(
         blank=True, help_text="Published: the neighbourhood team's shared address (contact details on the public site)."
+    )
+    team_base = BoundedTextField(
+        max_length=1000,
+        blank=True,
+        help_text="Published: where to find the team, e.g. the police station, surgeries and office hours.",
+    )
+    team_base_cy = BoundedTextField(
+        max_length=1000, blank=True, help_text="The same in Welsh, for the Welsh page (else the English is shown)."
     )
     history = HistoricalRecords(excluded_fields=["boundary"])
 

@@ -96,6 +96,7 @@ class Reminder(models.Model):
         RESIDENT_REPORT_TRIAGE = "resident_report_triage", "Resident report waiting for triage"
         RESIDENT_NOT_FIXED = "resident_not_fixed", "A resident says the problem is not fixed"
         TEAM_MESSAGE_DUE = "team_message_due", "A message to the team is due for a reply"
+        PLEDGE_EXPLANATION_DUE = "pledge_explanation_due", "Pledge missed: explanation due"
 
     #: Give up emailing a row after this many failed attempts; it stays visible in JPS.
     MAX_ATTEMPTS = 5
@@ -165,6 +166,8 @@ class Reminder(models.Model):
             return links.path_for("team_message", team_message_id=int(self.item_key.split(":")[1]))
         if self.problem_id is None and self.item_key.startswith("resident_report:"):
             return links.path_for("resident_report", resident_report_id=int(self.item_key.split(":")[1]))
+        if self.problem_id is None and self.kind == self.Kind.PLEDGE_EXPLANATION_DUE:
+            return links.path_for("pledge_explanations")
         if self.problem_id is None:
             return links.path_for("meetings")
         return links.path_for("problem", problem_id=self.problem_id, action_id=self.action_id)

@@ -96,18 +96,19 @@ def digest_context(reminders: list[Reminder]) -> dict[str, Any]:
                 }
             )
             continue
-        if problem is None:  # a neighbourhood's reminder (the meeting standard)
+        if problem is None:  # a neighbourhood's reminder (the meeting standard, a Pledge miss to explain)
             area = reminder.neighbourhood
             name = area.display_name if area else ""
+            pledge = reminder.kind == Kind.PLEDGE_EXPLANATION_DUE
             groups[reminder.kind].append(
                 {
                     "reference": "",
-                    "title": f"{name}: PACT meetings",
+                    "title": f"{name}: {'the Pledge' if pledge else 'PACT meetings'}",
                     "neighbourhood": name,
                     "action": None,
                     "due_on": reminder.due_on,
                     "note": reminder.note,
-                    "url": links.url_for("meetings"),
+                    "url": links.url_for("pledge_explanations" if pledge else "meetings"),
                 }
             )
             continue

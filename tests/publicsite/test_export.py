@@ -120,6 +120,7 @@ def test_one_changed_problem_rewrites_only_the_pages_it_appears_on(two_areas, pe
             nbhd + "feed.atom",
             nbhd + "events.json",  # the neighbourhood's meetings, rendered with its page
             nbhd + "meetings.ics",
+            nbhd + "pledge.html",  # "Our promises to you", rendered with its page
             district + "index.html",
             district + "requests.json",  # the district's Open311 file
             "index.html",
@@ -152,7 +153,7 @@ def test_one_changed_problem_rewrites_only_the_pages_it_appears_on(two_areas, pe
     assert third.written == [] and third.new_shards == []
     assert shard_links(root) == now_links
     runs = list(PublishRun.objects.order_by("started_at").values_list("full", "files_written"))
-    assert runs == [(True, len(first.written)), (False, 13), (False, 0)]
+    assert runs == [(True, len(first.written)), (False, 14), (False, 0)]
 
 
 def test_prune_removes_revisions_neither_current_nor_previous_links_to(two_areas, people, settings):

@@ -111,6 +111,11 @@ def world(
             created_by=pcso,
         )
         meeting.neighbourhoods.add(neighbourhood)
+    # The public priority had no update in May, a miss of the Pledge: explained already, so it is not reminded.
+    m.PledgeExplanation.objects.create(
+        neighbourhood=neighbourhood, commitment="priority_updates", month=datetime.date(2026, 5, 1),
+        text="Explained.", recorded_by=supervisor,
+    )  # fmt: skip
     return World(
         pcso=pcso,
         supervisor=supervisor,

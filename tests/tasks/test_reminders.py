@@ -237,7 +237,11 @@ def test_reminders_for_shows_a_user_their_own_reminders_on_problems_they_can_see
     mine = selectors.reminders_for(world.pcso)
     assert {r.problem for r in mine} == {world.late, world.recent, world.public}
     assert mine[0].item_path == f"/problems/{mine[0].problem_id}/"
-    assert [r.kind for r in selectors.reminders_for(world.other_supervisor)] == [Kind.MEETING_STANDARD]
+    # Castle held no PACT meeting: the standard, and (May missed) the Pledge's "why not"
+    assert {r.kind for r in selectors.reminders_for(world.other_supervisor)} == {
+        Kind.MEETING_STANDARD,
+        Kind.PLEDGE_EXPLANATION_DUE,
+    }
     # The problem moves to another district: the old district's supervisor no longer sees its reminders.
     world.recent.district = other_neighbourhood.district
     world.recent.neighbourhood = other_neighbourhood
@@ -293,14 +297,18 @@ def test_a_neighbourhood_missing_the_meeting_standard_reminds_its_supervisors_mo
     """Monthly PACT meetings: no meeting held in the last month, or none booked, is in the digest."""
     run("daily_digest", "2026-06-10")
     key = f"neighbourhood:{other_neighbourhood.pk}"
-    assert kinds_for(f"user:{other_supervisor.pk}") == {(Kind.MEETING_STANDARD, key)}
+    assert kinds_for(f"user:{other_supervisor.pk}") == {
+        (Kind.MEETING_STANDARD, key),
+        (Kind.PLEDGE_EXPLANATION_DUE, key),  # May's meeting missed: the Pledge page waits for the "why not"
+    }
     assert not Reminder.objects.filter(recipient=world.supervisor, kind=Kind.MEETING_STANDARD).exists()  # ward meets it
     [message] = sent_to(other_supervisor.email)
     assert "PACT MEETING STANDARD NOT MET" in message.body and other_neighbourhood.display_name in message.body
     assert "no meeting held yet; none booked" in message.body
-    assert [r.item_path for r in selectors.reminders_for(other_supervisor)] == ["/meetings/"]
+    assert sorted(r.item_path for r in selectors.reminders_for(other_supervisor)) == ["/meetings/", "/pledge/"]
 
+    standard = Reminder.objects.filter(item_key=key, kind=Kind.MEETING_STANDARD)
     run("daily_digest", "2026-06-20")  # same month: not again
-    assert Reminder.objects.filter(item_key=key).count() == 1
+    assert standard.count() == 1
     run("daily_digest", "2026-07-02")  # a new month: reminded again
-    assert Reminder.objects.filter(item_key=key).count() == 2
+    assert standard.count() == 2
