@@ -8,12 +8,12 @@ console email. Production sets ``DEBUG=0``, ``SECRET_KEY``, ``DATABASE_URL``,
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
+
+from jps.media_storage import media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -265,32 +265,6 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATIC_MANIFEST = envbool("STATIC_MANIFEST", "0" if DEBUG else "1")
 
 
-def media_storage(env: Mapping[str, str]) -> dict[str, Any]:
-    """Where uploaded files live: the filesystem (``MEDIA_ROOT``), or a private S3-compatible bucket.
-
-    With ``AWS_STORAGE_BUCKET_NAME`` (and, for a non-AWS store, ``S3_ENDPOINT_URL``) set, django-storages'
-    S3 backend: objects written ``private``, never public-read, links signed and short-lived, no
-    overwriting of a name. Staff still download only through JPS (``jps.attachments``): nobody is
-    handed a bucket URL. Credentials come from boto3's usual chain (environment, instance role).
-    """
-    bucket = env.get("AWS_STORAGE_BUCKET_NAME", "")
-    if not bucket and not env.get("S3_ENDPOINT_URL"):
-        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    options: dict[str, Any] = {
-        "bucket_name": bucket,
-        "default_acl": "private",
-        "querystring_auth": True,
-        "querystring_expire": int(env.get("S3_SIGNED_URL_SECONDS", "300")),
-        "file_overwrite": False,
-        "object_parameters": {"ServerSideEncryption": env.get("S3_SERVER_SIDE_ENCRYPTION", "AES256")},
-    }
-    if env.get("S3_ENDPOINT_URL"):
-        options["endpoint_url"] = env["S3_ENDPOINT_URL"]
-    if env.get("S3_REGION_NAME"):
-        options["region_name"] = env["S3_REGION_NAME"]
-    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
-
-
 STORAGES = {
     "default": media_storage(os.environ),
     "staticfiles": {
@@ -303,7 +277,7 @@ if STATIC_MANIFEST:
     WHITENOISE_USE_FINDERS = False  # the collected files only, not the app folders
     WHITENOISE_AUTOREFRESH = False  # scanned once at start, not on every request as with DEBUG
 
-# Uploaded files (residents' photos, staff attachments): the default storage (``media_storage`` above),
+# Uploaded files (residents' photos, staff attachments): the default storage (``jps.media_storage``),
 # never served as static or public files; no MEDIA_URL is routed. Staff read them through JPS's views.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 

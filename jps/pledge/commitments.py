@@ -16,6 +16,9 @@ The standards (what "met" means), as the Pledge page states them:
   the month was made on or before its date (``jps.insight.contact_figures.contacts_fell_due``).
   Its counts are not published, only met or not, so the page says nothing about how many victims
   a small neighbourhood had.
+- Messages answered within 24 hours: every message to the neighbourhood team received in the month
+  that counts (``jps.residents.inbox_selectors.counted_q``: spam and duplicates left out) had its
+  first reply within 24 hours of arriving (``in_time_q``), the rule of the dashboard's figure.
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from ..insight.contact_figures import MADE_ON_TIME, contacts_fell_due
-from ..models import CLOSED_STAGES, Meeting, ProgressUpdate
+from ..models import CLOSED_STAGES, Meeting, ProgressUpdate, TeamMessage
 from ..publishing import public_problems
+from ..residents.inbox_selectors import counted_q, in_time_q
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,26 @@ def victims_updated(ids: Sequence[int], months: Sequence[Month]) -> Cells:
     return {key: Cell(done=done, due=due) for key, (done, due) in counts.items()}
 
 
+def messages_answered(ids: Sequence[int], months: Sequence[Month]) -> Cells:
+    """Messages to the team per neighbourhood and month, and of them those answered within 24 hours: one
+    grouped query over the ``team_message_received`` index."""
+    now, tz = timezone.now(), timezone.get_current_timezone()
+    rows = (
+        TeamMessage.objects.filter(
+            neighbourhood_id__in=list(ids),
+            received_at__gte=_aware(months[0]),
+            received_at__lt=_aware(next_month(months[-1])),
+        )
+        .filter(counted_q(now))
+        .annotate(month=TruncMonth("received_at", tzinfo=tz))
+        .order_by()
+        .values("neighbourhood_id", "month")
+        .annotate(n=Count("pk"), in_time=Count("pk", filter=in_time_q()))
+        .values_list("neighbourhood_id", "month", "n", "in_time")
+    )
+    return {(nid, _month_of(month)): Cell(done=in_time, due=n) for nid, month, n, in_time in rows}
+
+
 MEETINGS = commitment_register(
     Commitment(
         slug="meetings",
@@ -201,5 +225,13 @@ VICTIMS = commitment_register(
         standard="Every contact agreed with a victim or complainant that fell due in the month was made on time.",
         row=victims_updated,
         public_counts=False,
+    )
+)
+MESSAGES = commitment_register(
+    Commitment(
+        slug="messages_answered",
+        title="Messages answered within 24 hours",
+        standard="Every message to the neighbourhood team received in the month had a reply within 24 hours.",
+        row=messages_answered,
     )
 )

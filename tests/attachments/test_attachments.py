@@ -178,7 +178,7 @@ def test_removal_is_audited_and_the_file_leaves_storage(
 def test_the_s3_storage_is_configured_from_the_environment():
     from storages.backends.s3 import S3Storage
 
-    from jps.settings import media_storage
+    from jps.media_storage import media_storage
 
     assert media_storage({})["BACKEND"] == "django.core.files.storage.FileSystemStorage"
     config = media_storage({"AWS_STORAGE_BUCKET_NAME": "jps-files", "S3_ENDPOINT_URL": "https://s3.example.test"})

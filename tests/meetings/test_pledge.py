@@ -115,6 +115,41 @@ def test_the_twelve_months_against_the_hand_count(scenario, neighbourhood, other
     assert all(met is None for *_x, met in cells(other_neighbourhood, "victims_updated").values())
 
 
+def message(neighbourhood, received, answered_after_hours=None, **extra):  # type: ignore[no-untyped-def]
+    from jps.models import TeamMessage
+
+    answered = received + datetime.timedelta(hours=answered_after_hours) if answered_after_hours else None
+    state = TeamMessage.State.ANSWERED if answered else TeamMessage.State.NEW
+    fields = {"state": state, "first_response_at": answered, **extra}
+    return TeamMessage.objects.create(
+        neighbourhood=neighbourhood, sender_name="A resident", sender_email="resident@example.org",
+        subject="Bikes", body="On the field", received_at=received, **fields,
+    )  # fmt: skip
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_messages_answered_within_24_hours_against_the_hand_count(neighbourhood, other_neighbourhood):
+    """April: one never answered (0 of 1). May: one in 3 hours, one in 30 (1 of 2). June: one in 2 hours, and
+    one closed as spam, which is not counted (1 of 1). 9 July: unanswered but inside its 24 hours (not counted,
+    and July is not among the months anyway). Castle: nothing due."""
+    from jps.models import TeamMessage
+
+    message(neighbourhood, at("2026-04-08"))
+    message(neighbourhood, at("2026-05-02"), 3)
+    message(neighbourhood, at("2026-05-30", 20), 30)  # answered on 1 June: late, and May's
+    message(neighbourhood, at("2026-06-11"), 2)
+    message(neighbourhood, at("2026-06-12"), state=TeamMessage.State.CLOSED, close_reason="spam")
+    message(neighbourhood, at("2026-07-09", 20))
+    got = cells(neighbourhood, "messages_answered")
+    assert (got["2026-04"], got["2026-05"], got["2026-06"]) == ((0, 1, False), (1, 2, False), (1, 1, True))
+    assert got["2026-03"] == (0, 0, None)
+    assert all(met is None for *_x, met in cells(other_neighbourhood, "messages_answered").values())
+    in_time, total = selectors.team_messages_answered_within(
+        neighbourhoods=[neighbourhood], since=at("2026-04-01", 0), until=at("2026-07-01", 0)
+    )
+    assert (in_time, total) == (2, 4)  # the dashboard's measure and the Pledge's agree
+
+
 @time_machine.travel(TODAY, tick=False)
 def test_the_figures_take_a_fixed_number_of_queries_whatever_the_neighbourhoods(
     scenario, neighbourhood, other_neighbourhood, django_assert_max_num_queries
@@ -124,7 +159,7 @@ def test_the_figures_take_a_fixed_number_of_queries_whatever_the_neighbourhoods(
         meeting(scenario["p1"].owner, n, at("2026-06-09", 19))
         f.ProblemFactory(neighbourhood=n, public_priority=True, adopted_on=datetime.date(2026, 2, 2))
     ids = [neighbourhood.pk, other_neighbourhood.pk, *(n.pk for n in more)]
-    with django_assert_max_num_queries(7):  # meetings 1, priorities 2, victims 2, explanations 1
+    with django_assert_max_num_queries(8):  # meetings 1, priorities 2, victims 2, messages 1, explanations 1
         table = pledge_table(neighbourhood_ids=ids)
     assert len(table) == 7
 
