@@ -112,6 +112,7 @@ class JobResult:
     digests: int = 0
     sent_items: int = 0
     failed: int = 0
+    chunks: int = 0  # chunks of recipients queued for other workers (their digests are counted there)
     by_kind: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
