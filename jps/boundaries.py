@@ -2,7 +2,8 @@
 
 A national file holds about 9,000 ward polygons. Row by row that was three or four statements
 per feature; on PostgreSQL the features are now streamed with ``COPY`` into a temporary staging
-table, every distinct (slug, name) is matched in one ``UPDATE``, and one ``UPDATE ... FROM``
+table, matched by two ``UPDATE``s (by slug, then by name: hash joins on the upper-cased key), and
+one ``UPDATE ... FROM``
 writes the boundaries that differ (docs/performance.md, "National reference data"). SQLite (the
 demo) matches each distinct key once and writes with ``bulk_update``. Both keep the rules of the
 row-by-row load: a feature is matched by its ``slug`` property (case-insensitive); if no
@@ -73,31 +74,27 @@ def boundaries_load(*, features: list[dict[str, Any]], tick: Callable[[int], Non
 STAGING = """
 CREATE TEMPORARY TABLE boundary_staging (
     position integer NOT NULL, slug text NOT NULL, name text NOT NULL, geometry jsonb NOT NULL,
-    neighbourhood_id bigint
+    slug_hits integer, neighbourhood_id bigint
 ) ON COMMIT DROP
 """
 
-# Each distinct (slug, name) matched once, as Django's iexact does: by slug when any neighbourhood
-# has it, else by name or public name; exactly one neighbourhood, or none at all.
-MATCH = """
-WITH keys AS (SELECT DISTINCT slug, name FROM boundary_staging),
-by_slug AS (
-    SELECT k.slug, k.name, count(n.id) AS hits, min(n.id) AS id
-    FROM keys k JOIN jps_neighbourhood n ON k.slug <> '' AND upper(n.slug) = upper(k.slug)
-    GROUP BY k.slug, k.name
-),
-by_name AS (
-    SELECT k.slug, k.name, count(n.id) AS hits, min(n.id) AS id
-    FROM keys k JOIN jps_neighbourhood n
-        ON k.name <> '' AND (upper(n.name) = upper(k.name) OR upper(n.public_name) = upper(k.name))
-    WHERE NOT EXISTS (SELECT 1 FROM by_slug b WHERE b.slug = k.slug AND b.name = k.name)
-    GROUP BY k.slug, k.name
-),
-matched AS (
-    SELECT slug, name, id FROM by_slug WHERE hits = 1
-    UNION ALL SELECT slug, name, id FROM by_name WHERE hits = 1
-)
-UPDATE boundary_staging s SET neighbourhood_id = m.id FROM matched m WHERE s.slug = m.slug AND s.name = m.name
+# As Django's iexact does: by slug when any neighbourhood has it (and only if exactly one does)...
+MATCH_SLUG = """
+UPDATE boundary_staging s SET slug_hits = m.hits, neighbourhood_id = CASE WHEN m.hits = 1 THEN m.id END
+FROM (SELECT upper(slug) AS key, count(*) AS hits, min(id) AS id FROM jps_neighbourhood GROUP BY 1) m
+WHERE s.slug <> '' AND upper(s.slug) = m.key
+"""
+
+# ... else by name or public name, when exactly one neighbourhood has it. Both are hash joins on one key.
+MATCH_NAME = """
+UPDATE boundary_staging s SET neighbourhood_id = m.id
+FROM (
+    SELECT key, min(id) AS id FROM (
+        SELECT upper(name) AS key, id FROM jps_neighbourhood
+        UNION SELECT upper(public_name), id FROM jps_neighbourhood WHERE public_name <> ''
+    ) names GROUP BY key HAVING count(DISTINCT id) = 1
+) m
+WHERE s.slug_hits IS NULL AND s.name <> '' AND upper(s.name) = m.key
 """
 
 WRITE = """
@@ -122,7 +119,9 @@ def _load_set_based(rows: list[BoundaryRow], tick: Callable[[int], None]) -> tup
             for row in rows:
                 copy.write_row((row.position, row.slug, row.name, json.dumps(row.geometry)))
                 tick(1)
-        cursor.execute(MATCH)
+        cursor.execute("ANALYZE boundary_staging")
+        cursor.execute(MATCH_SLUG)
+        cursor.execute(MATCH_NAME)
         cursor.execute("SELECT position FROM boundary_staging WHERE neighbourhood_id IS NULL ORDER BY position")
         unmatched = [position for (position,) in cursor.fetchall()]
         cursor.execute(WRITE)

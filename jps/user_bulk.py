@@ -12,7 +12,9 @@ per person (three lookups, a user lookup, a save and its history row, two scope 
   set-based on PostgreSQL: the wanted pairs are streamed with ``COPY`` into a staging table,
   then one ``DELETE`` of what the file no longer names and one ``INSERT ... ON CONFLICT DO
   NOTHING`` per table; SQLite (the demo) diffs the file's users' pairs and writes with
-  ``bulk_create``.
+  ``bulk_create``;
+- the welcome emails are queued on commit one message per 500 new accounts
+  (``tasks.emails.account_created_emails``), which the worker fans out into one task per email.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .models import Agency, District, Force, Neighbourhood, User
 
 BATCH = 1000
 IMPORT_REASON = "Imported from a staff file (import_users)"
+EMAIL_CHUNK = 500  # new accounts per queued message (tasks.emails.account_created_emails fans them out)
 USER_FIELDS = ["email", "first_name", "last_name", "role", "agency"]
 
 
@@ -89,13 +92,13 @@ class KnownNames:
 
 def _existing_users(usernames: list[str]) -> dict[str, User]:
     """Upper-cased username → the user (usernames match case-insensitively, as the row-by-row import did)."""
-    return {user.key: user for user in _first_by_username(usernames)}
-
-
-def _first_by_username(usernames: list[str]) -> Iterable[Any]:
+    found: dict[str, User] = {}
     keys = sorted({name.upper() for name in usernames})
     for start in range(0, len(keys), BATCH):
-        yield from User.objects.annotate(key=Upper("username")).filter(key__in=keys[start : start + BATCH])
+        chunk = User.objects.annotate(key=Upper("username")).filter(key__in=keys[start : start + BATCH])
+        for user in chunk.order_by("username", "pk"):  # as ``username__iexact ... .first()`` chose
+            found.setdefault(user.key, user)
+    return found
 
 
 def _apply(user: User, row: PlannedUser) -> bool:
@@ -133,10 +136,11 @@ def users_write(*, rows: list[PlannedUser], result: Any, tick: Callable[[int], N
         neighbourhoods={user.pk: row.neighbourhood_ids for user, row in zip(users, rows, strict=True)},
     )
     created, updated = {id(u) for u in new}, {id(u) for u in changed}
+    for start in range(0, len(new), EMAIL_CHUNK):
+        _account_emails_queue([user.pk for user in new[start : start + EMAIL_CHUNK]])
     for user in users:
         if id(user) in created:
             result.created.append(user.username)
-            _account_email_queue(user)
         elif id(user) in updated or user.pk in rescoped:
             result.updated.append(user.username)
         else:
@@ -144,12 +148,12 @@ def users_write(*, rows: list[PlannedUser], result: Any, tick: Callable[[int], N
         tick(1)
 
 
-def _account_email_queue(user: User) -> None:
-    """A new account is told, by the worker once the import commits, where to choose its password."""
+def _account_emails_queue(user_ids: list[int]) -> None:
+    """New accounts are told, by the worker once the import commits, where to choose their password."""
     from tasks import emails  # jps must not import tasks at module level
     from tasks.queue import enqueue_on_commit
 
-    enqueue_on_commit(emails.account_created_email, user_id=user.pk)
+    enqueue_on_commit(emails.account_created_emails, user_ids=user_ids)
 
 
 # --- where people work --------------------------------------------------------------------------
