@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Upper
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -204,7 +204,8 @@ def _scope_set_based(table: str, column: str, wanted: dict[int, frozenset[int]])
     return changed
 
 
-def _scope_batched(through: type[Model], column: str, wanted: dict[int, frozenset[int]]) -> set[int]:
+def _scope_batched(through: Any, column: str, wanted: dict[int, frozenset[int]]) -> set[int]:
+    """``through``: the many-to-many's through model (its manager is not in the stubs' ``type[Model]``)."""
     current: dict[int, set[int]] = {user_id: set() for user_id in wanted}
     stale: list[int] = []
     ids = list(wanted)
