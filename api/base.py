@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jps import selectors
+from jps.db_router import replica_reads
 from jps.security import refused
 
 from . import filters
@@ -123,8 +124,17 @@ class BaseViewSet(viewsets.GenericViewSet):
     ordering_fields: list[str] = []
     ordering: list[str] = ["id"]
 
+    #: A list asked with one of these is a partner's incremental sync, which can be a second old:
+    #: it may read the replica (jps/db_router.py). Authentication has read the primary by then.
+    replica_list_params = ("updated_since",)
+
     def get_exception_handler(self) -> Any:
         return exception_handler
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if self.action == "list" and any(p in request.query_params for p in self.replica_list_params):
+            self.get = replica_reads()(self.get)  # type: ignore[has-type]
 
     def get_object(self) -> Any:
         """The object by id within the user's scope (filters in the query string do not apply).

@@ -229,7 +229,9 @@ class PriorityAwaitingSerializer(serializers.Serializer):
     problem_reference = serializers.CharField(source="problem.reference", read_only=True)
     title = serializers.CharField(source="problem.title", read_only=True)
     public_title = serializers.CharField(source="problem.public_name", read_only=True)
+    public_title_cy = serializers.CharField(source="problem.public_title_cy", read_only=True)
     summary = serializers.CharField(read_only=True)
+    summary_cy = serializers.CharField(read_only=True)
     recorded_by = serializers.CharField(read_only=True)
     recorded_at = serializers.DateTimeField(read_only=True)
 
@@ -239,6 +241,20 @@ class PriorityDecisionSerializer(serializers.Serializer):
     public_title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     summary = serializers.CharField(
         max_length=text_limit(MeetingItem, "summary"), required=False, allow_blank=True, default=""
+    )
+    public_title_cy = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        default="",
+        help_text="Needed where the force publishes in Welsh.",
+    )
+    summary_cy = serializers.CharField(
+        max_length=text_limit(MeetingItem, "summary_cy"),
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Needed where the force publishes in Welsh.",
     )
     reason = serializers.CharField(
         max_length=text_limit(MeetingItem, "reason"),

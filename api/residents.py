@@ -4,7 +4,9 @@ Reads start from ``jps.selectors.resident_reports_visible_to`` (the team's: anyo
 list and a 404, partners, call handlers and other districts included); ``?status=new`` is the triage
 queue. ``accept``, ``attach`` and ``decline`` call ``jps.services``, which check ``jps.rules`` and that
 the report is still new (a second decision is a 400). Photos are listed by id, never by URL: the staff
-interface streams them to the team. Mounted by one ``include`` in ``api/urls.py``.
+interface streams them to the team. Every answer that shows a named report (the list's page, one
+report, a decision's answer) is written to the access log (``services.resident_report_views_record``).
+Mounted by one ``include`` in ``api/urls.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from jps import selectors, services
-from jps.models import ResidentReport
+from jps.models import ProblemView, ResidentReport
 
 from .base import BaseViewSet
 
@@ -73,6 +75,24 @@ class ResidentReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ba
         reports = selectors.resident_reports_visible_to(self.request.user).order_by("created_at", "id")
         wanted = self.request.query_params.get("status")
         return reports.filter(status=wanted) if wanted in ResidentReport.Status.values else reports
+
+    def _shown(self, reports: Any) -> None:
+        services.resident_report_views_record(
+            user=self.request.user,
+            reports=reports,
+            channel=ProblemView.Channel.API,
+            request_id=getattr(self.request, "request_id", ""),
+        )
+
+    def paginate_queryset(self, queryset: QuerySet[ResidentReport]) -> list[ResidentReport] | None:
+        page = super().paginate_queryset(queryset)
+        self._shown(page if page is not None else queryset)
+        return page
+
+    def get_object(self) -> ResidentReport:
+        report: ResidentReport = super().get_object()
+        self._shown([report])
+        return report
 
     @extend_schema(request=AcceptSerializer, responses={201: ResidentReportSerializer})
     @action(detail=True, methods=["post"])

@@ -128,6 +128,7 @@ class ProblemSerializer(serializers.ModelSerializer):
             "public_priority",
             "adopted_on",
             "public_title",
+            "public_title_cy",
             "created_at",
             "updated_at",
         ]
@@ -178,8 +179,20 @@ class ProblemPublicSerializer(serializers.Serializer):
     public_title = serializers.CharField(
         required=False, allow_blank=True, max_length=text_limit(Problem, "public_title")
     )
+    public_title_cy = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=text_limit(Problem, "public_title_cy"),
+        help_text="The title in Welsh: needed with the title where the force publishes in Welsh.",
+    )
     public_outcome = serializers.CharField(
         required=False, allow_blank=True, max_length=text_limit(Assessment, "public_outcome")
+    )
+    public_outcome_cy = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=text_limit(Assessment, "public_outcome_cy"),
+        help_text="The outcome in Welsh: needed with the outcome where the force publishes in Welsh.",
     )
 
 
@@ -330,6 +343,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "text",
             "status",
             "public_text",
+            "public_text_cy",
             "decided_by",
             "decided_at",
         ]
@@ -350,6 +364,13 @@ class UpdateDecisionSerializer(serializers.Serializer):
         default="",
         max_length=text_limit(ProgressUpdate, "public_text"),
         help_text="The text to publish, if approved.",
+    )
+    public_text_cy = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=text_limit(ProgressUpdate, "public_text_cy"),
+        help_text="The text to publish in Welsh: needed to approve where the force publishes in Welsh.",
     )
 
 

@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .attachments import ProblemAttachmentsViewSet
 from .contacts import ProblemContactsViewSet
 from .meetings import MeetingViewSet
 from .people import PersonViewSet, PlaceViewSet, ProblemPeopleViewSet, ProblemPlacesViewSet
@@ -30,6 +31,9 @@ router.register("risk-assessments", RiskAssessmentViewSet, basename="risk-assess
 router.register(r"problems/(?P<problem_pk>[0-9]{1,18})/people", ProblemPeopleViewSet, basename="problem-person")
 router.register(r"problems/(?P<problem_pk>[0-9]{1,18})/places", ProblemPlacesViewSet, basename="problem-place")
 router.register(r"problems/(?P<problem_pk>[0-9]{1,18})/contacts", ProblemContactsViewSet, basename="problem-contact")
+router.register(
+    r"problems/(?P<problem_pk>[0-9]{1,18})/attachments", ProblemAttachmentsViewSet, basename="problem-attachment"
+)
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -48,5 +52,6 @@ urlpatterns = [
     path("", include("api.panels")),
     path("", include("api.webhooks")),
     path("", include("api.residents")),
+    path("", include("api.team_messages")),  # residents' messages to the neighbourhood team (issue 20)
     path("", include(router.urls)),
 ]

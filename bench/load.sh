@@ -3,6 +3,8 @@
 #
 #   DATABASE_URL=postgres://root@127.0.0.1:5432/jps_bench bench/load.sh            # 50 users, 5 minutes
 #   USERS=50 SPAWN=10 DURATION=30s bench/load.sh                                    # a quick check
+#   REPLICA=1 POOLER=1 bench/load.sh      # past one machine: a streaming replica (scripts/start_replica.sh)
+#                                         # for the opted-in reads, and PgBouncer (scripts/start_pgbouncer.sh)
 #
 # Needs: bench data (bench/generate.py), locust (pip install -r bench/requirements.txt; make load does it).
 set -euo pipefail
@@ -16,6 +18,23 @@ PORT=${PORT:-8765}
 WORKERS=${WORKERS:-5}
 OUT=${OUT:-bench/load-results}
 : "${DATABASE_URL:?set DATABASE_URL to the bench database}"
+
+# The same database on another port: the replica (5433) or PgBouncer (6432).
+on_port() {
+    python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); login = p.netloc.rpartition("@")[0]
+print(p._replace(netloc=(login + "@" if login else "") + "127.0.0.1:" + sys.argv[2]).geturl())' "$DATABASE_URL" "$1"
+}
+if [ "${REPLICA:-0}" = 1 ]; then
+    scripts/start_replica.sh start
+    export DATABASE_REPLICA_URL
+    DATABASE_REPLICA_URL=$(on_port 5433)
+fi
+if [ "${POOLER:-0}" = 1 ]; then
+    PGBOUNCER_USERS=$(python3 -c 'import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1]).username)' "$DATABASE_URL") \
+        scripts/start_pgbouncer.sh start
+    export DB_POOLER=pgbouncer DB_SET_ROLE=
+    DATABASE_URL=$(on_port 6432)
+fi
 
 work=$(mktemp -d)
 mkdir -p "$OUT"

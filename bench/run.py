@@ -16,7 +16,9 @@ For each case the table shows:
 - **limit ms**: the same statements, captured from one request with
   ``CaptureQueriesContext`` and re-executed raw with a cursor (rows fetched, inside a
   transaction that is rolled back), median over the same number of runs: what the
-  database itself takes for what the view asks of it;
+  database itself takes for what the view asks of it. A statement the application ran
+  through a server-side cursor (``DECLARE ... CURSOR ... FOR SELECT``, which runs nothing
+  until fetched) is replayed as its plain ``SELECT``, as the application fetched it;
 - **ratio**: median / limit.
 
 Jobs (the reminder run, the full and the incremental public-site export) run ``--job-runs``
@@ -26,6 +28,8 @@ time to write the same bytes (every file of the version, or the files an increme
 rewrote) to another temporary folder.
 
 Other work on the machine makes single timings noisy; medians are robust to that, not immune.
+The table's heading names what it was measured on: the commit, the data's scale and the
+machine's load average before and after, so a figure is never read without them.
 """
 
 from __future__ import annotations
@@ -34,8 +38,10 @@ import argparse
 import datetime
 import json
 import os
+import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -69,6 +75,8 @@ from jps import reminders  # noqa: E402
 from jps.models import OPEN_STAGES, Action, Agency, Problem, ProgressUpdate, Reminder, User  # noqa: E402
 
 SKIP = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+#: A server-side cursor's statement as captured: replayed as the SELECT it wraps.
+DECLARE = re.compile(r"^\s*DECLARE\s+\S+\s+(?:NO\s+)?(?:SCROLL\s+)?CURSOR\s+(?:WITH(?:OUT)?\s+HOLD\s+)?FOR\s+", re.I)
 
 
 @dataclass
@@ -178,9 +186,10 @@ def median_ms(runs: int, work: Callable[[], Any], setup: Callable[[], Any] | Non
 
 
 def captured(work: Callable[[], Any]) -> list[str]:
+    """The statements ``work`` ran, as the application ran them: a cursor's ``DECLARE`` as its ``SELECT``."""
     with CaptureQueriesContext(connection) as ctx:
         work()
-    return [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(SKIP)]
+    return [DECLARE.sub("", q["sql"]) for q in ctx.captured_queries if not q["sql"].startswith(SKIP)]
 
 
 def replay(statements: list[str]) -> None:
@@ -500,11 +509,38 @@ def _change_one_public_problem(i: int, *, largest_force: bool = False) -> None:
 # --- the table --------------------------------------------------------------------------------
 
 
-def print_table(rows: list[Row], runs: int, job_runs: int) -> None:
-    problems = Problem.objects.count()
+def commit() -> str:
+    """The commit measured, with ``+changes`` when the work tree differs from it."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "-uno"], cwd=root, capture_output=True, text=True)
+    except OSError:
+        return "unknown"
+    return (head.stdout.strip() or "unknown") + ("+changes" if dirty.stdout.strip() else "")
+
+
+def load() -> str:
+    """The machine's load average over one minute, against its CPUs: what else was running."""
+    return f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+
+
+def scale() -> str:
+    """The data measured: problems, neighbourhoods, users, actions and history rows."""
+    from jps.models import Action, Neighbourhood, User
+
+    return (
+        f"{Problem.objects.count():,} problems, {Neighbourhood.objects.count():,} neighbourhoods, "
+        f"{User.objects.count():,} users, {Action.objects.count():,} actions, "
+        f"{Problem.history.count():,} problem history rows"
+    )
+
+
+def print_table(rows: list[Row], runs: int, job_runs: int, load_before: str = "") -> None:
     print(
-        f"\nJPS benchmark — {problems:,} problems; medians of {runs} requests, {job_runs} job runs "
-        f"(after a warm-up); {datetime.datetime.now():%Y-%m-%d %H:%M}"
+        f"\nJPS benchmark at {commit()} — {scale()}; medians of {runs} requests, {job_runs} job runs "
+        f"(after a warm-up); {datetime.datetime.now():%Y-%m-%d %H:%M}; load {load_before or '?'} before, "
+        f"{load()} after"
     )
     header = f"{'group':<6} {'what':<52} {'median ms':>10} {'queries':>8} {'limit ms':>9} {'ratio':>6}  note"
     print(header)
@@ -540,6 +576,7 @@ def main() -> None:
     only = {part.strip() for part in args.only.split(",") if part.strip()}
     connection.queries_log = deque(maxlen=10_000_000)  # capture every statement of a job, not the last 9,000
     rows: list[Row] = []
+    load_before = load()
     with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
         c = cast()
         if Problem.objects.filter(updated_at__gt=timezone.now()).exists():
@@ -559,14 +596,19 @@ def main() -> None:
             rows += page_cases(c, args.runs)
         if only & {"jobs", "reminders", "digest", "exports"}:
             rows += job_cases(args.job_runs, only)
-    print_table(rows, args.runs, args.job_runs)
+    print_table(rows, args.runs, args.job_runs, load_before)
     if args.markdown:
-        Path(args.markdown).write_text(markdown(rows))
+        heading = f"At {commit()}: {scale()}; load {load_before} before, {load()} after.\n\n"
+        Path(args.markdown).write_text(heading + markdown(rows))
     if args.json:
         Path(args.json).write_text(
             json.dumps(
                 {
                     "problems": Problem.objects.count(),
+                    "commit": commit(),
+                    "scale": scale(),
+                    "load_before": load_before,
+                    "load_after": load(),
                     "runs": args.runs,
                     "job_runs": args.job_runs,
                     "when": timezone.now().isoformat(),

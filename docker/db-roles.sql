@@ -39,6 +39,9 @@ ALTER ROLE :"app" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPA
 \if :{?app_password}
   ALTER ROLE :"app" PASSWORD :'app_password';
 \endif
+-- No JIT for the application's short queries: the settings ask for it at connect (`-c jit=off`),
+-- which PgBouncer does not pass on, so the role says it too.
+ALTER ROLE :"app" SET jit = off;
 -- The owner may SET ROLE to the app role (the test suite works that way); never the reverse.
 SELECT format('GRANT %I TO %I', :'app', :'owner')
 WHERE NOT pg_has_role(:'owner', :'app', 'MEMBER')

@@ -21,12 +21,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jps import policy, selectors, services
+from jps.db_router import replica_reads
 from jps.models import OPEN_CASE_REVIEW_STATES, Action, Agency, CaseReviewApplication, District, Person, Problem, User
 from jps.rules import sees_people_of_force
 
 from .forms import add_service_errors
 from .govuk_forms import GovukDateField, GovukForm
-from .http import AuthedHttpRequest, csv_response
+from .http import AuthedHttpRequest, csv_response, in_chunks
 from .people.on_problem import log_reads
 
 State = CaseReviewApplication.State
@@ -327,18 +328,20 @@ def case_review_letter(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def case_review_csv(request: AuthedHttpRequest) -> HttpResponse:
     """The applications the user sees (no applicant's details: a list to work from, not a register)."""
     rows = (
         (a.reference, a.district.name, a.get_state_display(), a.received_on.isoformat(), a.lead_agency.name,
          str(a.lead_officer or ""), a.next_deadline()[0], (a.next_deadline()[1] or "") and str(a.next_deadline()[1]))
-        for a in selectors.case_reviews_visible_to(request.user).iterator(chunk_size=500)
+        for a in in_chunks(selectors.case_reviews_visible_to(request.user))
     )  # fmt: skip
     columns = ("Reference", "CSP area", "State", "Received", "Lead agency", "Lead officer", "Next step", "Due")
     return csv_response("case-reviews.csv", columns, rows)
 
 
 @login_required
+@replica_reads()
 def case_review_figures_csv(request: AuthedHttpRequest) -> HttpResponse:
     rows = selectors.case_review_figures(districts=selectors.figures_scope(request.user))
     return csv_response("case-review-figures.csv", selectors.FIGURE_COLUMNS, selectors.figure_table(rows))

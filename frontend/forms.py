@@ -10,6 +10,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
@@ -36,7 +37,7 @@ from jps.models import (
 )
 from jps.models.fields import text_limit
 
-from .govuk_forms import GovukDateField, GovukForm
+from .govuk_forms import GovukDateField, GovukForm, drop_welsh_unless, welsh_field
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -155,6 +156,7 @@ class PublicForm(GovukForm, forms.Form):
         max_length=text_limit(Problem, "public_title"), required=False, label="Title for the public"
     )
     adopted_on = GovukDateField(required=False, label="Date adopted")
+    public_title_cy = welsh_field("Title for the public", max_length=text_limit(Problem, "public_title_cy"))
     public_outcome = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -162,17 +164,25 @@ class PublicForm(GovukForm, forms.Form):
         label="Outcome for the public",
         help_text="Published when the problem closes. Nothing personal.",
     )
+    public_outcome_cy = welsh_field(
+        "Outcome for the public", max_length=text_limit(Assessment, "public_outcome_cy"), rows=2
+    )
 
     @classmethod
     def for_problem(cls, problem: Problem, data: Any = None) -> PublicForm:
+        """The form for this problem: with the Welsh fields beside the English where its force publishes in Welsh."""
         assessment = getattr(problem, "assessment", None)
         initial = {
             "public_priority": problem.public_priority,
             "public_title": problem.public_title,
+            "public_title_cy": problem.public_title_cy,
             "adopted_on": problem.adopted_on,
             "public_outcome": assessment.public_outcome if assessment else "",
+            "public_outcome_cy": assessment.public_outcome_cy if assessment else "",
         }
-        return cls(data, prefix="public", initial=initial)
+        form = cls(data, prefix="public", initial=initial)
+        drop_welsh_unless(form, problem.force.welsh_enabled)
+        return form
 
     def changes(self) -> dict[str, Any]:
         """Only what was changed, so an untouched field is not written (nor its history)."""
@@ -269,7 +279,12 @@ class UpdateDecideForm(GovukForm, forms.Form):
         label="Text to publish",
         help_text="Edit out anything personal before approving.",
     )
+    public_text_cy = welsh_field("Text to publish", max_length=text_limit(ProgressUpdate, "public_text_cy"), rows=3)
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+
+    def __init__(self, *args: Any, welsh: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        drop_welsh_unless(self, welsh)
 
 
 YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
@@ -279,35 +294,76 @@ class ProblemFilterForm(GovukForm, forms.Form):
     """The problem list's filter form: GOV.UK messages for a choice that is not on the list."""
 
 
+#: Seconds the problem list's filter choices are kept: neighbourhood, district, category and agency
+#: names change rarely, and a new owner joins the owner list within this time.
+FILTER_CHOICES_TTL = 300
+
+Choices = list[tuple[str, str]]
+
+
+def _choices(queryset: QuerySet[Any]) -> Choices:
+    return [(str(obj.pk), str(obj)) for obj in queryset]
+
+
+def problem_filter_choices(user: User, scope: QuerySet[Problem]) -> dict[str, Choices]:
+    """The filter's select lists for ``user``, from the cache (``FILTER_CHOICES_TTL``).
+
+    Built from the database they took a fifth to a third of the problem list page at national
+    scale (docs/performance.md): every neighbourhood of the force, and the distinct owners of
+    every problem in the user's scope. The force's lists are shared by its users; the owners
+    are the user's own, since scopes differ (a partner's is its participations).
+    """
+    force_id = None if user.is_administrator or not user.force_id else user.force_id
+
+    def force_lists() -> dict[str, Choices]:
+        districts, neighbourhoods = District.objects.all(), Neighbourhood.objects.all()
+        agencies = Agency.objects.all()
+        if force_id:
+            districts = districts.filter(force_id=force_id)
+            neighbourhoods = neighbourhoods.filter(district__force_id=force_id)
+            # the force and its partners, and national agencies: not every agency in the country
+            agencies = policy.agencies_of_force(force_id)
+        return {
+            "district": _choices(districts),
+            "neighbourhood": _choices(neighbourhoods),
+            "category": _choices(Category.objects.all()),
+            "agency": _choices(agencies.order_by("name")),
+        }
+
+    def owner_list() -> Choices:
+        owners = User.objects.filter(pk__in=scope.values("owner_id")).order_by("last_name", "first_name")
+        return _choices(owners)
+
+    lists: dict[str, Choices] = cache.get_or_set(  # type: ignore[assignment]
+        f"problem-filter:force:{force_id or 'all'}", force_lists, FILTER_CHOICES_TTL
+    )
+    owners: Choices = cache.get_or_set(f"problem-filter:owners:{user.pk}", owner_list, FILTER_CHOICES_TTL)  # type: ignore[assignment]
+    return {**lists, "owner": owners}
+
+
 class ProblemFilter(filters.ProblemFilter):
     """The problem list's filters: ``jps.filters.ProblemFilter`` as selects, their choices limited to
-    the user's force; the queryset it filters is always the user's scope."""
+    the user's force (``problem_filter_choices``); the queryset it filters is always the user's scope,
+    so an id that is on no list gives a GOV.UK error and one the user may not see an empty list."""
 
     class Meta(filters.ProblemFilter.Meta):
         form = ProblemFilterForm
 
     q = django_filters.CharFilter(method="filter_q", label="Search")
-    neighbourhood = django_filters.ModelChoiceFilter(queryset=Neighbourhood.objects.all(), empty_label="Any")
-    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), empty_label="Any")
+    neighbourhood = django_filters.ChoiceFilter(field_name="neighbourhood_id", empty_label="Any")
+    district = django_filters.ChoiceFilter(field_name="district_id", empty_label="Any")
     stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any")
-    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), empty_label="Any")
-    owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="Any")
-    agency = django_filters.ModelChoiceFilter(
-        queryset=Agency.objects.all(), method="filter_agency", empty_label="Any", label="Agency"
-    )
+    category = django_filters.ChoiceFilter(field_name="category_id", empty_label="Any")
+    owner = django_filters.ChoiceFilter(field_name="owner_id", empty_label="Any")
+    agency = django_filters.ChoiceFilter(method="filter_agency", empty_label="Any", label="Agency")
     overdue = django_filters.BooleanFilter(method="filter_overdue", widget=YES_NO, label="Review overdue")
     public_priority = django_filters.BooleanFilter(widget=YES_NO, label="Public priority")
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.filters["updated_since"]  # the API's, for clients that sync; not a list filter
-        owners = self.queryset.values("owner_id")
-        self.filters["owner"].queryset = User.objects.filter(pk__in=owners).order_by("last_name", "first_name")
-        if not user.is_administrator and user.force_id:
-            self.filters["district"].queryset = District.objects.filter(force_id=user.force_id)
-            self.filters["neighbourhood"].queryset = Neighbourhood.objects.filter(district__force_id=user.force_id)
-            # the force and its partners, and national agencies: not every agency in the country
-            self.filters["agency"].queryset = policy.agencies_of_force(user.force_id).order_by("name")
+        for name, choices in problem_filter_choices(user, self.queryset).items():
+            self.filters[name].extra["choices"] = choices
 
 
 # --- casework: partners, hand-overs, contacts and merging (frontend/casework.py) ---------------------

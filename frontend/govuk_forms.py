@@ -213,3 +213,21 @@ class GovukForm(forms.BaseForm):
         model = getattr(getattr(self, "_meta", None), "model", None)
         apply_govuk_messages(self.fields, self.govuk_messages, model)
         super().full_clean()
+
+
+def welsh_field(label: str, *, max_length: int, rows: int = 0) -> forms.CharField:
+    """The Welsh twin of a public text field (``<name>_cy``, ``jps.welsh``): its input is marked ``lang="cy"``.
+
+    Optional on the form: whether it is needed (a force that publishes in Welsh, approving) is the
+    service's rule, whose error lands on this field.
+    """
+    attrs: dict[str, Any] = {"lang": "cy", "spellcheck": "true"}
+    widget = forms.Textarea(attrs={"rows": rows, **attrs}) if rows else forms.TextInput(attrs=attrs)
+    return forms.CharField(max_length=max_length, required=False, widget=widget, label=f"{label} in Welsh (Cymraeg)")
+
+
+def drop_welsh_unless(form: forms.BaseForm, welsh: bool) -> None:
+    """A force that does not publish in Welsh is not asked for Welsh: its forms lose the ``*_cy`` fields."""
+    if not welsh:
+        for name in [n for n in form.fields if n.endswith("_cy")]:
+            del form.fields[name]

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from jps import insight, selectors, services
+from jps.db_router import replica_reads
 from jps.insight import figures as management_info
 from jps.models import (
     QUALITY_CRITERIA,
@@ -40,7 +41,7 @@ from jps.rules import library_scope_q
 
 from .forms import add_service_errors
 from .govuk_forms import GovukForm
-from .http import AuthedHttpRequest, csv_response
+from .http import AuthedHttpRequest, csv_response, in_chunks
 from .templatetags.insight import similar_problems_context
 from .views import log_problem_view, problem_for
 
@@ -310,6 +311,7 @@ def quality_score(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def library(request: AuthedHttpRequest) -> HttpResponse:
     """The best-practice library: search and filters, colour at a glance."""
     form = LibraryForm(request.GET or None, user=request.user)
@@ -340,6 +342,7 @@ def writeup(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def learning_needs(request: AuthedHttpRequest) -> HttpResponse:
     if not request.user.has_perm("jps.view_learning_needs"):
         raise PermissionDenied("Learning needs are for training managers and analysts.")
@@ -353,6 +356,7 @@ def learning_needs(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def learning_needs_csv(request: AuthedHttpRequest) -> HttpResponse:
     """Every learning need in scope, one a row (streamed from the database in chunks)."""
     if not request.user.has_perm("jps.view_learning_needs"):
@@ -368,7 +372,7 @@ def learning_needs_csv(request: AuthedHttpRequest) -> HttpResponse:
             n.evaluation.problem.reference,
             n.notes,
         )
-        for n in needs.iterator(chunk_size=500)
+        for n in in_chunks(needs)
     )
     return csv_response("learning-needs.csv", ("Date", "District", "Skill", "Role", "Person", "Problem", "Notes"), rows)
 
@@ -383,6 +387,7 @@ DASHBOARD = [
     "by-neighbourhood",
     "reviews-overdue",
     "contacts-on-time",
+    "messages-answered",
     "median-days-in-stage",
     "actions-by-agency",
     "priorities-without-update",
@@ -394,7 +399,10 @@ DASHBOARD = [
 
 
 #: Figures only some of the staff may see, and the permission each needs (the others see them all).
-FIGURE_PERMISSIONS = {"contacts-on-time": "jps.view_contact_figures"}
+FIGURE_PERMISSIONS = {
+    "contacts-on-time": "jps.view_contact_figures",
+    "messages-answered": "jps.view_contact_figures",  # officers, supervisors, administrators: never partners
+}
 
 
 def _may_see_figure(user: Any, slug: str) -> bool:
@@ -402,6 +410,7 @@ def _may_see_figure(user: Any, slug: str) -> bool:
 
 
 @login_required
+@replica_reads()
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     if not request.user.has_perm("jps.view_management_info"):
         raise PermissionDenied
@@ -413,6 +422,7 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads()
 def dashboard_csv(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     if not request.user.has_perm("jps.view_management_info") or not _may_see_figure(request.user, slug):
         raise PermissionDenied
@@ -430,8 +440,9 @@ def similar_panel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     Ranking the library's text against the problem takes longer than the rest of the page
     at national scale, so the page does not wait for it.
     """
-    problem = problem_for(request, pk)
-    context = similar_problems_context(request.user, problem)
-    if request.headers.get("HX-Request") == "true":
-        return render(request, "frontend/insight/includes/similar.html", context)
-    return render(request, "frontend/insight/similar.html", context)
+    problem = problem_for(request, pk)  # from the primary: it may have been logged a moment ago
+    with replica_reads():  # the library it is ranked against can be a second old
+        context = similar_problems_context(request.user, problem)
+        if request.headers.get("HX-Request") == "true":
+            return render(request, "frontend/insight/includes/similar.html", context)
+        return render(request, "frontend/insight/similar.html", context)

@@ -37,6 +37,10 @@ ROUTES: dict[str, Callable[..., str]] = {
     "resident_report_form": lambda: reverse("resident_report"),
     "resident_feedback": lambda *, token: reverse("resident_feedback", args=[token]),
     "resident_unsubscribe": lambda *, token: reverse("resident_unsubscribe", args=[token]),
+    "team_message": lambda *, team_message_id: reverse("team_message", args=[team_message_id]),
+    "team_message_form": lambda *, force, district, neighbourhood: reverse(
+        "team_message_form", args=[force, district, neighbourhood]
+    ),
 }
 
 

@@ -27,7 +27,7 @@ from jps.models.fields import text_limit
 from jps.services import TransitionRefused
 
 from .forms import add_service_errors
-from .govuk_forms import GovukDateField, GovukForm
+from .govuk_forms import GovukDateField, GovukForm, drop_welsh_unless, welsh_field
 from .http import AuthedHttpRequest
 
 Kind = MeetingItem.Kind
@@ -217,6 +217,8 @@ class PriorityDecideForm(GovukForm, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         label="What was agreed, for “You said, we did”",
     )
+    public_title_cy = welsh_field("Title for the public page", max_length=200)
+    summary_cy = welsh_field("What was agreed", max_length=text_limit(MeetingItem, "summary_cy"), rows=2)
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Do not publish")])
 
     @property
@@ -239,8 +241,16 @@ class PriorityRejectForm(GovukForm, forms.Form):
 
 
 def priority_decide_form(item: MeetingItem, data: Any = None) -> PriorityDecideForm:
-    initial = {"public_title": item.problem.public_name if item.problem else "", "summary": item.summary}
-    return PriorityDecideForm(data, prefix=f"priority-{item.pk}", initial=initial)
+    problem = item.problem
+    initial = {
+        "public_title": problem.public_name if problem else "",
+        "summary": item.summary,
+        "public_title_cy": problem.public_title_cy if problem else "",
+        "summary_cy": item.summary_cy,
+    }
+    form = PriorityDecideForm(data, prefix=f"priority-{item.pk}", initial=initial)
+    drop_welsh_unless(form, bool(problem and problem.force.welsh_enabled))
+    return form
 
 
 DECISIONS: dict[str, tuple[type[forms.Form], Any, str]] = {
@@ -505,6 +515,8 @@ def priority_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             approve=approve,
             public_title=form.cleaned_data.get("public_title", ""),
             summary=form.cleaned_data.get("summary", ""),
+            public_title_cy=form.cleaned_data.get("public_title_cy", ""),
+            summary_cy=form.cleaned_data.get("summary_cy", ""),
             reason=reject_form.cleaned_data["reason"] if reject_form else "",
         )
     except ValidationError as error:

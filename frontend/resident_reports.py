@@ -17,7 +17,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from jps import selectors, services
-from jps.models import Problem, ResidentReport
+from jps.models import Problem, ProblemView, ResidentReport
 
 from .forms import add_service_errors
 from .govuk_forms import GovukForm
@@ -72,6 +72,12 @@ def _report(request: AuthedHttpRequest, pk: int) -> ResidentReport:
 
 
 def _page(request: AuthedHttpRequest, report: ResidentReport, status: int = 200, **forms_: forms.Form) -> HttpResponse:
+    services.resident_report_views_record(
+        user=request.user,
+        reports=[report],
+        channel=ProblemView.Channel.WEB,
+        request_id=getattr(request, "request_id", ""),
+    )
     context = {
         "report": report,
         "accept_form": forms_.get("accept") or AcceptForm(initial={"title": report.description[:80]}),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from . import casework, csp, insight, pwa, sign_in, two_factor, views
+from . import attachments, casework, csp, insight, pwa, sign_in, two_factor, views
 
 A = "frontend/auth/"
 
@@ -58,7 +58,11 @@ urlpatterns = [
     path("problems/<int:pk>/casework/action/", casework.action_hand_over, name="casework_action"),
     path("problems/<int:pk>/casework/contact/", casework.contact_add, name="casework_contact"),
     path("problems/<int:pk>/casework/merge/", casework.merge, name="casework_merge"),
-    path("problems/<int:pk>/contacts/", include("frontend.contacts")),  # contact agreements (frontend/contacts.py)
+    path("problems/<int:pk>/contacts/", include("frontend.contacts")),
+    path("problems/<int:pk>/attachments/", include("frontend.attachments")),  # photos and documents (issue 20)
+    path(
+        "updates/", include(attachments.update_urlpatterns)
+    ),  # approve a public update with a photo  # contact agreements (frontend/contacts.py)
     path("updates/<int:pk>/decide/", views.update_decide, name="update_decide"),
     path("neighbourhoods/", views.neighbourhood_list, name="neighbourhood_list"),
     path("neighbourhoods/<int:pk>/", views.neighbourhood_page, name="neighbourhood"),
@@ -66,6 +70,7 @@ urlpatterns = [
     path("case-reviews/", include("frontend.case_reviews")),
     path("panels/", include("frontend.panels")),
     path("resident-reports/", include("frontend.resident_reports")),  # triage of residents' reports (issue 20)
+    path("messages/", include("frontend.inbox")),  # residents' messages to the neighbourhood team (issue 20)
     path("", include("frontend.people.urls")),  # people and places: on a problem, their pages, merging
     path("", include("frontend.lookup")),  # the call handler's lookup of a street or a caller
     path("problems/<int:pk>/risk/", include("frontend.risk")),  # a victim's risk assessment (frontend/risk.py)

@@ -11,7 +11,9 @@ for a page by *kind* and ids::
 The kinds: ``problem`` (``problem_id``, optional ``action_id``), ``meetings``,
 ``alerts_subscribe``, ``alerts_confirm`` (``token``), ``alerts_unsubscribe`` (``token``),
 ``public_priority`` (``reference``), ``resident_report`` (``resident_report_id``: its triage page),
-``resident_report_form``, ``resident_feedback`` and ``resident_unsubscribe`` (``token``). A resolver
+``resident_report_form``, ``resident_feedback`` and ``resident_unsubscribe`` (``token``), ``team_message``
+(``team_message_id``: its page in the team's inbox) and ``team_message_form`` (``force``, ``district``,
+``neighbourhood``: the slugs of the neighbourhood whose team the resident writes to). A resolver
 returns a path on the web application (``/problems/42/``), which ``url_for`` prefixes with ``SITE_URL``
 (never the Host a request claimed), or an absolute URL (a public-site page), which it returns as it is.
 """

@@ -76,6 +76,9 @@ ASSESSMENT_FIELDS = (
     "public_outcome",
 )
 ASSESSMENT_PUBLIC_FIELDS = ("public_outcome",)
+#: The Welsh twins of the public words (``jps.welsh``): set where the web editor publishes them.
+WELSH_PUBLIC_FIELDS = ("public_title_cy",)
+ASSESSMENT_WELSH_FIELDS = ("public_outcome_cy",)
 #: A complainant's or victim's details and the contact arrangement agreed with them.
 CONTACT_FIELDS = (
     "kind",

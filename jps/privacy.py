@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from .models import (
     Analysis,
+    Attachment,
     Contact,
     ContactLog,
     Meeting,
@@ -29,11 +30,13 @@ from .models import (
     ProblemPerson,
     ProblemView,
     ProgressUpdate,
+    ResidentReport,
+    ResidentReportPhoto,
     RiskAssessment,
     User,
 )
+from .residents.privacy import REDACTED, team_messages_export, team_messages_of, team_messages_redact
 
-REDACTED = "[redacted]"
 PROBLEM_FIELDS = {"description": REDACTED, "originator": REDACTED, "location": "", "latitude": None, "longitude": None}
 CONTACT_FIELDS = {
     "name": REDACTED,
@@ -90,7 +93,29 @@ def personal_data_redact(*, now: datetime.datetime | None = None, batch_size: in
         RiskAssessment.objects.filter(problem_id__in=ids).exclude(notes="").update(notes=REDACTED)  # the scores stay
         RiskAssessment.history.filter(problem_id__in=ids).exclude(notes="").update(notes=REDACTED)
         people_redact(problem_ids=ids)
+        attachments_purge(problem_ids=ids, now=now)
     return len(ids)
+
+
+def _delete_files(storage: Any, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)
+
+
+def attachments_purge(*, problem_ids: Iterable[int], now: datetime.datetime) -> int:
+    """Remove the files of these problems (past retention), bytes and original names, once the redaction
+    commits. A photo a web editor published with an update stays: it was vetted as public and the public
+    page still shows it. Returns how many files go."""
+    ids = list(problem_ids)
+    due = Attachment.objects.filter(problem_id__in=ids, removed_at=None, public_update=None)
+    names = [name for name in due.values_list("file", flat=True) if name]
+    fields = {"removed_at": now, "removed_reason": "Retention period passed", "file": "", "original_name": REDACTED,
+              "description": ""}  # fmt: skip
+    gone = due.update(**fields)
+    Attachment.history.filter(problem_id__in=ids, public_update=None).update(original_name=REDACTED, description="")
+    storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+    transaction.on_commit(lambda: _delete_files(storage, names))
+    return gone
 
 
 def people_redact(*, problem_ids: Iterable[int]) -> int:
@@ -121,8 +146,39 @@ def meetings_redact(*, now: datetime.datetime | None = None) -> int:
     return len(ids)
 
 
+REPORT_FIELDS = {"reporter_name": "", "reporter_email": "", "description": REDACTED, "location": "", "latitude": None,
+                 "longitude": None}  # fmt: skip
+
+
+def resident_reports_redact(*, now: datetime.datetime | None = None) -> int:
+    """Redact residents' reports past retention: those on a problem whose personal data is redacted, and
+    those on none (declined, never triaged) made before the retention period; and messages to the team
+    received before it (``jps.residents.privacy``). Returns how many reports and messages.
+
+    The reporter's name and email, what they wrote, where, and their comments go, in the history too;
+    photos are deleted from storage. The reference, category, neighbourhood, dates and decisions stay
+    (the figures count them).
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.JPS_RETENTION_DAYS)
+    due = ResidentReport.objects.filter(
+        Q(problem__personal_data_redacted_at__isnull=False) | Q(problem__isnull=True, created_at__lt=cutoff)
+    ).exclude(description=REDACTED)
+    ids = list(due.values_list("pk", flat=True))
+    with transaction.atomic():
+        ResidentReport.objects.filter(pk__in=ids).update(**REPORT_FIELDS)
+        ResidentReport.objects.filter(pk__in=ids).exclude(feedback="").update(feedback=REDACTED)
+        ResidentReport.history.filter(id__in=ids).update(**REPORT_FIELDS)
+        ResidentReport.history.filter(id__in=ids).exclude(feedback="").update(feedback=REDACTED)
+        for photo in ResidentReportPhoto.objects.filter(report_id__in=ids):
+            photo.file.delete(save=False)
+            photo.delete()
+    return len(ids) + team_messages_redact(cutoff=cutoff)
+
+
 def subject_access_export(*, by: User, name: str = "", email: str = "", phone: str = "") -> dict[str, Any]:
-    """Everything the system holds about a named person: as a contact, as an originator, or as staff.
+    """Everything the system holds about a named person: as a contact, an originator, a resident who
+    reported, or as staff.
 
     ``by`` is who answers the request: each problem exported (as contact or originator) goes into
     the access log under their name, channel ``sar``, since the export reads its personal data.
@@ -144,6 +200,14 @@ def subject_access_export(*, by: User, name: str = "", email: str = "", phone: s
     people = list(Person.objects.filter(contact_q).prefetch_related("links__problem", "links__contact_agreements__log"))
     staff_q = Q(email__iexact=email.strip()) if email.strip() else Q(pk__in=[])
     staff = User.objects.filter(staff_q).select_related("agency")
+    report_q = Q(pk__in=[])
+    if name.strip():
+        report_q |= Q(reporter_name__iexact=name.strip())
+    if email.strip():
+        report_q |= Q(reporter_email__iexact=email.strip())
+    reports = list(ResidentReport.objects.filter(report_q).select_related("problem", "category"))
+    resident_report_views_record(user=by, reports=reports, channel=ProblemView.Channel.SAR)
+    messages = team_messages_of(name=name, email=email)
     problem_views_record(
         user=by,
         problem_ids=[c.problem_id for c in contacts] + [p.pk for p in originated],
@@ -177,6 +241,8 @@ def subject_access_export(*, by: User, name: str = "", email: str = "", phone: s
         "as_originator": [
             {"problem": p.reference, "originator": p.originator, "raised": p.created_at.isoformat()} for p in originated
         ],
+        "as_resident_reporter": [resident_report_export(r) for r in reports],
+        "as_sender_of_messages": team_messages_export(by=by, messages=messages),
         "as_staff": [
             {
                 "username": u.username,
@@ -189,6 +255,24 @@ def subject_access_export(*, by: User, name: str = "", email: str = "", phone: s
             }
             for u in staff
         ],
+    }
+
+
+def resident_report_export(report: ResidentReport) -> dict[str, Any]:
+    """A resident's report as they sent it, what became of it, and their answers."""
+    return {
+        "reference": report.reference,
+        "sent": report.created_at.isoformat(),
+        "name": report.reporter_name,
+        "email": report.reporter_email,
+        "category": report.category.name,
+        "description": report.description,
+        "location": report.location,
+        "status": report.status,
+        "problem": report.problem.reference if report.problem else None,
+        "decline_reason": report.decline_reason,
+        "fixed": report.fixed,
+        "feedback": report.feedback,
     }
 
 
@@ -280,6 +364,23 @@ def person_views_record(
     rows = [
         ProblemView(person_id=person, problem_id=problem, user=user, at=at, channel=channel, request_id=request_id[:64])
         for person, problem in dict.fromkeys(reads)
+    ]
+    if rows:
+        ProblemView.objects.bulk_create(rows)
+    return len(rows)
+
+
+def resident_report_views_record(
+    *, user: User, reports: Iterable[ResidentReport], channel: str, request_id: str = ""
+) -> int:
+    """Log that ``user`` was shown the reporter's name or email on these residents' reports (the triage
+    page, the API). One ``bulk_create``, like ``problem_views_record``; an anonymous report holds
+    nothing personal and is not logged. Returns how many rows."""
+    at = timezone.now()
+    named = dict.fromkeys(r.pk for r in reports if r.reporter_name or r.reporter_email)
+    rows = [
+        ProblemView(resident_report_id=pk, user=user, at=at, channel=channel, request_id=request_id[:64])
+        for pk in named
     ]
     if rows:
         ProblemView.objects.bulk_create(rows)

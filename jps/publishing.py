@@ -24,7 +24,17 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from .models import CLOSED_STAGES, Assessment, District, MeetingItem, Neighbourhood, Problem, ProgressUpdate, User
+from .models import (
+    CLOSED_STAGES,
+    Assessment,
+    Attachment,
+    District,
+    MeetingItem,
+    Neighbourhood,
+    Problem,
+    ProgressUpdate,
+    User,
+)
 from .problems.selectors import neighbourhood_among
 
 logger = logging.getLogger(__name__)
@@ -35,6 +45,10 @@ class PublicUpdate:
     text: str
     date: datetime.date
     at: datetime.datetime
+    text_cy: str = ""  # in Welsh, where the force publishes in Welsh (blank: none)
+    #: The storage name of the photo a web editor published with it (our re-encoded copy), and its alt text.
+    photo: str = ""
+    photo_alt: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,8 @@ class PublicPriority:
     closed_at: datetime.datetime | None
     outcome: str
     updates: tuple[PublicUpdate, ...] = field(default_factory=tuple)  # oldest first
+    title_cy: str = ""  # the Welsh twins (``jps.welsh``); blank where none was written
+    outcome_cy: str = ""
 
     @property
     def slug(self) -> str:
@@ -78,7 +94,16 @@ class PublicPriority:
 #: The problem's fields that ``PublicPriority`` is built from: a change to any of them on a public
 #: priority (or its withdrawal) must reach the public site at once, not at the nightly export.
 PUBLISHED_PROBLEM_FIELDS = frozenset(
-    {"public_priority", "adopted_on", "public_title", "title", "category", "neighbourhood", "lead_agency"}
+    {
+        "public_priority",
+        "adopted_on",
+        "public_title",
+        "public_title_cy",
+        "title",
+        "category",
+        "neighbourhood",
+        "lead_agency",
+    }
 )
 
 
@@ -97,7 +122,9 @@ def public_problems() -> QuerySet[Problem]:
     return Problem.objects.filter(public_priority=True, adopted_on__isnull=False).exclude(Exists(waiting))
 
 
-def _to_public(problem: Problem, updates: list[ProgressUpdate], outcome: str) -> PublicPriority:
+def _to_public(
+    problem: Problem, updates: list[ProgressUpdate], outcome: tuple[str, str], photos: dict[int, tuple[str, str]]
+) -> PublicPriority:
     closed = problem.stage in CLOSED_STAGES
     assert problem.adopted_on is not None
     return PublicPriority(
@@ -113,9 +140,18 @@ def _to_public(problem: Problem, updates: list[ProgressUpdate], outcome: str) ->
         is_closed=closed,
         closed_on=timezone.localdate(problem.closed_at) if closed and problem.closed_at else None,
         closed_at=problem.closed_at if closed else None,
-        outcome=outcome if closed else "",
+        outcome=outcome[0] if closed else "",
+        outcome_cy=outcome[1] if closed else "",
+        title_cy=problem.public_title_cy,
         updates=tuple(
-            PublicUpdate(text=u.public_text, date=timezone.localdate(u.decided_at), at=u.decided_at)
+            PublicUpdate(
+                text=u.public_text,
+                text_cy=u.public_text_cy,
+                date=timezone.localdate(u.decided_at),
+                at=u.decided_at,
+                photo=photos.get(u.pk, ("", ""))[0],
+                photo_alt=photos.get(u.pk, ("", ""))[1],
+            )
             for u in updates
             if u.decided_at and u.public_text.strip()
         ),
@@ -136,14 +172,32 @@ def public_priorities(
     approved = ProgressUpdate.objects.filter(
         problem__in=problems, status=ProgressUpdate.Status.APPROVED, decided_at__isnull=False
     ).order_by("decided_at", "pk")
-    for update in approved.only("problem_id", "public_text", "decided_at"):
+    for update in approved.only("problem_id", "public_text", "public_text_cy", "decided_at"):
         updates.setdefault(update.problem_id, []).append(update)
-    outcomes = dict(
-        Assessment.objects.filter(problem__in=[p for p in problems if p.stage in CLOSED_STAGES]).values_list(
-            "problem_id", "public_outcome"
-        )
-    )
-    return [_to_public(p, updates.get(p.pk, []), outcomes.get(p.pk, "")) for p in problems]
+    outcomes = {
+        pk: (english, welsh)
+        for pk, english, welsh in Assessment.objects.filter(
+            problem__in=[p for p in problems if p.stage in CLOSED_STAGES]
+        ).values_list("problem_id", "public_outcome", "public_outcome_cy")
+    }
+    photos = published_photos(update_ids=[u.pk for rows in updates.values() for u in rows])
+    return [_to_public(p, updates.get(p.pk, []), outcomes.get(p.pk, ("", "")), photos) for p in problems]
+
+
+def published_photos(*, update_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """``{update id: (storage name, alt text)}``: the one image a web editor approved with each update.
+
+    Only an image (a database constraint), not removed, with alt text: never a document, never a
+    file staff did not have approved (docs/security.md, "Attachments").
+    """
+    rows = Attachment.objects.filter(
+        public_update_id__in=update_ids, kind=Attachment.Kind.IMAGE, removed_at=None, public_approved_by__isnull=False
+    ).exclude(public_alt_text="")
+    return {
+        update_id: (name, alt)
+        for update_id, name, alt in rows.values_list("public_update_id", "file", "public_alt_text")
+        if name
+    }
 
 
 def public_priority_places(*, ids: Iterable[int]) -> dict[int, tuple[int, int]]:
@@ -273,6 +327,8 @@ def problems_changed_since(*, since: datetime.datetime) -> set[int]:
     decided = MeetingItem.objects.filter(decided_at__gt=since, problem__isnull=False)
     ids |= set(decided.values_list("problem_id", flat=True))
     ids |= set(Assessment.objects.filter(updated_at__gt=since).values_list("problem_id", flat=True))
+    ids |= set(Attachment.objects.filter(public_approved_at__gt=since).values_list("problem_id", flat=True))
+    ids |= set(Attachment.objects.filter(removed_at__gt=since).values_list("problem_id", flat=True))
     return ids
 
 

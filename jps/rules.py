@@ -107,12 +107,12 @@ def _has_role(*roles: str) -> Any:
     return check
 
 
-is_officer = _has_role(Role.OFFICER)
-is_supervisor = _has_role(Role.SUPERVISOR)
-is_partner = _has_role(Role.PARTNER)
-is_analyst = _has_role(Role.ANALYST)
-is_training_manager = _has_role(Role.TRAINING)
-is_web_editor = _has_role(Role.WEB_EDITOR)
+is_officer: Any = _has_role(Role.OFFICER)
+is_supervisor: Any = _has_role(Role.SUPERVISOR)
+is_partner: Any = _has_role(Role.PARTNER)
+is_analyst: Any = _has_role(Role.ANALYST)
+is_training_manager: Any = _has_role(Role.TRAINING)
+is_web_editor: Any = _has_role(Role.WEB_EDITOR)
 
 
 def _problem_in(scope: Q, problem: Problem | None) -> bool:
@@ -481,5 +481,7 @@ from .people.rules import reads_risk, risk_scope_q  # noqa: E402, F401
 #: "Contacts made on time" by district (issue 18): officers and supervisors (their districts), administrators.
 rules.add_perm("jps.view_contact_figures", is_administrator | is_officer | is_supervisor)  # never partners
 
+from .attachments import rules as _attachment_rules  # noqa: E402, F401
 from .panels import rules as _panel_rules  # noqa: E402, F401
+from .residents import inbox_rules as _team_message_rules  # noqa: E402, F401
 from .residents import rules as _resident_report_rules  # noqa: E402, F401

@@ -85,6 +85,13 @@ from .problems.selectors import (
     scoped_get,
 )
 from .reminders.selectors import escalations_awaiting, reminders_for
+from .residents.inbox_selectors import (
+    team_message_inbox,
+    team_message_neighbourhoods,
+    team_messages_answered_within,
+    team_messages_visible_to,
+    team_messages_waiting_count,
+)
 from .residents.places import place_for_point, place_for_postcode
 from .residents.selectors import (
     resident_feedback_figures,
@@ -94,6 +101,11 @@ from .residents.selectors import (
 )
 
 __all__ = [
+    "team_message_inbox",
+    "team_message_neighbourhoods",
+    "team_messages_answered_within",
+    "team_messages_visible_to",
+    "team_messages_waiting_count",
     "Minutes",
     "agenda_proposed",
     "high_risk_victim_links",

@@ -75,7 +75,7 @@ from .people.services import (
     problem_place_link,
     problem_place_unlink,
 )
-from .privacy import person_views_record, problem_view_record, problem_views_record
+from .privacy import person_views_record, problem_view_record, problem_views_record, resident_report_views_record
 from .problems.services import (
     ANALYSIS_FIELDS,
     ASSESSMENT_FIELDS,
@@ -92,6 +92,15 @@ from .problems.services import (
     problem_update,
 )
 from .problems.workflow import FinalContactRequired, TransitionRefused
+from .reminders.team_messages import team_message_reminders_send
+from .residents.inbox import (
+    team_message_assign,
+    team_message_close,
+    team_message_create,
+    team_message_emails_send,
+    team_message_reply,
+    team_message_views_record,
+)
 from .residents.notices import resident_notices_send
 from .residents.services import (
     resident_report_accept,
@@ -104,6 +113,13 @@ from .residents.services import (
 from .user_import import user_scope_set
 
 __all__ = [
+    "team_message_assign",
+    "team_message_close",
+    "team_message_create",
+    "team_message_emails_send",
+    "team_message_reply",
+    "team_message_views_record",
+    "team_message_reminders_send",
     "PANEL_FIELDS",
     "panel_action_take",
     "panel_agenda_build",
@@ -140,6 +156,7 @@ __all__ = [
     "problem_place_link",
     "problem_place_unlink",
     "person_views_record",
+    "resident_report_views_record",
     "risk_assess",
     "risk_questionnaire_default_ensure",
     "ACTION_EDITABLE",

@@ -8,7 +8,9 @@ console email. Production sets ``DEBUG=0``, ``SECRET_KEY``, ``DATABASE_URL``,
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -133,6 +135,43 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     _options.setdefault("transaction_mode", "IMMEDIATE")
     _options.setdefault("timeout", envint("SQLITE_TIMEOUT", 20))
     _options.setdefault("init_command", "PRAGMA journal_mode=WAL")
+# PgBouncer in transaction mode (DB_POOLER=pgbouncer, docs/deploy.md): a server connection serves
+# another client after each transaction, so nothing may outlive one -- no server-side cursors
+# (``.iterator()`` fetches client-side), no prepared statements (psycopg prepares a query run five
+# times), no persistent connections of Django's own (the pooler keeps them), and no session-level
+# ``SET ROLE`` (DB_SET_ROLE): behind the pooler the application logs in as its role directly.
+DB_POOLER = os.environ.get("DB_POOLER", "").strip().lower()
+if DB_POOLER == "pgbouncer" and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    # nor does it pass on the ``options`` startup parameter: JIT is turned off on the role instead
+    # (``ALTER ROLE jps_app SET jit = off``, docker/db-roles.sql).
+    DATABASES["default"]["OPTIONS"].pop("options", None)
+# A streaming read replica (jps/db_router.py, docs/deploy.md): only the reads that opt in with
+# ``replica_reads()`` and can be a second old go there, when it is at most REPLICA_MAX_LAG_SECONDS
+# behind (asked at most every REPLICA_CHECK_SECONDS); after a POST a cookie keeps a browser's
+# reads on the primary for REPLICA_PIN_SECONDS. The test runner never creates a database on it:
+# it mirrors ``default`` (same name, the replica's own host), which streaming keeps in step.
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "1.5"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
+REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", 5)
+REPLICA_READS = envbool("REPLICA_READS", "1")
+if os.environ.get("DATABASE_REPLICA_URL") and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "connect_timeout": envint("REPLICA_CONNECT_TIMEOUT", 2),
+    }
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["jps.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                      "jps.db_router.PrimaryAfterWriteMiddleware")  # fmt: skip
 # Least-privilege roles (docs/deploy.md): ``migrate`` runs as the tables' owner and grants the
 # application role named here what it needs after every run (jps/db_roles.py) -- and on the access
 # log only SELECT and INSERT. The application itself logs in as that role and owns nothing.
@@ -140,6 +179,8 @@ DB_APP_ROLE = os.environ.get("DB_APP_ROLE", "")
 # For the test suite only: log in as the owner (to create and migrate the test database), then
 # SET ROLE to this role on every connection. Never in production, where the login is the app role.
 DB_SET_ROLE = os.environ.get("DB_SET_ROLE", "")
+if DB_SET_ROLE and DB_POOLER == "pgbouncer":
+    raise RuntimeError("DB_SET_ROLE cannot work behind PgBouncer: log in as the application role itself.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "jps.User"
@@ -222,8 +263,36 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # (`make run` collects, then serves with STATIC_MANIFEST=1, DEBUG or not). Off, as in tests and plain
 # development, the files are served as built, straight from the app folders.
 STATIC_MANIFEST = envbool("STATIC_MANIFEST", "0" if DEBUG else "1")
+
+
+def media_storage(env: Mapping[str, str]) -> dict[str, Any]:
+    """Where uploaded files live: the filesystem (``MEDIA_ROOT``), or a private S3-compatible bucket.
+
+    With ``AWS_STORAGE_BUCKET_NAME`` (and, for a non-AWS store, ``S3_ENDPOINT_URL``) set, django-storages'
+    S3 backend: objects written ``private``, never public-read, links signed and short-lived, no
+    overwriting of a name. Staff still download only through JPS (``jps.attachments``): nobody is
+    handed a bucket URL. Credentials come from boto3's usual chain (environment, instance role).
+    """
+    bucket = env.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket and not env.get("S3_ENDPOINT_URL"):
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": int(env.get("S3_SIGNED_URL_SECONDS", "300")),
+        "file_overwrite": False,
+        "object_parameters": {"ServerSideEncryption": env.get("S3_SERVER_SIDE_ENCRYPTION", "AES256")},
+    }
+    if env.get("S3_ENDPOINT_URL"):
+        options["endpoint_url"] = env["S3_ENDPOINT_URL"]
+    if env.get("S3_REGION_NAME"):
+        options["region_name"] = env["S3_REGION_NAME"]
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ),
     "staticfiles": {
         "BACKEND": "jps.static_storage.CollectedStaticFilesStorage"  # WhiteNoise's, fingerprinted in DEBUG too
         if STATIC_MANIFEST
@@ -234,11 +303,18 @@ if STATIC_MANIFEST:
     WHITENOISE_USE_FINDERS = False  # the collected files only, not the app folders
     WHITENOISE_AUTOREFRESH = False  # scanned once at start, not on every request as with DEBUG
 
-# Uploaded files (residents' photos): the default storage, never served as static or public files.
-# Behind FileSystemStorage here; django-storages' S3 backend drops into STORAGES["default"] in production.
+# Uploaded files (residents' photos, staff attachments): the default storage (``media_storage`` above),
+# never served as static or public files; no MEDIA_URL is routed. Staff read them through JPS's views.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+# Staff attachments (issue 20): the largest file, how many a problem may hold, an image's longest side.
+JPS_ATTACHMENT_MAX_BYTES = envint("JPS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+JPS_ATTACHMENTS_PER_PROBLEM = envint("JPS_ATTACHMENTS_PER_PROBLEM", 50)
+JPS_ATTACHMENT_IMAGE_MAX_SIDE = envint("JPS_ATTACHMENT_IMAGE_MAX_SIDE", 2400)
+
 # Residents' reports (issue 20): per-address limit, photos, triage target, the questionnaire after closure.
+#: Messages to neighbourhood teams (the contact form) one address may send.
+JPS_TEAM_MESSAGES_PER_ADDRESS = os.environ.get("JPS_TEAM_MESSAGES_PER_ADDRESS", "5/hour,20/day")
 JPS_RESIDENT_REPORTS_PER_ADDRESS = os.environ.get("JPS_RESIDENT_REPORTS_PER_ADDRESS", "5/hour,20/day")
 JPS_RESIDENT_PHOTO_MAX_BYTES = envint("JPS_RESIDENT_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 JPS_RESIDENT_PHOTOS_MAX = envint("JPS_RESIDENT_PHOTOS_MAX", 3)
@@ -353,7 +429,10 @@ SPECTACULAR_SETTINGS = {
         "ContactKindEnum": "jps.models.Contact.Kind",
         "PanelKindEnum": "jps.models.Panel.Kind",
         "CaseReviewChannelEnum": "jps.models.CaseReviewApplication.Channel",
+        "CaseReviewStateEnum": "jps.models.CaseReviewState",  # beside TeamMessageStateEnum: two "state" fields
         "ResidentReportChannelEnum": "jps.models.ResidentReport.Channel",
+        "TeamMessageStateEnum": "jps.models.TeamMessage.State",
+        "TeamMessageCloseReasonEnum": "jps.models.TeamMessage.CloseReason",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

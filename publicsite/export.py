@@ -22,12 +22,13 @@ from typing import Any
 from django.utils import timezone
 
 from jps import publishing
+from jps.db_router import replica_lag_allowance, replica_reads
 from jps.models import Postcode, PublishRun
 from jps.progress import NoProgress, Progress
 
 from . import store
 from .render import Renderer
-from .viewmodels import SiteData, priority_path, site_languages
+from .viewmodels import SiteData, photo_folder, priority_path, site_languages
 
 
 def publish(
@@ -57,11 +58,14 @@ def _publish(root: Path, *, full: bool, now: datetime.datetime, progress: Progre
     build.dir.mkdir(parents=True)
     run = PublishRun.objects.create(started_at=now, full=full, version=version)
     try:
-        if full:
-            _full(build, now=now, languages=languages, progress=progress)
-        else:
-            assert manifest is not None
-            _incremental(build, manifest, now=now, languages=languages)
+        # What is public can be a second old: the export reads the replica when there is a healthy one
+        # (jps/db_router.py); the run row just written is the export's own bookkeeping, not its data.
+        with replica_reads(own_scope=True):
+            if full:
+                _full(build, now=now, languages=languages, progress=progress)
+            else:
+                assert manifest is not None
+                _incremental(build, manifest, now=now, languages=languages)
     except BaseException:
         build.discard()
         run.delete()
@@ -108,7 +112,9 @@ def _incremental(build: store.Build, manifest: dict[str, Any], *, now: datetime.
     Where it was comes from the ``PROBLEMS`` file of its force's priorities shard (found from
     its reference), where it is now from one query; only those districts are then loaded.
     """
-    since = datetime.datetime.fromisoformat(manifest["exported_at"])
+    # Back by the replica's allowed lag: a change committed just before the last export but not yet
+    # replayed where that export read it is picked up now (at worst a page is rendered twice).
+    since = datetime.datetime.fromisoformat(manifest["exported_at"]) - replica_lag_allowance()
     references = publishing.problem_references(ids=publishing.problems_changed_since(since=since))
     shelves: dict[str, dict[str, dict[str, int]]] = {}
     before: dict[int, dict[str, int]] = {}
@@ -137,6 +143,7 @@ def _incremental(build: store.Build, manifest: dict[str, Any], *, now: datetime.
         key = store.shard_key(page)
         assert key is not None
         shelf = problems.setdefault(key, dict(shelves[key]))
+        removed[key].append(photo_folder(references[pid]))  # its photos still published are written again
         p = data.by_id.get(pid)
         if p is not None:
             files.update(renderer.priority(pid))

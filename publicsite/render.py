@@ -18,6 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
@@ -30,7 +31,7 @@ from jps.publishing import PublicPriority
 
 from .ical import meetings_ics
 from .police_uk import PoliceUkMirror
-from .viewmodels import SiteData, closed_key
+from .viewmodels import SiteData, closed_key, localise, photo_path
 
 STATIC_CSS = Path(__file__).parent / "assets" / "public_site.css"
 STATIC_ICON = Path(__file__).parent / "assets" / "favicon.svg"
@@ -99,7 +100,7 @@ class Renderer:
                     if code in self.data.languages and code != lang
                 ],
             }
-            ctx = self._resolve_links(ctx, page, lang)
+            ctx = self._resolve_links(localise(ctx, lang), page, lang)
             with translation.override(lang):
                 out[page] = render_to_string(f"public_site/{template}", ctx)
         return out
@@ -134,7 +135,8 @@ class Renderer:
         forces: dict[int, dict[str, Any]] = {}
         for d in publishing.public_districts():
             force = forces.setdefault(d.force_id, {
-                "name": d.force.name, "districts": [], "figures_to": f"case-reviews/{d.force.slug}/index.html",
+                "name": d.force.name, "name_cy": d.force.name_cy, "districts": [],
+                "figures_to": f"case-reviews/{d.force.slug}/index.html",
             })  # fmt: skip
             page = self.data.district_dir(d) + "index.html"
             force["districts"].append({"name": d.name, "page_to": page, "current_count": counts.get(d.pk, 0)})
@@ -143,6 +145,7 @@ class Renderer:
             "outwards": [{"code": o, "page_to": f"postcodes/{o}.html"} for o in outwards],
             "current_count": sum(counts.values()),
             "force": ", ".join(sorted(f["name"] for f in forces.values())),
+            "force_cy": ", ".join(sorted(f["name_cy"] or f["name"] for f in forces.values())),
         }
         return self.html("index.html", "home.html", context, self.data.now)
 
@@ -159,6 +162,7 @@ class Renderer:
         context = {
             "district": district.name,
             "force": district.force.name,
+            "force_cy": district.force.name_cy,
             "neighbourhoods": [self.data.nbhd_vm(n) for n in nbhds],
             "current": [self.data.priority_vm(p) for p in items if not p.is_closed],
             "requests_to": base + "requests.json",
@@ -176,7 +180,9 @@ class Renderer:
         base = self.data.nbhd_dir(n)
         context = {
             "name": n.display_name,
+            "name_cy": n.public_name_cy,
             "force": n.district.force.name,
+            "force_cy": n.district.force.name_cy,
             "district": n.district.name,
             "district_to": self.data.district_dir(n.district) + "index.html",
             "current": [self.data.priority_vm(p) for p in items if not p.is_closed],
@@ -185,6 +191,7 @@ class Renderer:
             "feed_to": base + "feed.atom",
             "alerts_url": f"{self.data.alerts_url}?neighbourhood={n.pk}",
             "problem_report_url": f"{self.data.problem_report_url}?neighbourhood={n.pk}",
+            "contact_url": self.data.contact_url(n),
             "meetings": self.data.meetings[n.pk],
             "events_to": base + "events.json",
             "calendar_to": base + "meetings.ics",
@@ -210,7 +217,13 @@ class Renderer:
         if p is None:
             return {}
         vm = self.data.priority_vm(p)
-        return self.html(self.data.priority_path(p), "priority.html", {"p": vm, "force": vm["force"]}, p.last_changed)
+        context = {"p": vm, "force": vm["force"], "force_cy": vm["force_cy"]}
+        files = self.html(self.data.priority_path(p), "priority.html", context, p.last_changed)
+        for update in p.updates:
+            if update.photo:  # the copy we re-encoded (no EXIF, no location), approved by a web editor
+                with default_storage.open(update.photo, "rb") as photo:
+                    files[photo_path(p.reference, update.photo)] = photo.read()
+        return files
 
     def postcodes(self) -> dict[str, str | bytes]:
         files: dict[str, str | bytes] = {}
@@ -222,6 +235,7 @@ class Renderer:
                 {
                     "postcode": pc.postcode,
                     "neighbourhood": self.data.nbhd[pc.neighbourhood_id].display_name,
+                    "neighbourhood_cy": self.data.nbhd[pc.neighbourhood_id].public_name_cy,
                     "page_to": self.data.nbhd_path(self.data.nbhd[pc.neighbourhood_id]),
                 }
                 for pc in codes
@@ -357,7 +371,7 @@ class Renderer:
             url = base + vm["page_to"]
             count = len(vm["updates"])  # newest first, numbered as the page numbers them (oldest is 1)
             for i, u in enumerate(vm["updates"]):
-                entries.append((u.at, f"{vm['title']}: update", url, u.text, f"{url}#update-{count - i}"))
+                entries.append((u["at"], f"{vm['title']}: update", url, u["text"], f"{url}#update-{count - i}"))
             if vm["is_closed"] and vm["closed_at"]:
                 outcome = vm["outcome"] or CLOSED_TEXT
                 entries.append((vm["closed_at"], f"{vm['title']}: outcome", url, outcome, f"{url}#outcome"))

@@ -22,6 +22,20 @@ def site_languages() -> list[str]:
     return ["en"] + (["cy"] if Force.objects.filter(welsh_enabled=True).exists() else [])
 
 
+def photo_folder(reference: str) -> str:
+    """The folder of a priority's published photos, beside its page: ``priorities/<force>/<reference>/``.
+
+    In the priority's shard, so a changed priority rewrites its photos with its page, and an
+    incremental export drops the folder whole before writing back the photos still published.
+    """
+    return priority_path(reference)[: -len(".html")] + "/"
+
+
+def photo_path(reference: str, stored: str) -> str:
+    """A published photo's site path: the stored copy's random name (never the uploader's file name)."""
+    return photo_folder(reference) + stored.rsplit("/", 1)[-1]
+
+
 def priority_path(reference: str) -> str:
     """A priority's page, ``priorities/<force code>/<reference>.html``: stable for ever (references never change).
 
@@ -74,6 +88,13 @@ class SiteData:
         return max((p.last_changed for p in items), default=self.now)
 
     @staticmethod
+    def contact_url(n: Neighbourhood) -> str:
+        """The web application's form to send a message to ``n``'s team (nothing sent is published)."""
+        return links.url_for(
+            "team_message_form", force=n.district.force.slug, district=n.district.slug, neighbourhood=n.slug
+        )
+
+    @staticmethod
     def nbhd_path(n: Neighbourhood) -> str:
         return f"neighbourhoods/{n.district.force.slug}/{n.district.slug}/{n.slug}/index.html"
 
@@ -92,10 +113,14 @@ class SiteData:
     # view models: what a template (and the feed) is given of a priority or a neighbourhood ------
 
     def priority_vm(self, p: PublicPriority) -> dict[str, Any]:
-        """A priority as every page and the feed show it; ``*_to`` keys are site paths made relative per page."""
+        """A priority as every page and the feed show it; ``*_to`` keys are site paths made relative per page.
+
+        Each ``*_cy`` key is its neighbour's Welsh twin: the Welsh pages show it instead, where there is one.
+        """
         n = self.nbhd[p.neighbourhood_id]
         return {
             "title": p.title,
+            "title_cy": p.title_cy,
             "reference": p.reference,
             "category": p.category,
             "adopted_on": p.adopted_on,
@@ -104,13 +129,16 @@ class SiteData:
             "closed_on": p.closed_on,
             "closed_at": p.closed_at,
             "outcome": p.outcome,
-            "latest": p.latest_update,
-            "updates": list(reversed(p.updates)),
+            "outcome_cy": p.outcome_cy,
+            "latest": update_vm(p.latest_update) if p.latest_update else None,
+            "updates": [update_vm(u) | _photo(p.reference, u) for u in reversed(p.updates)],
             "neighbourhood": n.display_name,
+            "neighbourhood_cy": n.public_name_cy,
             "neighbourhood_to": self.nbhd_path(n),
             "district": n.district.name,
             "district_to": self.district_dir(n.district) + "index.html",
             "force": n.district.force.name,
+            "force_cy": n.district.force.name_cy,
             "page_to": self.priority_path(p),
         }
 
@@ -118,9 +146,44 @@ class SiteData:
         items = self.in_nbhd.get(n.pk, [])
         return {
             "name": n.display_name,
+            "name_cy": n.public_name_cy,
             "current_count": sum(1 for p in items if not p.is_closed),
             "page_to": self.nbhd_path(n),
         }
+
+
+def update_vm(u: publishing.PublicUpdate) -> dict[str, Any]:
+    return {"text": u.text, "text_cy": u.text_cy, "date": u.date, "at": u.at}
+
+
+def _photo(reference: str, u: publishing.PublicUpdate) -> dict[str, Any]:
+    """The photo a web editor published with an update: where the export copies it, and its alt text."""
+    return {"photo_to": photo_path(reference, u.photo), "photo_alt": u.photo_alt} if u.photo else {}
+
+
+def localise(value: Any, lang: str) -> Any:
+    """The Welsh page's view of a context: each ``x_cy`` that is written replaces ``x``.
+
+    Where a Welsh twin is blank (an English force, or words approved before Welsh was asked
+    for) the English stays, and ``x_lang`` is set to ``"en"`` so the template marks it
+    ``lang="en"`` inside the Welsh page (WCAG 3.1.2, language of parts).
+    """
+    if lang != "cy":
+        return value
+    if isinstance(value, list):
+        return [localise(v, lang) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: localise(v, lang) for k, v in value.items()}
+    for key, welsh in value.items():
+        if not (key.endswith("_cy") and isinstance(welsh, str)):
+            continue
+        base = key[:-3]
+        if welsh.strip():
+            out[base] = welsh
+        elif isinstance(value.get(base), str) and value[base].strip():
+            out[f"{base}_lang"] = "en"
+    return out
 
 
 def closed_key(p: PublicPriority) -> tuple[int, float]:

@@ -144,12 +144,12 @@ def deliver_pending(*, now: str | None = None) -> dict[str, Any]:
 @app.task(name="privacy.redact_personal_data", **TASK_OPTIONS)
 def redact_personal_data() -> int:
     """The retention rule: redact personal data of problems closed longer ago than the retention period."""
-    from jps.privacy import meetings_redact, personal_data_redact
+    from jps.privacy import meetings_redact, personal_data_redact, resident_reports_redact
 
     total = 0
     while done := personal_data_redact():
         total += done
-    return total + meetings_redact()
+    return total + meetings_redact() + resident_reports_redact()
 
 
 @app.task(name="privacy.access_log_partitions", **TASK_OPTIONS)

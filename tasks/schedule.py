@@ -113,6 +113,16 @@ DEFAULT_SCHEDULE = [
             "questionnaire four weeks after, and any acknowledgement not yet sent. Each email goes once."
         ),
     ),
+    PeriodicJob(
+        name="Residents: messages to the team",
+        task="residents.team_messages",
+        minute="*/10",
+        hour="*",
+        description=(
+            "Sends residents the acknowledgement of their message to the team and the team's replies (each once), "
+            "and reminds the team of a message unanswered 20 hours after it came in (the Pledge's 24 hours)."
+        ),
+    ),
 ]
 
 

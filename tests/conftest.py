@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection, connections
+from django.db.backends.postgresql.creation import DatabaseCreation
 from django.db.backends.postgresql.operations import DatabaseOperations
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -19,6 +21,12 @@ from .parallel import isolate_redis
 
 # Under pytest-xdist each worker has its own Redis database (and, from pytest-django, its own test database).
 isolate_redis()
+
+# The read replica (jps/db_router.py, DATABASE_REPLICA_URL in CI): the suite reads the primary, since a
+# replica never sees a test's uncommitted rows; tests/jps/test_replica.py turns it on. Child processes
+# (a served app, manage.py) inherit REPLICA_READS=0.
+django_settings.REPLICA_READS = False
+os.environ["REPLICA_READS"] = "0"
 
 # The role the suite works as on PostgreSQL (DB_SET_ROLE, set by .ci/run): not while the test
 # database is created and migrated, which the login (its owner) does; from then on, everywhere.
@@ -63,6 +71,18 @@ def pytest_report_header(config):  # type: ignore[no-untyped-def]
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     return f"database: {engine} ({settings.DATABASES['default'].get('HOST') or 'embedded'})"
+
+
+def _destroy_test_db_forced(self: DatabaseCreation, test_database_name: str, verbosity: int) -> None:
+    """Behind PgBouncer (``DB_POOLER``, .ci/run) the pooler keeps server connections to the test database
+    after the last test, and a plain ``DROP DATABASE`` refuses while any is open: drop it ``WITH (FORCE)``."""
+    self.connection.close_pool()
+    with self._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE {self.connection.ops.quote_name(test_database_name)} WITH (FORCE)")
+
+
+if django_settings.DB_POOLER == "pgbouncer":
+    DatabaseCreation._destroy_test_db = _destroy_test_db_forced  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")
@@ -124,6 +144,12 @@ def _live_dashboard_figures(settings):  # type: ignore[no-untyped-def]
 def _public_site_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Exports triggered by any test (an approval, a closure) write to a temporary folder."""
     settings.PUBLIC_SITE_DIR = tmp_path / "public_site"
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Uploads made by any test (the demo's attachments, say) go to a temporary folder, never the project's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def verified_login(client, user):  # type: ignore[no-untyped-def]

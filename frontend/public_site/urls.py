@@ -32,6 +32,7 @@ def serve_public(request: HttpRequest, path: str) -> HttpResponseBase:
 urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"", include("frontend.alerts")),
     re_path(r"", include("frontend.residents")),  # report a problem (issue 20)
+    re_path(r"", include("frontend.contact_team")),  # contact the neighbourhood team (issue 20)
 ]
 if settings.DEBUG:
     urlpatterns.append(re_path(r"^public/(?P<path>.*)$", serve_public, name="public_site_dev"))

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms, template
 from django.forms.utils import flatatt
+from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -129,6 +130,25 @@ def _select(field: forms.BoundField, attrs: dict[str, Any]) -> SafeString | None
     rows = ((key, " selected" if key in selected else "", label) for key, label in keys)
     options = format_html_join("", '<option value="{}"{}>{}</option>', rows)
     return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
+@register.simple_tag
+def govuk_bilingual(form: forms.BaseForm, name: str, **options: Any) -> str:
+    """A public text field and, beside it, its Welsh twin ``<name>_cy`` where the form has one.
+
+    GOV.UK's grid in two halves, English then Welsh (the Welsh input is ``lang="cy"``); a form
+    without the twin (a force that does not publish in Welsh) shows the English field alone.
+    """
+    english = render_to_string("frontend/includes/field.html", govuk_field(form[name], **options))
+    if f"{name}_cy" not in form.fields:
+        return english
+    welsh = render_to_string("frontend/includes/field.html", govuk_field(form[f"{name}_cy"], **options))
+    return format_html(
+        '<div class="govuk-grid-row"><div class="govuk-grid-column-one-half">{}</div>'
+        '<div class="govuk-grid-column-one-half">{}</div></div>',
+        english,
+        welsh,
+    )
 
 
 @register.inclusion_tag("frontend/includes/error_summary.html")

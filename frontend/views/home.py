@@ -33,10 +33,11 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     sections = ["high_risk_victims", "owned", "actions_due", "reviews_due", "escalations", "review_queue"]
     sections += ["signoff", "agency_actions", "taking_part"]
     sections += ["to_evaluate", "pending_updates", "learning_needs", "open_problems"]
-    ctx: dict[str, Any] = dict.fromkeys(sections) | {"role": role, "resident_reports": None}
+    ctx: dict[str, Any] = dict.fromkeys(sections) | {"role": role, "resident_reports": None, "team_messages": None}
     if role in (Role.OFFICER, Role.SUPERVISOR) or user.is_administrator:
         ctx["resident_reports"] = list(selectors.resident_reports_to_triage(user=user)[:HOME_LIMIT])
         ctx["triage_due_before"] = timezone.now() - datetime.timedelta(days=settings.JPS_RESIDENT_TRIAGE_DAYS)
+        ctx["team_messages"] = selectors.team_messages_waiting_count(user=user)
     if role in (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN) or user.is_administrator:
         ctx["owned"] = list(selectors.problems_owned_by(user=user)[:HOME_LIMIT])
         ctx["actions_due"] = list(selectors.actions_due_for_owner(user=user)[:HOME_LIMIT])
@@ -54,7 +55,8 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     if role == Role.WEB_EDITOR or user.is_administrator:
         pending = list(selectors.updates_awaiting_approval(user=user)[:HOME_LIMIT])
         ctx["pending_updates"] = [
-            (u, f.UpdateDecideForm(prefix=f"update-{u.pk}", initial={"public_text": u.text})) for u in pending
+            (u, f.UpdateDecideForm(prefix=f"update-{u.pk}", initial={"public_text": u.text}, welsh=_welsh(u)))
+            for u in pending
         ]
     if role == Role.TRAINING or user.is_administrator:
         ctx["learning_needs"] = list(selectors.learning_needs_visible_to(user)[:HOME_LIMIT])
@@ -82,7 +84,7 @@ def update_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     with the reason the author then reads.
     """
     update = get_object_or_404(selectors.updates_awaiting_approval(user=request.user), pk=pk)
-    form = f.UpdateDecideForm(request.POST, prefix=f"update-{pk}")
+    form = f.UpdateDecideForm(request.POST, prefix=f"update-{pk}", welsh=_welsh(update))
     if not form.is_valid():
         return render(request, "frontend/update_decide.html", {"update": update, "form": form})
     approve = form.cleaned_data["decision"] == "approve"
@@ -97,6 +99,7 @@ def update_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             approve=approve,
             public_text=form.cleaned_data["public_text"],
+            public_text_cy=form.cleaned_data.get("public_text_cy", ""),
             reason=reject_form.cleaned_data["reason"] if reject_form else "",
         )
     except ValidationError as error:
@@ -106,3 +109,8 @@ def update_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     verb = "approved" if update.status == ProgressUpdate.Status.APPROVED else "rejected"
     messages.success(request, f"Update on {update.problem.reference} {verb}.")
     return redirect("home")
+
+
+def _welsh(update: ProgressUpdate) -> bool:
+    """Is the update's force one that publishes in Welsh (its approval form then asks for the Welsh too)?"""
+    return update.problem.force.welsh_enabled

@@ -84,6 +84,9 @@ def _problem_context(request: AuthedHttpRequest, pk: int, **bound: Any) -> dict[
         "transition_error": bound.pop("transition_error", None),
         "resident_feedback": list(selectors.resident_feedback_on(problem=problem)),
     }
+    from ..attachments import panel as attachment_panel  # frontend.attachments imports these views
+
+    ctx.update(attachment_panel(request, problem))
     if ctx["may_view_contacts"]:
         ctx["contacts"] = selectors.contact_agreements_for(problem)
         ctx.update(problem_people_panel(request, problem))

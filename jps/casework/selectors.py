@@ -40,7 +40,7 @@ def updates_awaiting_approval(*, user: Any) -> QuerySet[ProgressUpdate]:
     visible = problem_ids_visible_to(user)
     return (
         ProgressUpdate.objects.filter(status=ProgressUpdate.Status.PENDING, problem_id__in=visible)
-        .select_related("problem", "author", "problem__neighbourhood")
+        .select_related("problem", "author", "problem__neighbourhood", "problem__force")
         .order_by("created_at")
     )
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import policy
+from .. import policy, welsh
 from ..base import local_today, require, save
 from ..models import (
     Action,
@@ -267,18 +267,27 @@ def update_add(*, problem: Problem, by: User, text: str, propose_public: bool = 
 
 @transaction.atomic
 def update_decide(
-    *, update: ProgressUpdate, by: User, approve: bool, public_text: str = "", reason: str = ""
+    *,
+    update: ProgressUpdate,
+    by: User,
+    approve: bool,
+    public_text: str = "",
+    public_text_cy: str = "",
+    reason: str = "",
 ) -> ProgressUpdate:
     """A web editor approves (with the text as it will be published) or rejects a public update.
 
     A rejection keeps the editor's ``reason``, which the author reads next to the update (the web
-    page asks for one; older callers of the API may still reject without).
+    page asks for one; older callers of the API may still reject without). A force that publishes
+    in Welsh approves the Welsh text too (``public_text_cy``, ``jps.welsh``).
     """
     require(by, "jps.approve_update", update)
     if update.status != ProgressUpdate.Status.PENDING:
         raise ValidationError({"status": "This update is not awaiting approval."})
     if approve and not public_text.strip():
         raise ValidationError({"public_text": "Write the text to publish."})
+    if approve:
+        welsh.welsh_require(force_id=update.problem.force_id, texts={"public_text_cy": (public_text, public_text_cy)})
     claimed = ProgressUpdate.objects.filter(pk=update.pk, status=ProgressUpdate.Status.PENDING).update(
         status=ProgressUpdate.Status.APPROVED if approve else ProgressUpdate.Status.REJECTED
     )
@@ -286,10 +295,11 @@ def update_decide(
         raise ValidationError({"status": "Another editor has already decided this update."})
     update.refresh_from_db()
     update.public_text = public_text if approve else ""
+    update.public_text_cy = public_text_cy.strip() if approve else ""
     update.reason = "" if approve else reason.strip()
     update.decided_by = by
     update.decided_at = timezone.now()
-    save(update, by=by, update_fields=["public_text", "reason", "decided_by", "decided_at"])
+    save(update, by=by, update_fields=["public_text", "public_text_cy", "reason", "decided_by", "decided_at"])
     if approve:
         publish_soon(reason=f"update approved on {update.problem.reference}")
         webhooks.update_approved_emit(update=update)

@@ -20,6 +20,7 @@ from jps import models as m
 from jps import publishing, services, two_factor
 
 from . import data
+from .attachments import load_demo_attachments
 from .case_reviews import load_demo_case_reviews
 from .contacts import load_demo_contacts
 from .meetings import load_demo_meetings
@@ -27,7 +28,9 @@ from .panels import load_demo_panels
 from .people import load_demo_people
 from .residents import load_demo_residents
 from .risk import load_demo_risk
+from .team_messages import load_demo_team_messages
 from .tiers import load_demo_tiers
+from .welsh import load_demo_welsh
 
 DISTRICT_SUPERVISOR = {
     "Canterbury": "supervisor",
@@ -69,6 +72,9 @@ class DemoLoader:
         load_demo_contacts(log=self.log)
         load_demo_panels(log=self.log)
         load_demo_residents(log=self.log)
+        load_demo_team_messages(log=self.log)
+        load_demo_welsh(password=self.password, log=self.log)
+        load_demo_attachments(log=self.log)
         # The public site is published once, in full, after the load (``make demo``), not by this commit.
         publishing.publish_soon_cancel()
 

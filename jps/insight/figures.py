@@ -336,6 +336,7 @@ def learning_needs_by(*, user: Any, dimension: Literal["district", "skill"]) -> 
 
 # The figures of the partnership's other records live beside this module.
 from .contact_figures import contacts_on_time_by_district  # noqa: E402
+from .message_figures import messages_answered_by_district  # noqa: E402
 from .partnership_figures import case_review_figures, residents_fixed  # noqa: E402
 
 #: Every dashboard figure by slug, so the page, the CSV download and the tests agree.
@@ -352,6 +353,7 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "quality-by-district": quality_by_district,
     "contacts-on-time": contacts_on_time_by_district,
     "residents-fixed": residents_fixed,
+    "messages-answered": messages_answered_by_district,
     "learning-needs": learning_needs_by_month,
     "learning-needs-by-district": lambda *, user: learning_needs_by(user=user, dimension="district"),
     "learning-needs-by-skill": lambda *, user: learning_needs_by(user=user, dimension="skill"),

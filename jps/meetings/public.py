@@ -148,6 +148,7 @@ def _you_said(meeting: Meeting, neighbourhood_id: int) -> dict[str, Any]:
                 "kind": item.kind,
                 "kind_label": item.get_kind_display(),
                 "you_said": item.summary,
+                "you_said_cy": item.summary_cy,
                 "we_did": _we_did(item),
             }
             for item in meeting.items.all()

@@ -133,7 +133,7 @@ def priorities_awaiting_approval(*, user: Any) -> QuerySet[MeetingItem]:
             problem_id__in=problem_ids_visible_to(user),
             problem__public_priority=True,
         )
-        .select_related("problem", "problem__neighbourhood__district", "meeting", "recorded_by")
+        .select_related("problem", "problem__neighbourhood__district", "problem__force", "meeting", "recorded_by")
         .order_by("recorded_at", "id")
     )
 

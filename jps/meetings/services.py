@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import policy
+from .. import policy, welsh
 from ..base import require, save
 from ..casework import duplicates
 from ..casework import services as casework
@@ -306,7 +306,15 @@ def meeting_adopt_existing(*, meeting: Meeting, by: User, problem: Problem, summ
 
 @transaction.atomic
 def meeting_priority_decide(
-    *, item: MeetingItem, by: User, approve: bool, public_title: str = "", summary: str = "", reason: str = ""
+    *,
+    item: MeetingItem,
+    by: User,
+    approve: bool,
+    public_title: str = "",
+    summary: str = "",
+    public_title_cy: str = "",
+    summary_cy: str = "",
+    reason: str = "",
 ) -> MeetingItem:
     """The web editor approves a PACT priority's public words (as they will be published) or rejects them.
 
@@ -314,7 +322,8 @@ def meeting_priority_decide(
     and the summary "You said, we did" shows, and so lets the public site show the priority,
     still adopted on the meeting's date. Rejecting withdraws the public priority, which was
     never shown, and keeps the editor's ``reason`` for the officer. The decision is claimed
-    with a conditional UPDATE, so two editors cannot both decide.
+    with a conditional UPDATE, so two editors cannot both decide. A force that publishes in Welsh
+    approves the Welsh title and summary too (``jps.welsh``).
     """
     require(by, "jps.approve_priority", item)
     if item.kind != Kind.AGREED or item.publication != Publication.PENDING:
@@ -328,24 +337,30 @@ def meeting_priority_decide(
         errors["reason"] = "Enter why the priority is not being published"
     if errors:
         raise ValidationError(errors)
+    problem = item.problem
+    assert problem is not None
+    if approve:
+        texts = {"public_title_cy": (public_title, public_title_cy), "summary_cy": (summary, summary_cy)}
+        welsh.welsh_require(force_id=problem.force_id, texts=texts)
     claimed = MeetingItem.objects.filter(pk=item.pk, publication=Publication.PENDING).update(
         publication=Publication.APPROVED if approve else Publication.REJECTED
     )
     if claimed != 1:
         raise ValidationError({"publication": "Another editor has already decided this priority."})
     item.refresh_from_db()
-    problem = item.problem
-    assert problem is not None
-    if approve and public_title.strip() != problem.public_title:
-        services.problem_public_set(problem=problem, by=by, public_title=public_title.strip())
+    words = {"public_title": public_title.strip(), "public_title_cy": public_title_cy.strip()}
+    changed = {name: value for name, value in words.items() if value != getattr(problem, name)}
+    if approve and changed:
+        services.problem_public_set(problem=problem, by=by, **changed)
     elif not approve:
         services.problem_public_set(problem=problem, by=by, public_priority=False, adopted_on=None)
     item.summary = summary.strip() if approve else item.summary
+    item.summary_cy = summary_cy.strip() if approve else item.summary_cy
     item.reason = "" if approve else reason.strip()
     item.decided_by = by
     item.decided_at = timezone.now()
     label = "Approved for the public site" if approve else "Not published"
-    save(item, by=by, reason=label, update_fields=["summary", "reason", "decided_by", "decided_at"])
+    save(item, by=by, reason=label, update_fields=["summary", "summary_cy", "reason", "decided_by", "decided_at"])
     if approve:
         publish_soon(reason=f"PACT priority {problem.reference} approved")
     return item
@@ -384,6 +399,7 @@ def meeting_carry_over(
         kind=Kind.CARRIED_OVER,
         problem=problem,
         summary=problem.public_name,
+        summary_cy=problem.public_title_cy,
         public_response=public_response,
         note=progress_note,
     )
@@ -427,6 +443,7 @@ def meeting_sign_off(
         problem=problem,
         kind=Kind.SIGNED_OFF,
         summary=problem.public_name,
+        summary_cy=problem.public_title_cy,
         public_response=public_outcome,
         note=note,
         closure_requested=problem.closure_requested_at is not None,

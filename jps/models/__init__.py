@@ -1,4 +1,5 @@
 from .access import ProblemView
+from .attachments import Attachment
 from .case_reviews import (
     DEADLINES,
     OPEN_CASE_REVIEW_STATES,
@@ -46,6 +47,7 @@ from .reports import ProblemReport, SubmissionKey
 from .resident_reports import ResidentNotice, ResidentReport, ResidentReportPhoto
 from .risk import RiskAssessment, RiskQuestion, RiskQuestionnaire
 from .stages import StageChange
+from .team_messages import TeamMessage, TeamMessageReply
 from .tiers import DEFAULT_REVIEW_TIERS, RISK_ORDER, ReviewTier
 from .two_factor import TOTPDevice
 from .webhooks import WebhookDelivery, WebhookEndpoint
@@ -67,6 +69,7 @@ __all__ = [
     "public_name_expression",
     "review_overdue_q",
     "Action",
+    "Attachment",
     "Agency",
     "AlertSubscription",
     "Analysis",
@@ -101,6 +104,8 @@ __all__ = [
     "ResidentNotice",
     "ResidentReport",
     "ResidentReportPhoto",
+    "TeamMessage",
+    "TeamMessageReply",
     "ProblemQuerySet",
     "ProblemView",
     "ProgressUpdate",

@@ -31,6 +31,7 @@ class ProblemView(models.Model):
         ADMIN = "admin", "Admin"
         SAR = "sar", "Subject-access export"
         EXPORT = "export", "Export (before CSV and subject-access were told apart)"
+        FILE = "file", "File download (an attachment)"
 
     problem = models.ForeignKey(
         "jps.Problem", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="views", db_constraint=True
@@ -39,6 +40,25 @@ class ProblemView(models.Model):
     #: they were read through, or without it for a direct read of the person (police staff).
     person = models.ForeignKey(
         "jps.Person", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="views", db_constraint=True
+    )
+    #: Whose report was read: set when a resident's name and email on their report were shown (the
+    #: triage page and the API), so a resident's subject-access request shows who read their report.
+    resident_report = models.ForeignKey(
+        "jps.ResidentReport",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="views",
+        db_index=False,  # problemview_report_at leads with it
+    )
+    #: A message to a neighbourhood team whose sender's details were shown (``jps.residents.inbox``).
+    team_message = models.ForeignKey(
+        "jps.TeamMessage",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="views",
+        db_index=False,  # problemview_team_message_at leads with it
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="problem_views")
     at = models.DateTimeField(default=timezone.now)
@@ -53,16 +73,27 @@ class ProblemView(models.Model):
             models.Index(fields=["problem", "-at"], name="problemview_problem_at"),
             models.Index(fields=["user", "-at"], name="problemview_user_at"),
             models.Index(fields=["person", "-at"], name="problemview_person_at"),
+            models.Index(fields=["resident_report", "-at"], name="problemview_report_at"),
+            models.Index(fields=["team_message", "-at"], name="problemview_team_message_at"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(problem__isnull=False) | models.Q(person__isnull=False),
-                name="problemview_problem_or_person",
+                condition=models.Q(problem__isnull=False)
+                | models.Q(person__isnull=False)
+                | models.Q(resident_report__isnull=False)
+                | models.Q(team_message__isnull=False),
+                name="problemview_names_what_was_read",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} viewed {self.problem_id or f'person {self.person_id}'} at {self.at:%Y-%m-%d %H:%M}"
+        what = (
+            self.problem_id
+            or (self.person_id and f"person {self.person_id}")
+            or (self.resident_report_id and f"resident report {self.resident_report_id}")
+            or f"team message {self.team_message_id}"
+        )
+        return f"{self.user_id} viewed {what} at {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

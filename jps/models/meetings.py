@@ -122,6 +122,7 @@ class MeetingItem(models.Model):
     summary = BoundedTextField(
         max_length=TEXT, help_text="Published: what residents raised or what was agreed. No personal data."
     )
+    summary_cy = BoundedTextField(max_length=TEXT, blank=True, help_text="The summary in Welsh.")
     public_response = BoundedTextField(
         max_length=TEXT, blank=True, help_text="Published: what was done or will be done."
     )

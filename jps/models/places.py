@@ -13,6 +13,7 @@ class Force(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
     welsh_enabled = models.BooleanField(default=False, help_text="Publish public pages in Welsh too.")
+    name_cy = models.CharField(max_length=120, blank=True, help_text="Its name in Welsh, e.g. Heddlu Dyfed-Powys.")
     history = HistoricalRecords()
 
     class Meta:
@@ -80,6 +81,7 @@ class Neighbourhood(models.Model):
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="neighbourhoods")
     name = models.CharField(max_length=120)
     public_name = models.CharField(max_length=160, blank=True)
+    public_name_cy = models.CharField(max_length=160, blank=True, help_text="Its name in Welsh, where it differs.")
     slug = models.SlugField(max_length=120)
     character = models.CharField(max_length=16, choices=Character.choices, default=Character.URBAN)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)

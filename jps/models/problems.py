@@ -160,6 +160,9 @@ class Problem(models.Model):
     public_priority = models.BooleanField(default=False)
     adopted_on = models.DateField(null=True, blank=True, help_text="Date adopted as a public priority.")
     public_title = models.CharField(max_length=200, blank=True, help_text="Title as shown to the public.")
+    public_title_cy = models.CharField(
+        max_length=200, blank=True, help_text="The public title in Welsh (forces that publish in Welsh)."
+    )
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -389,6 +392,7 @@ class Assessment(models.Model):
     public_outcome = BoundedTextField(
         max_length=TEXT, blank=True, help_text="What happened, in words fit for the public."
     )
+    public_outcome_cy = BoundedTextField(max_length=TEXT, blank=True, help_text="The public outcome in Welsh.")
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -447,6 +451,7 @@ class ProgressUpdate(models.Model):
     public_text = BoundedTextField(
         max_length=TEXT, blank=True, help_text="As edited for publication: no personal data."
     )
+    public_text_cy = BoundedTextField(max_length=TEXT, blank=True, help_text="The published text in Welsh.")
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

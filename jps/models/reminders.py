@@ -21,7 +21,16 @@ from django.utils import timezone
 #: What a reminder is about; its item key is ``<item>:<id>`` (a review: one supervisor's escalation; a
 #: victim: their link on a problem; a contact: a contact agreement).
 Item = Literal[
-    "problem", "action", "neighbourhood", "case_review", "person", "review", "victim", "contact", "resident_report"
+    "problem",
+    "action",
+    "neighbourhood",
+    "case_review",
+    "person",
+    "review",
+    "victim",
+    "contact",
+    "resident_report",
+    "team_message",
 ]
 
 
@@ -86,6 +95,7 @@ class Reminder(models.Model):
         CONTACT_OVERDUE = "contact_overdue", "Contact with a victim or complainant overdue"
         RESIDENT_REPORT_TRIAGE = "resident_report_triage", "Resident report waiting for triage"
         RESIDENT_NOT_FIXED = "resident_not_fixed", "A resident says the problem is not fixed"
+        TEAM_MESSAGE_DUE = "team_message_due", "A message to the team is due for a reply"
 
     #: Give up emailing a row after this many failed attempts; it stays visible in JPS.
     MAX_ATTEMPTS = 5
@@ -151,6 +161,8 @@ class Reminder(models.Model):
 
         if self.case_review_id is not None:
             return links.path_for("case_review", case_review_id=self.case_review_id)
+        if self.problem_id is None and self.item_key.startswith("team_message:"):
+            return links.path_for("team_message", team_message_id=int(self.item_key.split(":")[1]))
         if self.problem_id is None and self.item_key.startswith("resident_report:"):
             return links.path_for("resident_report", resident_report_id=int(self.item_key.split(":")[1]))
         if self.problem_id is None:

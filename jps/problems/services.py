@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import policy
+from .. import policy, welsh
 from ..base import local_today, require, save
 from ..models import (
     RISK_ORDER,
@@ -188,23 +188,49 @@ def _review_brought_forward(problem: Problem) -> set[str]:
     return {"next_review_due"}
 
 
+def _public_welsh_check(
+    problem: Problem, fields: dict[str, Any], outcomes: dict[str, str], assessment: Assessment
+) -> None:
+    """Where the force publishes in Welsh, the public words being set must have their Welsh twins.
+
+    Only what this change publishes is checked (a title given or a priority adopted; an outcome
+    given), so withdrawing a priority, or an older one written before Welsh, is never blocked.
+    """
+    texts: dict[str, tuple[str, str]] = {}
+    adopting = fields.get("public_priority", problem.public_priority)
+    if adopting and ("public_title" in fields or "public_title_cy" in fields or fields.get("public_priority")):
+        title = fields.get("public_title", problem.public_title) or problem.title
+        texts["public_title_cy"] = (title, fields.get("public_title_cy", problem.public_title_cy))
+    if "public_outcome" in outcomes or "public_outcome_cy" in outcomes:
+        english = outcomes.get("public_outcome", assessment.public_outcome)
+        texts["public_outcome_cy"] = (english, outcomes.get("public_outcome_cy", assessment.public_outcome_cy))
+    welsh.welsh_require(force_id=problem.force_id, texts=texts)
+
+
 @transaction.atomic
 def problem_public_set(*, problem: Problem, by: User, **fields: Any) -> Problem:
     """What the force says in public about a problem: adopt or withdraw it as a public priority,
     its public title and date adopted, and its public outcome.
 
     For a supervisor of the district and a web editor of the force (``jps.publish_problem``);
-    the change is published at once, a withdrawal included.
+    the change is published at once, a withdrawal included. A force that publishes in Welsh
+    gives the title and the outcome in Welsh too (``public_title_cy``, ``public_outcome_cy``).
     """
     require(by, "jps.publish_problem", problem)
-    policy.fields_refuse(fields, (*policy.PUBLIC_FIELDS, *policy.ASSESSMENT_PUBLIC_FIELDS))
-    outcome = fields.pop("public_outcome", None)
+    policy.fields_refuse(
+        fields,
+        (*policy.PUBLIC_FIELDS, *policy.WELSH_PUBLIC_FIELDS, *policy.ASSESSMENT_PUBLIC_FIELDS,
+         *policy.ASSESSMENT_WELSH_FIELDS),
+    )  # fmt: skip
+    outcomes: dict[str, str] = {n: fields.pop(n) for n in ("public_outcome", "public_outcome_cy") if n in fields}
+    assessment = Assessment.objects.filter(problem=problem).first() or Assessment(problem=problem)
+    _public_welsh_check(problem, fields, outcomes, assessment)
     if fields:
         _problem_apply(problem, by=by, fields=fields, reason="Public details changed")
-    if outcome is not None:
-        assessment = Assessment.objects.filter(problem=problem).first() or Assessment(problem=problem)
-        assessment.public_outcome = outcome
-        save(assessment, by=by, reason="Public outcome changed", update_fields=["public_outcome"])
+    if outcomes:
+        for name, value in outcomes.items():
+            setattr(assessment, name, value)
+        save(assessment, by=by, reason="Public outcome changed", update_fields=list(outcomes))
         problem.assessment = assessment
         if problem.public_priority:
             publish_soon(reason=f"{problem.reference} public outcome changed")

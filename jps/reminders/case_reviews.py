@@ -17,26 +17,20 @@ from collections.abc import Callable
 from functools import reduce
 from typing import Any
 
-from django.db.models import Case, CharField, DateField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, DateField, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from ..case_reviews.calendar import add_working_days
 from ..case_reviews.threshold import local_rules, people_crossing_threshold, problems_crossing_threshold
 from ..models import DEADLINES, CaseReviewApplication, CaseReviewSettings, District, Problem, Reminder, User
-from ..models.reminders import Item, reminder_item_key, reminder_item_key_sql
-from .common import Kind, Recipient, _active, _People, _unique
+from ..models.reminders import reminder_item_key
+from .common import Kind, Recipient, _active, _People, _reminded, _unique
 
 #: A deadline is reminded when it falls within this many working days.
 DUE_SOON_WORKING_DAYS = 2
 #: The period of a suggestion: once per problem or person and recipient, ever.
 ONCE = "crossed"
-
-
-def _reminded(kind: str, item: Item, period: Any) -> Exists:
-    return Exists(
-        Reminder.objects.filter(kind=kind, item_key=reminder_item_key_sql(item, OuterRef("pk")), period_key=period)
-    )
 
 
 def _safety_lead(district: District, people: _People) -> list[Recipient]:
@@ -78,8 +72,8 @@ def _deadlines(now: datetime.datetime, people: _People) -> tuple[QuerySet[Any], 
         CaseReviewApplication.objects.annotate(deadline=deadline, period=period)
         .filter(deadline__lte=add_working_days(today, DUE_SOON_WORKING_DAYS))
         .annotate(
-            due_sent=_reminded(Kind.CASE_REVIEW_DUE, "case_review", OuterRef("period")),
-            escalated=_reminded(Kind.CASE_REVIEW_ESCALATION, "case_review", OuterRef("period")),
+            due_sent=_reminded(Kind.CASE_REVIEW_DUE, "case_review", period=OuterRef("period")),
+            escalated=_reminded(Kind.CASE_REVIEW_ESCALATION, "case_review", period=OuterRef("period")),
         )
         .exclude(Q(due_sent=True) & (~_past_grace(today) | Q(escalated=True)))
         .select_related("district", "district__community_safety_lead", "lead_officer", "received_by")
@@ -117,13 +111,13 @@ def _suggested(now: datetime.datetime, people: _People) -> tuple[QuerySet[Any], 
     """Problems and people together: each row is ``(item, id, complaints, problem id)``."""
     today = timezone.localdate(now)
     problems = [
-        qs.exclude(_reminded(Kind.CASE_REVIEW_SUGGESTED, "problem", Value(ONCE)))
+        qs.exclude(_reminded(Kind.CASE_REVIEW_SUGGESTED, "problem", period=ONCE))
         .annotate(item=Value("problem", output_field=CharField()), problem_pk=F("pk"))
         .values_list("item", "pk", "complaints_n", "problem_pk")
         for qs in problems_crossing_threshold(today=today)
     ]
     persons = [
-        qs.exclude(_reminded(Kind.CASE_REVIEW_SUGGESTED, "person", Value(ONCE)))
+        qs.exclude(_reminded(Kind.CASE_REVIEW_SUGGESTED, "person", period=ONCE))
         .annotate(item=Value("person", output_field=CharField()))
         .values_list("item", "pk", "complaints_n", "latest_problem")
         for qs in people_crossing_threshold(today=today)

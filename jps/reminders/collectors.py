@@ -46,6 +46,7 @@ from .common import (
 from .contacts import contact_due
 from .escalation import action_escalation, review_tier_chief_due, review_tier_inspector_due
 from .residents import COLLECTORS as RESIDENT_COLLECTORS
+from .team_messages import COLLECTORS as TEAM_MESSAGE_COLLECTORS
 from .victims import high_risk_victims_due
 
 # --- collectors: which items are due, and who hears about them ---------------------------------
@@ -288,6 +289,7 @@ COLLECTORS: dict[str, Collector] = {
     "high_risk_victims": high_risk_victims_due,
     "contact_due": contact_due,
     **RESIDENT_COLLECTORS,
+    **TEAM_MESSAGE_COLLECTORS,
 }
 
 #: Every job ``run_job`` knows: each collector (then a delivery), all of them, or delivery alone.

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
+from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast
 
 from ..models import (
@@ -38,6 +38,7 @@ KIND_ORDER = [
     Kind.REVIEW_TIER_INSPECTOR,
     Kind.REVIEW_OVERDUE,
     Kind.ACTION_ESCALATION,
+    Kind.TEAM_MESSAGE_DUE,
     Kind.RESIDENT_NOT_FIXED,
     Kind.RESIDENT_REPORT_TRIAGE,
     Kind.CONTACT_OVERDUE,
@@ -119,11 +120,12 @@ class JobResult:
         return asdict(self)
 
 
-def _reminded(kind: str, item: Item, period_field: str = "", *, period: str = "") -> Exists:
+def _reminded(kind: str, item: Item, period_field: str = "", *, period: str | F = "") -> Exists:
     """Whether this item already has reminders of ``kind`` for its current due period.
 
     The period is the item's own ``period_field`` (a review date, a due date), or one
-    ``period`` for every item (a month).
+    ``period`` for every item (a month), or an expression over the item (``OuterRef("period")``,
+    an annotation of the collector's queryset).
 
     Collectors skip such items, so a daily run walks what fell due since the last run, not
     every item still overdue (the unique index on kind and item answers each lookup): the
@@ -133,7 +135,13 @@ def _reminded(kind: str, item: Item, period_field: str = "", *, period: str = ""
         Reminder.objects.filter(
             kind=kind,
             item_key=reminder_item_key_sql(item, OuterRef("pk")),
-            period_key=Cast(OuterRef(period_field), output_field=CharField()) if period_field else Value(period),
+            period_key=(
+                Cast(OuterRef(period_field), output_field=CharField())
+                if period_field
+                else Value(period)
+                if isinstance(period, str)
+                else period
+            ),
         )
     )
 

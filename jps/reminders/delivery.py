@@ -69,6 +69,20 @@ def digest_context(reminders: list[Reminder]) -> dict[str, Any]:
                 }
             )
             continue
+        if problem is None and reminder.item_key.startswith("team_message:"):  # a message waiting for a reply
+            name = reminder.neighbourhood.display_name if reminder.neighbourhood else ""
+            groups[reminder.kind].append(
+                {
+                    "reference": "",
+                    "title": f"{name}: a resident's message to answer",
+                    "neighbourhood": name,
+                    "action": None,
+                    "due_on": reminder.due_on,
+                    "note": reminder.note,
+                    "url": links.url_for("team_message", team_message_id=int(reminder.item_key.split(":")[1])),
+                }
+            )
+            continue
         if problem is None and reminder.item_key.startswith("resident_report:"):  # triage waiting
             name = reminder.neighbourhood.display_name if reminder.neighbourhood else ""
             groups[reminder.kind].append(

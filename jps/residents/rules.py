@@ -23,6 +23,16 @@ Role = User.Role
 
 def resident_report_scope_q(user: Any) -> Q:
     """The residents' reports ``user`` may see, as a filter on ``ResidentReport``: their team's."""
+    return neighbourhood_team_q(user)
+
+
+def neighbourhood_team_q(user: Any) -> Q:
+    """What ``user``'s neighbourhood team holds, as a filter on any model with a ``neighbourhood``.
+
+    The officers and PCSOs of the neighbourhood (or of its whole district) and the district's
+    supervisors; administrators everything; anyone else (partners, call handlers, analysts, web
+    editors, the public) nothing. Residents' reports and their messages to the team share it.
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
     if user.is_administrator:

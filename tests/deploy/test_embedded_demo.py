@@ -40,6 +40,15 @@ def test_the_demo_loads_and_publishes_on_sqlite(tmp_path):  # type: ignore[no-un
         )
         assert result.returncode == 0, f"{' '.join(step)} failed:\n{result.stderr[-3000:]}"
         out[step[0]] = result.stdout
-    for part in ("Demo people", "Demo case reviews", "Demo risk assessments", "Demo contacts", "Demo panels"):
+    for part in (
+        "Demo people", "Demo case reviews", "Demo risk assessments", "Demo contacts", "Demo panels", "Demo Welsh force"
+    ):  # fmt: skip
         assert part in out["load_demo"]
     assert (tmp_path / "site" / "current" / "index.html").exists()
+    # the demo's Welsh force (Dyfed-Powys) has its Welsh pages, in Welsh
+    town = "neighbourhoods/dyfed-powys/ceredigion/aberystwyth-town/index.html"
+    welsh = (tmp_path / "site" / "current" / "cy" / town).read_text()
+    assert '<html lang="cy">' in welsh and "Parcio anghyfreithlon ger yr ysgol" in welsh
+    assert "Tref Aberystwyth" in welsh and "Heddlu Dyfed-Powys" in welsh
+    english = (tmp_path / "site" / "current" / town).read_text()
+    assert "Illegal parking near the school" in english and "Parcio" not in english

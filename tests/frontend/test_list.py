@@ -223,3 +223,48 @@ def test_a_supervisor_filters_by_the_agencies_of_their_force_not_the_country(cli
     page = client.get("/problems/").content.decode()
     assert national.name in page and supervisor.agency.name in page
     assert elsewhere.name not in page
+
+
+def test_the_filter_choices_come_from_the_cache_after_the_first_page(client, pcso, spread, neighbourhood):  # type: ignore[no-untyped-def]
+    """The choice lists are a fifth to a third of the page at national scale: built once, then cached."""
+    client.force_login(pcso)
+    first = _count(client, reverse("problem_list"))
+    again = _count(client, reverse("problem_list"))
+    assert again <= first - 5, (first, again)  # districts, neighbourhoods, categories, agencies, owners
+    page = client.get(reverse("problem_list"), {"neighbourhood": neighbourhood.pk}).content.decode()
+    assert f'<option value="{neighbourhood.pk}" selected>' in page and "Fly-tipping behind the Co-op" in page
+    assert str(pcso) in page  # an owner of a problem in scope is on the owner list
+
+
+def test_an_owner_list_is_the_users_own_not_the_forces(client, pcso, partner_user, other_officer, spread):  # type: ignore[no-untyped-def]
+    from django.core.cache import cache
+
+    from frontend.forms import problem_filter_choices
+
+    officer = dict(problem_filter_choices(pcso, m.Problem.objects.all())["owner"])
+    visible = m.Problem.objects.filter(participations__agency=partner_user.agency)
+    partner = dict(problem_filter_choices(partner_user, visible)["owner"])
+    assert set(partner) <= set(officer) and set(partner) == {
+        str(pk) for pk in visible.values_list("owner_id", flat=True)
+    }
+    assert cache.get(f"problem-filter:owners:{partner_user.pk}") is not None
+
+
+def test_a_long_list_shows_an_estimated_count_and_a_short_one_the_exact(client, pcso, spread, monkeypatch):  # type: ignore[no-untyped-def]
+    from frontend.views import lists
+
+    client.force_login(pcso)
+    from jps import selectors
+
+    visible = selectors.problems_visible_to(pcso).count()
+    assert visible > 1
+    page = client.get(reverse("problem_list")).content.decode()
+    assert f"{visible} problems ·" in page and "About" not in page
+    monkeypatch.setattr(lists, "EXACT_COUNT_UP_TO", 1)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("problem_list")).content.decode()
+    if connection.vendor == "postgresql":
+        assert "About " in page and any(q["sql"].startswith("EXPLAIN") for q in captured)
+        assert not any(q["sql"].startswith("SELECT COUNT(*)") and "LIMIT" not in q["sql"] for q in captured)
+    else:
+        assert f"{visible} problems ·" in page  # SQLite counts exactly

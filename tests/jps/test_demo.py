@@ -121,3 +121,27 @@ def test_demo_residents_reports_in_each_state_and_a_not_fixed_answer(django_capt
     assert resident_notices_send(now=timezone.now() + timezone.timedelta(days=60))["sent"] == 0
     call_command("load_demo", "--password", "pw-for-tests-123", stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert ResidentReport.objects.count() == 7
+
+
+def test_demo_messages_to_the_team_one_overdue_one_answered(django_capture_on_commit_callbacks):
+    from django.core import mail
+    from django.utils import timezone
+
+    from jps import selectors, services
+    from jps.models import Neighbourhood, TeamMessage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", "--password", "pw-for-tests-123", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    states = set(TeamMessage.objects.values_list("state", flat=True))
+    assert states == {"new", "assigned", "answered", "closed"}
+    overdue = TeamMessage.objects.get(state="assigned")
+    assert overdue.first_response_at is None and overdue.assigned_to is not None
+    assert services.team_message_emails_send() == 0 and mail.outbox == []
+    answered, counted = selectors.team_messages_answered_within(
+        neighbourhoods=Neighbourhood.objects.all(),
+        since=overdue.received_at - timezone.timedelta(days=30),
+        until=timezone.now(),
+    )
+    assert (answered, counted) == (1, 3)  # in time; late; the overdue one (the new one and the spam do not count)
+    call_command("load_demo", "--password", "pw-for-tests-123", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert TeamMessage.objects.count() == 5

@@ -19,6 +19,7 @@ ABOVE = {
     "case_reviews": {"meetings", "reminders", "insight", "alerts", "panels"},
     "panels": {"meetings", "reminders", "insight", "alerts"},
     "residents": {"meetings", "reminders", "insight", "panels", "case_reviews"},
+    "attachments": {"meetings", "reminders", "insight", "panels", "case_reviews", "contacts", "people", "residents"},
     "contacts": {"problems", "casework", "meetings", "reminders", "insight", "alerts", "people", "panels"},
     # Beside ``publishing``: the problem and casework services report events to it.
     "webhooks": {
@@ -79,6 +80,7 @@ def test_packages_import_nothing_above_them(package):
         "panels",
         "webhooks",
         "residents",
+        "attachments",
     ],
 )
 def test_packages_import_each_other_directly_not_through_the_indexes(package):

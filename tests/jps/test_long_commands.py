@@ -30,7 +30,9 @@ def test_redact_personal_data_summary(capsys, settings, pcso, neighbourhood, cat
     )
     call_command("redact_personal_data", "--progress")
     out, err = capsys.readouterr()
-    assert out.splitlines()[-1].startswith("redact_personal_data: 1 problems redacted, 0 meetings redacted in ")
+    assert out.splitlines()[-1].startswith(
+        "redact_personal_data: 1 problems redacted, 0 meetings redacted, 0 resident reports or messages in "
+    )
     assert "redacting: 100%" in err
     call_command("redact_personal_data")
     out, err = capsys.readouterr()

@@ -125,7 +125,7 @@ def test_you_said_we_did_and_nothing_about_residents_but_counts(
     for text in PRIVATE + ["4 Station Road", "St Stephen's Road", pcso.username, pcso.last_name]:
         assert text not in published, text
     assert set(past) == {"title", "date", "date_label", "residents_attending", "items"}
-    assert all(set(item) == {"kind", "kind_label", "you_said", "we_did"} for item in past["items"])
+    assert all(set(item) == {"kind", "kind_label", "you_said", "you_said_cy", "we_did"} for item in past["items"])
 
 
 def test_a_priority_that_stops_being_public_drops_out_of_you_said_we_did(

@@ -304,3 +304,69 @@ def test_nothing_a_resident_reported_appears_on_the_public_site(priorities, sett
     assert not re.search(r"ZZ[A-Z]+ ", everything)
     # The public pages lead residents to the form on the web application.
     assert "/report/?neighbourhood=" in everything
+
+
+def test_no_attachment_reaches_the_public_site_unless_a_web_editor_approved_the_photo(priorities, settings, tmp_path):
+    """Documents and photos on public priorities, with planted names and descriptions: none is exported.
+    (The approved photo's own path, without EXIF, is ``tests/attachments/test_attachments_public.py``.)"""
+    import io
+
+    from PIL import Image
+
+    from jps.attachments import services as attachments
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    photo = io.BytesIO()
+    Image.new("RGB", (16, 16), (10, 200, 10)).save(photo, format="JPEG")
+    for problem in (priorities["current"],):  # files are added while a problem is open
+        for content, name in ((photo.getvalue(), "ZZPHOTO Orchard.jpg"), (b"%PDF-1.4\nZZPDFBODY\n", "ZZDOC.pdf"),
+                              (b"ZZTEXTBODY witness statement\n", "ZZTEXT.txt")):  # fmt: skip
+            attachments.attachment_add(problem=problem, by=problem.owner, upload=io.BytesIO(content), filename=name,
+                                       size=len(content), description="ZZATTACHDESC victim's letter",
+                                       shared_with_partners=True)  # fmt: skip
+    publish(full=True)
+    files = site_files(settings.PUBLIC_SITE_DIR)
+    assert not [p for p in files if p.endswith((".jpg", ".jpeg", ".pdf", ".txt"))]
+    everything = b"\n".join(files.values())
+    for planted in (b"ZZPHOTO", b"ZZDOC", b"ZZPDFBODY", b"ZZTEXT", b"ZZATTACHDESC", b"attachments/"):
+        assert planted not in everything
+
+
+#: Planted in messages to the neighbourhood team (issue 20): who wrote, what, and the team's reply.
+MESSAGE_SECRETS = {
+    "name": "Ignatius Pettigrew-Vole",
+    "email": "ignatius.pv@example.org",
+    "subject": "ZZSUBJECT my neighbour at 7 Plum Row",
+    "body": "ZZMESSAGE the lads at 7 Plum Row deal on Thursdays",
+    "reply": "ZZREPLY thank you Ignatius, we will patrol Plum Row",
+    "note": "ZZCLOSENOTE spam from Ignatius",
+}
+
+
+def test_nothing_a_resident_wrote_to_the_team_appears_on_the_public_site(priorities, settings):
+    """Messages new, assigned, answered and closed as spam: none of their senders' details is published."""
+    from jps import services
+    from jps.models import TeamMessage
+
+    current, pcso = priorities["current"], priorities["current"].owner
+
+    def message() -> TeamMessage:
+        return services.team_message_create(
+            neighbourhood=current.neighbourhood, sender_name=MESSAGE_SECRETS["name"],
+            sender_email=MESSAGE_SECRETS["email"], subject=MESSAGE_SECRETS["subject"], body=MESSAGE_SECRETS["body"],
+        )  # fmt: skip
+
+    message()
+    services.team_message_assign(message=message(), by=pcso, to=pcso)
+    services.team_message_reply(message=message(), by=pcso, body=MESSAGE_SECRETS["reply"])
+    services.team_message_close(message=message(), by=pcso, reason="spam", note=MESSAGE_SECRETS["note"])
+    publish(full=True)
+    everything = b"\n".join(site_files(settings.PUBLIC_SITE_DIR).values()).decode()
+    leaks = {name: value for name, value in MESSAGE_SECRETS.items() if value.lower() in everything.lower()}
+    assert leaks == {}
+    for ref in TeamMessage.objects.values_list("reference", flat=True):
+        assert ref not in everything
+    assert not re.search(r"ZZ[A-Z]+ ", everything)
+    # The neighbourhood's page leads residents to its team's form on the web application.
+    area = current.neighbourhood
+    assert f"/contact/{area.district.force.slug}/{area.district.slug}/{area.slug}/" in everything

@@ -6,12 +6,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from jps.privacy import meetings_redact, personal_data_redact, problems_due_for_redaction
+from jps.privacy import meetings_redact, personal_data_redact, problems_due_for_redaction, resident_reports_redact
 from jps.progress import BarProgress, Stopwatch, add_progress_arguments, progress_wanted, summary
 
 
 class Command(BaseCommand):
-    help = "Redact personal data of problems closed longer ago than JPS_RETENTION_DAYS."
+    help = "Redact personal data past JPS_RETENTION_DAYS: of closed problems, meetings and residents' reports."
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_progress_arguments(parser)
@@ -26,5 +26,6 @@ class Command(BaseCommand):
             bar.advance(done)
         bar.finish()
         meetings = meetings_redact()
-        line = summary("redact_personal_data", clock.seconds, problems_redacted=total, meetings_redacted=meetings)
-        self.stdout.write(self.style.SUCCESS(line))
+        reports = resident_reports_redact()
+        counts = {"problems_redacted": total, "meetings_redacted": meetings, "resident_reports_or_messages": reports}
+        self.stdout.write(self.style.SUCCESS(summary("redact_personal_data", clock.seconds, **counts)))
