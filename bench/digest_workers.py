@@ -34,6 +34,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from jps.models import Agency, District, Force, Neighbourhood, Reminder, User  # noqa: E402
+from jps.reminders.common import DIGEST_CHUNK  # noqa: E402
 from tasks import jobs  # noqa: E402
 from tasks.celery import app  # noqa: E402
 
@@ -145,7 +146,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--recipients", type=int, default=5000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
-    parser.add_argument("--chunk", type=int, default=settings.JPS_DIGEST_CHUNK)
+    parser.add_argument("--chunk", type=int, default=DIGEST_CHUNK)
     parser.add_argument("--no-baseline", action="store_true", help="skip the one-task (not chunked) round")
     args = parser.parse_args()
     if connection.vendor != "postgresql" or not settings.REDIS_URL:

@@ -374,9 +374,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # or a long task or a delayed retry would run twice. Redis's default, one hour.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# The daily digest's sending is split into chunks of this many recipients, one task each, when a
-# run has more than one chunk, so every worker takes a share (tasks.jobs.send_digest_chunk).
-JPS_DIGEST_CHUNK = envint("JPS_DIGEST_CHUNK", 200)
 CELERY_TIMEZONE = TIME_ZONE
 
 # Reminder jobs (jps.reminders); the times they run are in the admin (django-celery-beat).

@@ -21,7 +21,7 @@ from ..models import (
     Reminder,
 )
 from .collectors import COLLECTORS, JOBS, collect
-from .common import BATCH_SIZE, CLAIM_TIMEOUT, KIND_ORDER, JobResult, Kind, NoProgress, Progress, logger
+from .common import BATCH_SIZE, CLAIM_TIMEOUT, DIGEST_CHUNK, KIND_ORDER, JobResult, Kind, NoProgress, Progress, logger
 
 # --- delivery: claim → send → mark sent ------------------------------------------------------------
 
@@ -222,7 +222,7 @@ def deliver_pending(*, result: JobResult, progress: Progress, fan_out: FanOut | 
     digests are counted by its own task, and ``result.chunks`` says how many were queued.
     """
     total = _claimable().values("recipient_key").distinct().count()
-    size = settings.JPS_DIGEST_CHUNK
+    size = getattr(settings, "JPS_DIGEST_CHUNK", DIGEST_CHUNK)
     if fan_out is not None and total > size:
         keys = _recipient_keys()
         while chunk := list(itertools.islice(keys, size)):
