@@ -30,6 +30,8 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from jps.progress import add_progress_arguments, progress_wanted, summary  # noqa: E402
+
 FORCES = 43
 DISTRICTS_PER_FORCE = 8
 NATIONAL = {"neighbourhoods": 13_000, "problems": 500_000, "users": 30_000}
@@ -372,7 +374,7 @@ def generate(scale: float, *, quiet: bool = False) -> dict[str, float]:
     sizes = Sizes.at(scale)
     timings: dict[str, float] = {}
     with transaction.atomic():
-        for name, sql in tqdm(steps(sizes), desc="generating", unit="step", disable=quiet):
+        for name, sql in tqdm(steps(sizes), desc="generating", unit=" steps", file=sys.stderr, disable=quiet):
             started = time.perf_counter()
             with connection.cursor() as cursor:
                 cursor.execute(sql)
@@ -385,6 +387,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.05, help="fraction of national scale (1 = full)")
     parser.add_argument("--reset", action="store_true", help="empty the domain tables first")
     parser.add_argument("--fix-dates", action="store_true", help="only clamp future timestamps in existing data")
+    add_progress_arguments(parser)
     args = parser.parse_args()
     if args.fix_dates:
         started = time.perf_counter()
@@ -394,13 +397,16 @@ def main() -> None:
     if args.reset:
         reset()
     started = time.perf_counter()
-    timings = generate(args.scale)
+    before = counts()
+    timings = generate(args.scale, quiet=not progress_wanted(vars(args)))
     total = time.perf_counter() - started
     for name, seconds in timings.items():
         print(f"  {name:<26} {seconds:8.1f} s")
-    for table, count in counts().items():
+    after = counts()
+    for table, count in after.items():
         print(f"  {table:<26} {count:>10,}")
-    print(f"generated scale {args.scale} in {total:.0f} s")
+    created = {f"{table[4:]}s_created": after[table] - before[table] for table in ("jps_problem", "jps_user")}
+    print(summary(f"generate (scale {args.scale})", total, **created, neighbourhoods=after["jps_neighbourhood"]))
 
 
 if __name__ == "__main__":

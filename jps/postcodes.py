@@ -46,6 +46,7 @@ class PostcodeLoad:
     loaded: int = 0
     created: int = 0
     changed: int = 0  # moved to another neighbourhood; an unchanged row is not rewritten
+    distinct: int = 0  # postcodes matched (a postcode on several rows counts once)
     unmatched: list[int] = field(default_factory=list)  # line numbers, the first few
     unmatched_count: int = 0
 
@@ -106,8 +107,11 @@ def _load_set_based(rows: Iterable[PostcodeRow], tick: Callable[[int], None]) ->
                 copy.write_row((row.line, row.postcode, row.outward, row.neighbourhood, row.district))
                 tick(1)
         cursor.execute(ASSIGN)
-        cursor.execute("SELECT count(*) FILTER (WHERE neighbourhood_id IS NOT NULL), count(*) FROM postcode_staging")
-        result.loaded, staged = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE neighbourhood_id IS NOT NULL), count(*),"
+            " count(DISTINCT postcode) FILTER (WHERE neighbourhood_id IS NOT NULL) FROM postcode_staging"
+        )
+        result.loaded, staged, result.distinct = cursor.fetchone()
         result.unmatched_count = staged - result.loaded
         cursor.execute("SELECT line FROM postcode_staging WHERE neighbourhood_id IS NULL ORDER BY line LIMIT 20")
         result.unmatched = [line for (line,) in cursor.fetchall()]
@@ -145,6 +149,7 @@ def _load_batched(rows: Iterable[PostcodeRow], tick: Callable[[int], None]) -> P
             )
         tick(1)
     # The demo's directory is small: what is there already is read whole, and only what differs written.
+    result.distinct = len(latest)
     existing = dict(Postcode.objects.values_list("postcode", "neighbourhood_id"))
     batch = [pc for pc in latest.values() if existing.get(pc.postcode) != pc.neighbourhood_id]
     result.created = sum(1 for pc in batch if pc.postcode not in existing)

@@ -25,6 +25,7 @@ from jps import publishing
 from jps.db_router import replica_lag_allowance, replica_reads
 from jps.models import Postcode, PublishRun
 from jps.pledge.public import team_pages_changed_since
+from jps.progress import NoProgress, Progress
 
 from . import store
 from .render import Renderer
@@ -32,15 +33,22 @@ from .viewmodels import SiteData, photo_folder, priority_path, site_languages
 
 
 def publish(
-    *, output: str | Path | None = None, full: bool = False, now: datetime.datetime | None = None
+    *,
+    output: str | Path | None = None,
+    full: bool = False,
+    now: datetime.datetime | None = None,
+    progress: Progress | None = None,
 ) -> store.PublishResult:
-    """Export the public site; incremental from the current version unless ``full`` (or there is none)."""
+    """Export the public site; incremental from the current version unless ``full`` (or there is none).
+
+    ``progress`` hears of each district, neighbourhood and priority rendered by a full export.
+    """
     root = store.site_root(output)
     with store.locked(root):
-        return _publish(root, full=full, now=now or timezone.now())
+        return _publish(root, full=full, now=now or timezone.now(), progress=progress or NoProgress())
 
 
-def _publish(root: Path, *, full: bool, now: datetime.datetime) -> store.PublishResult:
+def _publish(root: Path, *, full: bool, now: datetime.datetime, progress: Progress) -> store.PublishResult:
     current = store.target(root, "current")
     manifest = store.read_manifest(current)
     languages = site_languages()
@@ -55,7 +63,7 @@ def _publish(root: Path, *, full: bool, now: datetime.datetime) -> store.Publish
         # (jps/db_router.py); the run row just written is the export's own bookkeeping, not its data.
         with replica_reads(own_scope=True):
             if full:
-                _full(build, now=now, languages=languages)
+                _full(build, now=now, languages=languages, progress=progress)
             else:
                 assert manifest is not None
                 _incremental(build, manifest, now=now, languages=languages)
@@ -71,8 +79,9 @@ def _publish(root: Path, *, full: bool, now: datetime.datetime) -> store.Publish
     return result
 
 
-def _full(build: store.Build, *, now: datetime.datetime, languages: list[str]) -> None:
+def _full(build: store.Build, *, now: datetime.datetime, languages: list[str], progress: Progress) -> None:
     data = SiteData(now, languages=languages)
+    progress.start("pages", len(data.districts) + len(data.neighbourhoods) + len(data.priorities))
     renderer = Renderer(data)
     outwards = list(Postcode.objects.order_by("outward").values_list("outward", flat=True).distinct())
     files: dict[str, str | bytes] = {}
@@ -82,14 +91,18 @@ def _full(build: store.Build, *, now: datetime.datetime, languages: list[str]) -
         files.update(part)
     for district_id in data.districts:
         files.update(renderer.district(district_id))
+        progress.advance()
     for n in data.neighbourhoods:
         files.update(renderer.neighbourhood(n.pk))
+        progress.advance()
     problems: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
     for p in data.priorities:
         files.update(renderer.priority(p.id))
+        progress.advance()
         key = store.shard_key(data.priority_path(p))
         assert key is not None
         problems[key][str(p.id)] = {"n": p.neighbourhood_id, "d": p.district_id}
+    progress.finish()
     manifest = {"exported_at": now.isoformat(), "languages": languages, "outwards": outwards}
     build.save(files, manifest=manifest, problems=problems)
 

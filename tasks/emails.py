@@ -75,6 +75,18 @@ def account_created_email(*, user_id: int) -> int:
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
 
 
+@app.task(name="accounts.account_created_emails", **TASK_OPTIONS)
+def account_created_emails(*, user_ids: list[int]) -> int:
+    """A staff import's new accounts, a few hundred per message: each gets its own email task here.
+
+    Publishing 30,000 messages took the national import two minutes; the import now publishes
+    one message per 500 accounts and the worker fans them out, so each email is still retried alone.
+    """
+    from .queue import enqueue
+
+    return sum(enqueue(account_created_email, user_id=user_id) for user_id in user_ids)
+
+
 @app.task(name="alerts.confirmation_email", **TASK_OPTIONS)
 def alert_confirmation_email(*, email: str, neighbourhood_ids: list[int]) -> int:
     """The double opt-in email of an alert subscription (the public form only queues it)."""

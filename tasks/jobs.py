@@ -30,7 +30,21 @@ TASK_OPTIONS: dict[str, Any] = {
 
 
 def _run(job: str, now: str | None) -> dict[str, Any]:
-    return reminders.run_job(job, now=reminders.parse_now(now)).as_dict()
+    return reminders.run_job(job, now=reminders.parse_now(now), fan_out=_digest_fan_out()).as_dict()
+
+
+def _digest_fan_out() -> reminders.FanOut | None:
+    """Hand the sending to every worker in chunks; eagerly (no Redis, the demo) this worker sends it all."""
+    if app.conf.task_always_eager:
+        return None
+    return lambda keys: _queue_chunk(keys)
+
+
+def _queue_chunk(recipient_keys: list[str]) -> None:
+    from .queue import enqueue
+
+    if not enqueue(send_digest_chunk, recipient_keys=recipient_keys):
+        raise OSError("Could not queue a digest chunk")  # retried (autoretry_for); queued chunks are idempotent
 
 
 @app.task(name="reminders.daily_digest", **TASK_OPTIONS)
@@ -74,6 +88,14 @@ def deliver_to(*, recipient_key: str) -> dict[str, Any]:
     """One person's unsent reminders, now: a supervisor's escalation does not wait for the morning digest."""
     result = reminders.JobResult(job="deliver_to")
     reminders.deliver_to(recipient_key, result=result)
+    return result.as_dict()
+
+
+@app.task(name="reminders.send_digest_chunk", **TASK_OPTIONS)
+def send_digest_chunk(*, recipient_keys: list[str]) -> dict[str, Any]:
+    """One share of a digest run: these recipients' digests, each claimed so no two workers send it."""
+    result = reminders.JobResult(job="send_digest_chunk")
+    reminders.deliver_chunk(recipient_keys, result=result)
     return result.as_dict()
 
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from ..base import require, save
-from ..models import Neighbourhood, Problem, ProblemReport, Stage, SubmissionKey, User
+from ..models import Problem, ProblemReport, Stage, SubmissionKey, User
 from ..problems.services import problem_transition
 
 
@@ -153,29 +153,3 @@ def problem_for_key(*, by: User, client_key: uuid.UUID | str | None) -> Problem 
         return None
     found = SubmissionKey.objects.select_related("problem").filter(key=key, problem__created_by=by).first()
     return found.problem if found else None
-
-
-@transaction.atomic
-def neighbourhood_boundaries_load(*, features: list[dict[str, Any]]) -> tuple[int, list[str]]:
-    """Store GeoJSON boundaries on neighbourhoods matched by the feature's ``slug`` or ``name``
-    property (case-insensitive). Returns (how many were stored, the names not matched)."""
-    stored, unmatched = 0, []
-    for feature in features:
-        props = feature.get("properties") or {}
-        geometry = feature.get("geometry") or {}
-        if geometry.get("type") not in ("Polygon", "MultiPolygon"):
-            unmatched.append(str(props.get("name") or props.get("slug") or "?") + " (not a polygon)")
-            continue
-        query = Neighbourhood.objects.none()
-        if props.get("slug"):
-            query = Neighbourhood.objects.filter(slug__iexact=props["slug"])
-        if not query.exists() and props.get("name"):
-            query = Neighbourhood.objects.filter(
-                models.Q(name__iexact=props["name"]) | models.Q(public_name__iexact=props["name"])
-            )
-        if query.count() != 1:
-            unmatched.append(str(props.get("name") or props.get("slug") or "?"))
-            continue
-        query.update(boundary=geometry)
-        stored += 1
-    return stored, unmatched

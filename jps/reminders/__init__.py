@@ -22,17 +22,19 @@ from __future__ import annotations
 
 from .collectors import COLLECTORS, JOBS, collect
 from .common import CLAIM_TIMEOUT, JobResult, NoProgress, Progress
-from .delivery import deliver_pending, deliver_to, digest_context, parse_now, run_job
+from .delivery import FanOut, deliver_chunk, deliver_pending, deliver_to, digest_context, parse_now, run_job
 from .selectors import escalations_awaiting, reminders_for
 
 __all__ = [
     "CLAIM_TIMEOUT",
     "COLLECTORS",
+    "FanOut",
     "JOBS",
     "JobResult",
     "NoProgress",
     "Progress",
     "collect",
+    "deliver_chunk",
     "deliver_pending",
     "deliver_to",
     "digest_context",

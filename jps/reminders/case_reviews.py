@@ -102,7 +102,9 @@ def _deadlines(now: datetime.datetime, people: _People) -> tuple[QuerySet[Any], 
 
 
 def _union(querysets: list[QuerySet[Any]]) -> QuerySet[Any]:
-    return reduce(lambda a, b: a.union(b, all=True), querysets[1:], querysets[0])
+    """The parts without their models' default ordering: SQLite refuses ORDER BY inside a compound SELECT."""
+    parts = [queryset.order_by() for queryset in querysets]
+    return reduce(lambda a, b: a.union(b, all=True), parts[1:], parts[0])
 
 
 def _suggested(now: datetime.datetime, people: _People) -> tuple[QuerySet[Any], Callable[[Any], list[Reminder]]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
@@ -27,6 +28,10 @@ Kind = Reminder.Kind
 #: Rows inserted, and recipients delivered, per database round trip.
 BATCH_SIZE = 500
 #: A claim older than this is taken to belong to a worker that died; its rows are sent again.
+#: The daily digest's sending goes out in chunks of this many recipients, one task each, when a run
+#: has more than one chunk, so every worker takes a share (``tasks.jobs.send_digest_chunk``).
+#: ``JPS_DIGEST_CHUNK`` in the environment or in settings (the tests) changes it.
+DIGEST_CHUNK = int(os.environ.get("JPS_DIGEST_CHUNK", "200"))
 CLAIM_TIMEOUT = datetime.timedelta(minutes=15)
 
 #: Order of sections in a digest.
@@ -114,6 +119,7 @@ class JobResult:
     digests: int = 0
     sent_items: int = 0
     failed: int = 0
+    chunks: int = 0  # chunks of recipients queued for other workers (their digests are counted there)
     by_kind: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:

@@ -4,9 +4,10 @@ one entry the tasks and the command call."""
 from __future__ import annotations
 
 import datetime
+import itertools
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from ..models import (
     Reminder,
 )
 from .collectors import COLLECTORS, JOBS, collect
-from .common import BATCH_SIZE, CLAIM_TIMEOUT, KIND_ORDER, JobResult, Kind, NoProgress, Progress, logger
+from .common import BATCH_SIZE, CLAIM_TIMEOUT, DIGEST_CHUNK, KIND_ORDER, JobResult, Kind, NoProgress, Progress, logger
 
 # --- delivery: claim → send → mark sent ------------------------------------------------------------
 
@@ -199,9 +200,36 @@ def deliver_to(recipient_key: str, *, result: JobResult) -> None:
     result.sent_items += len(reminders)
 
 
-def deliver_pending(*, result: JobResult, progress: Progress) -> None:
-    """Send every recipient one digest of all their unsent reminders (of any kind)."""
+#: Queues one chunk of recipients for a worker (``tasks.jobs.send_digest_chunk``); jps never imports tasks.
+FanOut = Callable[[list[str]], None]
+
+
+def deliver_chunk(recipient_keys: list[str], *, result: JobResult) -> None:
+    """One worker's share of a digest run: each recipient claimed, sent and marked in turn.
+
+    Safe to run twice at once on the same recipients (``deliver_to``'s claim is a conditional
+    UPDATE, so one of the two sends and the other finds nothing); a worker killed mid-chunk leaves
+    its claimed rows to be retaken once the claim is older than ``CLAIM_TIMEOUT``.
+    """
+    for key in recipient_keys:
+        deliver_to(key, result=result)
+
+
+def deliver_pending(*, result: JobResult, progress: Progress, fan_out: FanOut | None = None) -> None:
+    """Send every recipient one digest of all their unsent reminders (of any kind).
+
+    With ``fan_out`` and more than one chunk of recipients (``JPS_DIGEST_CHUNK``, 200), the
+    recipients are handed out in chunks for several workers to send at once; each chunk's
+    digests are counted by its own task, and ``result.chunks`` says how many were queued.
+    """
     total = _claimable().values("recipient_key").distinct().count()
+    size = getattr(settings, "JPS_DIGEST_CHUNK", DIGEST_CHUNK)
+    if fan_out is not None and total > size:
+        keys = _recipient_keys()
+        while chunk := list(itertools.islice(keys, size)):
+            fan_out(chunk)
+            result.chunks += 1
+        return
     progress.start("digests", total)
     for key in _recipient_keys():
         deliver_to(key, result=result)
@@ -209,9 +237,12 @@ def deliver_pending(*, result: JobResult, progress: Progress) -> None:
     progress.finish()
 
 
-def run_job(name: str, *, now: datetime.datetime | None = None, progress: Progress | None = None) -> JobResult:
+def run_job(
+    name: str, *, now: datetime.datetime | None = None, progress: Progress | None = None, fan_out: FanOut | None = None
+) -> JobResult:
     """Run one job once: a collector then a delivery, ``daily_digest`` (all collectors, one
-    delivery, so each person gets one email) or ``deliver_pending`` (catch up unsent)."""
+    delivery, so each person gets one email) or ``deliver_pending`` (catch up unsent).
+    ``fan_out``: see ``deliver_pending``."""
     if name not in JOBS:
         raise ValueError(f"Unknown job {name!r}; choose one of: {', '.join(JOBS)}.")
     now = now or timezone.now()
@@ -220,7 +251,7 @@ def run_job(name: str, *, now: datetime.datetime | None = None, progress: Progre
     names = list(COLLECTORS) if name == "daily_digest" else [name] if name in COLLECTORS else []
     for collector in names:
         collect(collector, now=now, result=result, progress=progress)
-    deliver_pending(result=result, progress=progress)
+    deliver_pending(result=result, progress=progress, fan_out=fan_out)
     logger.info("Reminder job %s: %s", name, result.as_dict())
     return result
 

@@ -55,7 +55,7 @@ def test_the_bulk_load_matches_upserts_and_reports(tmp_path, capsys, wards):
         "CT1 2AC": ("CT1", wards["east_central"].id),
         "CT1 2AD": ("CT1", wards["west_central"].id),
     }
-    assert "Loaded 4 postcodes (3 new, 0 moved); skipped 3" in out
+    assert out.splitlines()[-1].startswith("load_postcodes: 3 created, 0 updated, 0 unchanged, 3 rejected in ")
     assert err.splitlines() == [
         "line 5: unknown or ambiguous neighbourhood",
         "line 6: bad postcode",
@@ -67,7 +67,9 @@ def test_reloading_moves_a_postcode_and_adds_new_ones(tmp_path, capsys, wards):
     load(tmp_path, "postcode,neighbourhood\nCT1 2AB,harbour\n", capsys)
     out, _ = load(tmp_path, "postcode,neighbourhood\nCT1 2AB,central-east\nME4 4QU,harbour\n", capsys)
     assert mapping() == {"CT1 2AB": ("CT1", wards["east_central"].id), "ME4 4QU": ("ME4", wards["harbour"].id)}
-    assert "Loaded 2 postcodes (1 new, 1 moved); skipped 0" in out
+    assert "load_postcodes: 1 created, 1 updated, 0 unchanged, 0 rejected in " in out
+    out, _ = load(tmp_path, "postcode,neighbourhood\nCT1 2AB,central-east\n", capsys)
+    assert "load_postcodes: 0 created, 0 updated, 1 unchanged, 0 rejected in " in out
 
 
 def test_on_postgresql_the_load_is_set_based(tmp_path, capsys, wards, django_assert_max_num_queries):
@@ -80,4 +82,4 @@ def test_on_postgresql_the_load_is_set_based(tmp_path, capsys, wards, django_ass
     with django_assert_max_num_queries(10):
         out, _ = load(tmp_path, "postcode,neighbourhood\n" + rows, capsys)
     assert Postcode.objects.count() == 3000
-    assert "Loaded 3000 postcodes (3000 new, 0 moved)" in out
+    assert "load_postcodes: 3,000 created, 0 updated, 0 unchanged, 0 rejected" in out

@@ -10,7 +10,7 @@ On PostgreSQL the national directory (2.7 million rows) loads set-based in about
 from __future__ import annotations
 
 import csv
-import time
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from jps.postcodes import PostcodeRow, normalise, postcodes_load
+from jps.progress import Stopwatch, add_progress_arguments, progress_wanted, summary
 
 
 class Command(BaseCommand):
@@ -25,10 +26,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("csv_file")
-        parser.add_argument("--no-progress", action="store_true", help="No progress bar (it shows on a terminal only).")
+        add_progress_arguments(parser)
 
-    def handle(self, *args: Any, csv_file: str, no_progress: bool = False, **options: Any) -> None:
-        started = time.monotonic()
+    def handle(self, *args: Any, csv_file: str, **options: Any) -> None:
+        clock = Stopwatch()
         try:
             with open(csv_file, "rb") as raw:
                 total = max(sum(1 for _ in raw) - 1, 0)
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {csv_file}: {exc}") from exc
         bad: list[int] = []
-        with handle, tqdm(total=total, unit=" rows", disable=True if no_progress else None) as bar:
+        with handle, tqdm(total=total, unit=" rows", file=sys.stderr, disable=not progress_wanted(options)) as bar:
             reader = csv.DictReader(handle)
             if reader.fieldnames is not None and not {"postcode", "neighbourhood"} <= set(reader.fieldnames):
                 raise CommandError("The CSV needs a header row with 'postcode' and 'neighbourhood' columns.")
@@ -48,12 +49,10 @@ class Command(BaseCommand):
         )
         for line, why in problems[:20]:
             self.stderr.write(f"line {line}: {why}")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Loaded {result.loaded} postcodes ({result.created} new, {result.changed} moved); skipped {skipped} "
-                f"in {time.monotonic() - started:.1f} s. Run publish_site --full to publish them."
-            )
-        )
+        self.stdout.write("Run publish_site --full to publish them.")
+        unchanged = result.distinct - result.created - result.changed
+        counts = {"created": result.created, "updated": result.changed, "unchanged": unchanged, "rejected": skipped}
+        self.stdout.write(self.style.SUCCESS(summary("load_postcodes", clock.seconds, **counts)))
 
     @staticmethod
     def _rows(reader: csv.DictReader[str], bad: list[int], bar: tqdm) -> Iterator[PostcodeRow]:
