@@ -142,7 +142,11 @@ class ProblemAttachmentsViewSet(BaseViewSet):
     @extend_schema(
         summary="Download the file (logged in the access log)",
         parameters=[_PROBLEM, _ID],
-        responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file, as recognised.")},
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file's bytes; its type is the attachment's content_type."
+            )
+        },
     )
     @action(detail=True, methods=["get"], url_path="download")
     def download(self, request: Request, problem_pk: str, pk: str) -> Any:
@@ -151,7 +155,9 @@ class ProblemAttachmentsViewSet(BaseViewSet):
             attachment=attachment, by=request.user, channel=ProblemView.Channel.FILE,
             request_id=getattr(request, "request_id", ""),
         )  # fmt: skip
-        return attachment_response(handle, attachment)
+        response = attachment_response(handle, attachment)
+        response["Content-Type"] = "application/octet-stream"  # the type is the metadata's content_type
+        return response
 
 
 def _on_problem(model: Any, problem: Problem, pk: int | None, field: str) -> Any:

@@ -60,21 +60,32 @@ class AttachmentForm(GovukForm, forms.Form):
 
     def __init__(self, *args: Any, problem: Problem, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        actions = [a for a in problem.actions.select_related("agency") if user.has_perm("jps.update_action", a)]
+        actions = actions_user_may_update(user, problem)
         field = self.fields["action"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Action.objects.filter(pk__in=[a.pk for a in actions])
+        field.queryset = Action.objects.filter(pk__in=[a.pk for a in actions]).select_related("agency")
         if user.role == user.Role.PARTNER:
             field.required = True
             field.label = "On your agency's action"
             del self.fields["shared_with_partners"]
 
 
+def actions_user_may_update(user: Any, problem: Problem) -> list[Action]:
+    """The problem's actions ``user`` may update, asking ``jps.update_action`` once per agency, not per action:
+    the rule looks at an action's problem (here, one) and its agency only, so the page's queries do not
+    grow with its actions."""
+    actions = list(problem.actions.select_related("agency"))
+    allowed: dict[int, bool] = {}
+    for action in actions:
+        action.problem = problem
+        if action.agency_id not in allowed:
+            allowed[action.agency_id] = user.has_perm("jps.update_action", action)
+    return [a for a in actions if allowed[a.agency_id]]
+
+
 def may_add(user: Any, problem: Problem) -> bool:
     """May ``user`` add a file here: working the problem, or updating one of its actions (a partner's own)."""
-    if user.has_perm("jps.work_problem", problem):
-        return True
-    return any(user.has_perm("jps.update_action", a) for a in problem.actions.all())
+    return user.has_perm("jps.work_problem", problem) or bool(actions_user_may_update(user, problem))
 
 
 def panel(request: AuthedHttpRequest, problem: Problem) -> dict[str, Any]:
