@@ -172,6 +172,17 @@ class Renderer:
         files[base + "requests.json"] = json.dumps(self.open311(items), indent=2, ensure_ascii=False)
         return files
 
+    def _neighbourhood_heading(self, n: Neighbourhood) -> dict[str, str]:
+        """What every page of a neighbourhood is headed with: its name, its force's and its district's."""
+        return {
+            "name": n.display_name,
+            "name_cy": n.public_name_cy,
+            "force": n.district.force.name,
+            "force_cy": n.district.force.name_cy,
+            "district": n.district.name,
+            "district_to": self.data.district_dir(n.district) + "index.html",
+        }
+
     def neighbourhood(self, nbhd_id: int) -> dict[str, str | bytes]:
         n = self.data.nbhd.get(nbhd_id)
         if n is None:
@@ -179,12 +190,7 @@ class Renderer:
         items = self.data.in_nbhd.get(nbhd_id, [])
         base = self.data.nbhd_dir(n)
         context = {
-            "name": n.display_name,
-            "name_cy": n.public_name_cy,
-            "force": n.district.force.name,
-            "force_cy": n.district.force.name_cy,
-            "district": n.district.name,
-            "district_to": self.data.district_dir(n.district) + "index.html",
+            **self._neighbourhood_heading(n),
             "current": [self.data.priority_vm(p) for p in items if not p.is_closed],
             "past": [self.data.priority_vm(p) for p in sorted(items, key=closed_key) if p.is_closed],
             "json_to": base + "priorities.json",
@@ -224,12 +230,7 @@ class Renderer:
         """The neighbourhood's Pledge page: the last twelve months of each commitment, and the "why not" of a miss."""
         base = self.data.nbhd_dir(n)
         context = {
-            "name": n.display_name,
-            "name_cy": n.public_name_cy,
-            "force": n.district.force.name,
-            "force_cy": n.district.force.name_cy,
-            "district": n.district.name,
-            "district_to": self.data.district_dir(n.district) + "index.html",
+            **self._neighbourhood_heading(n),
             "neighbourhood_to": base + "index.html",
             "commitments": self.data.pledge_vm(self.data.pledge.get(n.pk, [])),
         }
