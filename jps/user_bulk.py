@@ -26,6 +26,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.functions import Upper
+from psycopg import sql as pg_sql
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .models import Agency, District, Force, Neighbourhood, User
@@ -187,19 +188,26 @@ def _scope_set_based(table: str, column: str, wanted: dict[int, frozenset[int]])
                     copy.write_row((user_id, area_id))
         cursor.execute("CREATE INDEX ON scope_staging (user_id, area_id)")
         cursor.execute("ANALYZE scope_staging")
-        cursor.execute(
-            f"""DELETE FROM {table} t USING (SELECT DISTINCT user_id FROM scope_staging) u
+        # The table and column are the model's own, never input; quoted as identifiers all the same.
+        names = {"table": pg_sql.Identifier(table), "column": pg_sql.Identifier(column)}
+        raw = cursor.cursor  # psycopg's own cursor: it composes the identifiers
+        raw.execute(
+            pg_sql.SQL(
+                """DELETE FROM {table} t USING (SELECT DISTINCT user_id FROM scope_staging) u
             WHERE t.user_id = u.user_id AND NOT EXISTS (
                 SELECT 1 FROM scope_staging s WHERE s.user_id = t.user_id AND s.area_id = t.{column})
-            RETURNING t.user_id"""  # noqa: S608  (table and column: the model's own, not input)
+            RETURNING t.user_id"""
+            ).format(**names)
         )
-        changed = {user_id for (user_id,) in cursor.fetchall()}
-        cursor.execute(
-            f"""INSERT INTO {table} (user_id, {column})
+        changed = {user_id for (user_id,) in raw.fetchall()}
+        raw.execute(
+            pg_sql.SQL(
+                """INSERT INTO {table} (user_id, {column})
             SELECT DISTINCT user_id, area_id FROM scope_staging WHERE area_id IS NOT NULL
-            ON CONFLICT DO NOTHING RETURNING user_id"""  # noqa: S608
+            ON CONFLICT DO NOTHING RETURNING user_id"""
+            ).format(**names)
         )
-        changed |= {user_id for (user_id,) in cursor.fetchall()}
+        changed |= {user_id for (user_id,) in raw.fetchall()}
         cursor.execute("DROP TABLE scope_staging")  # ON COMMIT DROP, unless inside an outer transaction
     return changed
 
