@@ -260,6 +260,19 @@ def test_only_the_district_supervisor_and_the_web_editor_set_what_the_public_rea
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(r for r, code in PUBLIC_EXPECTED.items() if code != 200))
+def test_the_welsh_public_text_is_as_closed_as_the_english(role, cast, worked, supervisor):
+    """``policy.WELSH_PUBLIC_FIELDS`` (issue 20): whoever may not set the public title may not set its Welsh twin."""
+    services.problem_public_set(problem=worked, by=supervisor, public_priority=True, public_title="Racing")
+    body = {"public_title_cy": "Ailysgrifennwyd", "public_outcome_cy": "Wedi'i ddatrys"}
+    response = client_for(cast["users"][role]).post(f"/api/problems/{worked.pk}/public/", body, format="json")
+    assert response.status_code == PUBLIC_EXPECTED[role], (role, response.content)
+    worked.refresh_from_db()
+    assert worked.public_title_cy == ""
+    assert not m.Assessment.objects.filter(problem=worked).exclude(public_outcome_cy="").exists()
+
+
+@pytest.mark.django_db
 def test_the_owner_may_not_write_the_public_outcome_of_the_assessment(cast, worked, pcso, supervisor):
     url = f"/api/problems/{worked.pk}/assessment/"
     response = client_for(pcso).patch(url, {"evidence": "Calls down", "public_outcome": "All fixed"}, format="json")
