@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -284,6 +285,8 @@ class MeetingAdmin(AccessLoggedAdmin, SimpleHistoryAdmin):
     raw_id_fields = ["chair"]
     filter_horizontal = ["neighbourhoods", "agencies"]
     inlines = [MeetingItemInline]
+    # Its online link is published: an address typed without a scheme is taken as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def problem_ids_shown(self, obj: Any) -> list[int]:
         """Its items' internal notes are about problems: each problem with an item is read."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from kombu import Queue
 
 from jps.media_storage import media_storage
 
@@ -342,6 +343,16 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker that loses Redis gives its late-acknowledged tasks back at once (they are redelivered and
+# idempotent) rather than finishing work it can no longer acknowledge: Celery 6's default.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# One queue per kind of job (docs/deploy.md): the reminders and the digest's chunks on `reminders`,
+# public-site exports and alert digests on `publishing`, the rest (emails, webhooks, retention, figures)
+# on the default `celery`. A worker started without -Q takes all three; production runs a worker per
+# queue, so a national export never holds up the morning's reminders.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("reminders"), Queue("publishing")]
+CELERY_TASK_ROUTES = {"reminders.*": {"queue": "reminders"}, "jps.publishing.*": {"queue": "publishing"}}
 # A task taken by a worker that died (late acknowledgement: never acknowledged) is given to another
 # worker once this many seconds have passed since it was taken. It must exceed the longest task (the
 # nightly full export) and the longest retry countdown (retry_backoff_max, 600 s in tasks/jobs.py),
