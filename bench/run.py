@@ -18,7 +18,9 @@ For each case the table shows:
   transaction that is rolled back), median over the same number of runs: what the
   database itself takes for what the view asks of it. A statement the application ran
   through a server-side cursor (``DECLARE ... CURSOR ... FOR SELECT``, which runs nothing
-  until fetched) is replayed as its plain ``SELECT``, as the application fetched it;
+  until fetched) is replayed as its plain ``SELECT``, as the application fetched it, and a
+  statement a ``replica_reads()`` block sent to the replica (``DATABASE_REPLICA_URL``) is
+  replayed on the replica (the note counts them);
 - **ratio**: median / limit.
 
 Jobs (the reminder run, the full and the incremental public-site export) run ``--job-runs``
@@ -47,6 +49,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -62,7 +65,7 @@ warnings.filterwarnings("ignore", message="No directory at", module="whitenoise"
 django.setup()
 
 from django.core import mail  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -185,21 +188,35 @@ def median_ms(runs: int, work: Callable[[], Any], setup: Callable[[], Any] | Non
     return statistics.median(times)
 
 
-def captured(work: Callable[[], Any]) -> list[str]:
-    """The statements ``work`` ran, as the application ran them: a cursor's ``DECLARE`` as its ``SELECT``."""
-    with CaptureQueriesContext(connection) as ctx:
+def captured(work: Callable[[], Any]) -> list[tuple[str, str]]:
+    """The statements ``work`` ran, on whichever database each went to (the primary, or the replica for
+    the reads that opt in: jps/db_router.py), as the application ran them: a cursor's ``DECLARE`` as its
+    ``SELECT``."""
+    with ExitStack() as stack:
+        contexts = {alias: stack.enter_context(CaptureQueriesContext(connections[alias])) for alias in connections}
         work()
-    return [DECLARE.sub("", q["sql"]) for q in ctx.captured_queries if not q["sql"].startswith(SKIP)]
+    return [
+        (alias, DECLARE.sub("", q["sql"]))
+        for alias, ctx in contexts.items()
+        for q in ctx.captured_queries
+        if not q["sql"].startswith(SKIP)
+    ]
 
 
-def replay(statements: list[str]) -> None:
-    """Run the statements raw, fetching every row, then roll back whatever they wrote."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        for sql in statements:
+def replay(statements: list[tuple[str, str]]) -> None:
+    """Run the statements raw on the database each ran on, fetching every row, then roll back what they wrote."""
+    with ExitStack() as stack:
+        cursors = {}
+        for alias in dict.fromkeys(alias for alias, _ in statements):
+            stack.enter_context(transaction.atomic(using=alias))
+            cursors[alias] = stack.enter_context(connections[alias].cursor())
+        for alias, sql in statements:
+            cursor = cursors[alias]
             cursor.execute(sql)
             if cursor.description is not None:
                 cursor.fetchall()
-        transaction.set_rollback(True)
+        for alias in cursors:
+            transaction.set_rollback(True, using=alias)
 
 
 def progress(row: Row) -> Row:
@@ -217,6 +234,9 @@ def measure(group: str, what: str, runs: int, work: Callable[[], Any], note: str
     statements = captured(work)
     server = median_ms(runs, work)
     limit = median_ms(runs, lambda: replay(statements))
+    on_replica = sum(alias != DEFAULT_DB_ALIAS for alias, _ in statements)
+    if on_replica:
+        note = "; ".join(filter(None, [note, f"{on_replica} on the replica"]))
     return progress(Row(group, what, server, len(statements), limit, note))
 
 

@@ -365,6 +365,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # Dashboard figures that took longer than this to compute are kept for a while (per scope, never
 # shared between different scopes): a national figure is computed at most once per period.
 JPS_FIGURE_CACHE_SECONDS = envint("JPS_FIGURE_CACHE_SECONDS", 600)
+# "My work" keeps a supervisor's Pledge counts (complete months) this long; explanations are read afresh.
+JPS_PLEDGE_CACHE_SECONDS = envint("JPS_PLEDGE_CACHE_SECONDS", 3600)
 JPS_FIGURE_CACHE_SLOWER_THAN_MS = envint("JPS_FIGURE_CACHE_SLOWER_THAN_MS", 50)
 REMINDER_ESCALATION_GRACE_DAYS = envint("REMINDER_ESCALATION_GRACE_DAYS", 7)
 REMINDER_ACTION_ESCALATION_GRACE_DAYS = envint("REMINDER_ACTION_ESCALATION_GRACE_DAYS", 14)

@@ -8,10 +8,13 @@ its queries with the country.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from ..models import Neighbourhood, PledgeExplanation
@@ -52,14 +55,19 @@ NOTHING_DUE = Cell(done=0, due=0)
 
 
 def pledge_table(
-    *, neighbourhood_ids: Iterable[int], months: Sequence[Month] | None = None
+    *, neighbourhood_ids: Iterable[int], months: Sequence[Month] | None = None, cache_seconds: int = 0
 ) -> dict[int, list[PledgeRow]]:
-    """Every commitment's months for each neighbourhood, with the explanations recorded for them."""
+    """Every commitment's months for each neighbourhood, with the explanations recorded for them.
+
+    ``cache_seconds``: keep the commitments' counts (complete months only, so they change only when
+    something is recorded late) that long, for these neighbourhoods and months; the explanations are
+    always read afresh, so one just recorded shows at once. "My work" uses it; exports do not.
+    """
     ids = sorted(set(neighbourhood_ids))
     months = list(months or pledge_months())
     if not ids:
         return {}
-    cells = {c.slug: c.row(ids, months) for c in COMMITMENTS}
+    cells = _cells(ids, months, cache_seconds)
     explained = {
         (e.neighbourhood_id, e.commitment, e.month): e
         for e in PledgeExplanation.objects.filter(neighbourhood_id__in=ids, month__gte=months[0], month__lte=months[-1])
@@ -79,6 +87,17 @@ def pledge_table(
     }
 
 
+def _cells(ids: list[int], months: list[Month], cache_seconds: int) -> dict[str, dict[tuple[int, Month], Cell]]:
+    def compute() -> dict[str, dict[tuple[int, Month], Cell]]:
+        return {c.slug: c.row(ids, months) for c in COMMITMENTS}
+
+    if not cache_seconds:
+        return compute()
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
+    key = f"pledge-cells:{months[0]:%Y-%m}:{months[-1]:%Y-%m}:{digest}"
+    return cache.get_or_set(key, compute, cache_seconds)
+
+
 @dataclass(frozen=True)
 class PledgeMiss:
     neighbourhood: Neighbourhood
@@ -88,10 +107,15 @@ class PledgeMiss:
 
 
 def pledge_misses(
-    *, neighbourhoods: Sequence[Neighbourhood], months: Sequence[Month] | None = None, unexplained: bool = True
+    *,
+    neighbourhoods: Sequence[Neighbourhood],
+    months: Sequence[Month] | None = None,
+    unexplained: bool = True,
+    cache_seconds: int = 0,
 ) -> list[PledgeMiss]:
     """The months a commitment was missed in these neighbourhoods (only those not yet explained, by default)."""
-    table = pledge_table(neighbourhood_ids=[n.pk for n in neighbourhoods], months=months)
+    ids = [n.pk for n in neighbourhoods]
+    table = pledge_table(neighbourhood_ids=ids, months=months, cache_seconds=cache_seconds)
     misses = []
     for n in neighbourhoods:
         for row in table.get(n.pk, []):
@@ -114,4 +138,8 @@ def pledge_misses_for(*, user: Any, today: datetime.date | None = None) -> list[
     neighbourhoods = neighbourhoods_to_explain(user=user)
     if not neighbourhoods:
         return []
-    return pledge_misses(neighbourhoods=neighbourhoods, months=pledge_months(today=today))
+    return pledge_misses(
+        neighbourhoods=neighbourhoods,
+        months=pledge_months(today=today),
+        cache_seconds=settings.JPS_PLEDGE_CACHE_SECONDS,
+    )

@@ -22,9 +22,12 @@ import zoneinfo
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from jps import reminders, selectors, services
 from jps.models import Meeting, PledgeExplanation, ProgressUpdate, Reminder, Stage
+from jps.pledge.commitments import COMMITMENTS
 from jps.pledge.selectors import pledge_table
 from tests import factories as f
 
@@ -249,3 +252,23 @@ def test_last_months_misses_remind_the_supervisors_once_each(
         (supervisor.pk, "2026-07-01:priority_updates"),
         (supervisor.pk, "2026-07-01:victims_updated"),
     }
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_my_work_keeps_the_months_counts_but_reads_explanations_afresh(
+    scenario, neighbourhood, supervisor, settings, django_assert_num_queries
+):
+    settings.JPS_PLEDGE_CACHE_SECONDS = 3600
+    first = selectors.pledge_misses_for(user=supervisor)
+    with django_assert_num_queries(2):  # the supervisor's neighbourhoods and their explanations; no counts
+        again = selectors.pledge_misses_for(user=supervisor)
+    assert again == first and len(first) == 15
+    services.pledge_explanation_record(
+        neighbourhood=neighbourhood, commitment="meetings", month=month("2026-04"), text="No venue.", by=supervisor
+    )
+    assert len(selectors.pledge_misses_for(user=supervisor)) == 14  # the explanation counts at once
+
+    settings.JPS_PLEDGE_CACHE_SECONDS = 0  # and without the cache every call counts afresh
+    with CaptureQueriesContext(connection) as fresh:
+        selectors.pledge_misses_for(user=supervisor)
+    assert len(fresh) >= 2 + len(COMMITMENTS)  # at least one count per commitment
