@@ -56,7 +56,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
         ctx["pledge_misses"] = selectors.pledge_misses_for(user=user)
     if role == Role.PARTNER:
         ctx["agency_actions"] = list(selectors.actions_open_for_agency(user=user)[:HOME_LIMIT])
-        ctx["taking_part"] = list(selectors.problems_taking_part(user=user)[:HOME_LIMIT])
+        ctx["taking_part"] = selectors.problems_taking_part(user=user, limit=HOME_LIMIT)
     if role == Role.ANALYST or user.is_administrator:
         ctx["to_evaluate"] = list(selectors.evaluations_waiting(user=user)[:HOME_LIMIT])
     if role == Role.WEB_EDITOR or user.is_administrator:

@@ -95,7 +95,11 @@ def _cells(ids: list[int], months: list[Month], cache_seconds: int) -> dict[str,
         return compute()
     digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
     key = f"pledge-cells:{months[0]:%Y-%m}:{months[-1]:%Y-%m}:{digest}"
-    return cache.get_or_set(key, compute, cache_seconds)
+    cells = cache.get(key)
+    if cells is None:
+        cells = compute()
+        cache.set(key, cells, cache_seconds)
+    return cells  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
