@@ -74,7 +74,7 @@ from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
-from jps import reminders  # noqa: E402
+from jps import db_router, reminders  # noqa: E402
 from jps.models import OPEN_STAGES, Action, Agency, Problem, ProgressUpdate, Reminder, User  # noqa: E402
 
 SKIP = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
@@ -193,7 +193,8 @@ def captured(work: Callable[[], Any]) -> list[tuple[str, str]]:
     the reads that opt in: jps/db_router.py), as the application ran them: a cursor's ``DECLARE`` as its
     ``SELECT``."""
     with ExitStack() as stack:
-        contexts = {alias: stack.enter_context(CaptureQueriesContext(connections[alias])) for alias in connections}
+        aliases = [DEFAULT_DB_ALIAS] + ([db_router.REPLICA] if db_router.replica_configured() else [])
+        contexts = {alias: stack.enter_context(CaptureQueriesContext(connections[alias])) for alias in aliases}
         work()
     return [
         (alias, DECLARE.sub("", q["sql"]))

@@ -65,10 +65,12 @@ def running_worker(*, pool: str = "solo", concurrency: int = 1, url: str = REDIS
     with celery_pointed_at(url) as app:
         app.control.purge()
         signals.task_postrun.connect(_close_worker_db_connections, weak=False)
+        consuming = app.amqp.queues._consume_from  # `queues=` (-Q) narrows the app's own selection: undone after
         try:
             with start_worker(app, pool=pool, concurrency=concurrency, shutdown_timeout=60, **options) as worker:
                 yield worker
         finally:
+            app.amqp.queues._consume_from = consuming
             signals.task_postrun.disconnect(_close_worker_db_connections)
 
 
