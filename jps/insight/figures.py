@@ -381,10 +381,10 @@ def _scope_key(user: Any, slug: str) -> str:
 def figure(*, user: Any, slug: str, refresh: bool = False) -> Figure:
     """One figure by slug; ``KeyError`` for an unknown one (callers answer 404).
 
-    A figure that took longer than ``JPS_FIGURE_CACHE_SLOWER_THAN_MS`` (a national or
-    force-wide scope over years of history) is kept for ``JPS_FIGURE_CACHE_SECONDS`` under
-    its scope's key and says when it was computed; quick figures (a district, a partner)
-    are always computed afresh.
+    A figure that took longer than ``JPS_FIGURE_CACHE_SLOWER_THAN_MS`` (10 ms: at national
+    scale that is every force-wide or national figure and most of a district's or a partner's)
+    is kept for ``JPS_FIGURE_CACHE_SECONDS`` under its scope's key and says when it was
+    computed; quicker figures (a small scope) are computed afresh.
     """
     compute = FIGURES[slug]
     seconds = int(getattr(settings, "JPS_FIGURE_CACHE_SECONDS", 0))
