@@ -58,14 +58,16 @@ def progress_wanted(options: dict[str, Any]) -> bool:
 class BarProgress:
     """A tqdm bar per step, on stderr; the same ``start``/``advance``/``finish`` as the reminder jobs report to."""
 
-    def __init__(self, *, enabled: bool, unit: str = " rows") -> None:
+    def __init__(self, *, enabled: bool, unit: str = " rows", min_total: int = 0) -> None:
         self.enabled = enabled
         self.unit = unit
+        self.min_total = min_total  # a step known to be smaller than this shows no bar (run_job's small runs)
         self.bar: tqdm[Any] | None = None
 
     def start(self, label: str, total: int | None) -> None:
         self.finish()
-        self.bar = tqdm(total=total, desc=label, unit=self.unit, file=sys.stderr, disable=not self.enabled)
+        show = self.enabled and (total is None or total >= self.min_total)
+        self.bar = tqdm(total=total, desc=label, unit=self.unit, file=sys.stderr, disable=not show)
 
     def advance(self, n: int = 1) -> None:
         if self.bar is not None:

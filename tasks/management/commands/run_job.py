@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
 from jps import reminders
+from jps.progress import BarProgress
 
 #: Runs with fewer items than this print a summary only.
 PROGRESS_THRESHOLD = 100
-
-
-class BarProgress:
-    """A tqdm bar for each step of a job, shown when the step is large (or always with --progress)."""
-
-    def __init__(self, *, always: bool, enabled: bool = True) -> None:
-        self.always = always
-        self.enabled = enabled
-        self.bar: tqdm[Any] | None = None
-
-    def start(self, label: str, total: int) -> None:
-        show = self.enabled and (self.always or total >= PROGRESS_THRESHOLD)
-        self.bar = tqdm(total=total, desc=label, unit="item", file=sys.stderr, disable=not show, leave=True)
-
-    def advance(self, n: int = 1) -> None:
-        if self.bar is not None:
-            self.bar.update(n)
-
-    def finish(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
 
 
 class Command(BaseCommand):
@@ -63,7 +40,11 @@ class Command(BaseCommand):
                 raise CommandError("Could not reach the broker; see the log. Run without --queue to run it here.")
             self.stdout.write(f"Queued {job}.")
             return
-        progress = BarProgress(always=options["progress"], enabled=not options["no_progress"])
+        progress = BarProgress(
+            enabled=not options["no_progress"],
+            unit=" items",
+            min_total=0 if options["progress"] else PROGRESS_THRESHOLD,
+        )
         result = reminders.run_job(job, now=when, progress=progress)
         self.stdout.write(
             self.style.SUCCESS(
